@@ -1,0 +1,31 @@
+package io.podsync.protocol;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The verdict on one pushed event. Results come back in the order of the request's events.
+ *
+ * @param index position of the event in the request
+ * @param reason stable code explaining a rejected, conflict or reassigned verdict
+ * @param field the offending field of a rejected event, e.g. {@code events[3].type}
+ * @param flags validation findings that travel with an applied event (see the protocol docs)
+ * @param receivedAt server time the event was first received
+ * @param original for a duplicate: the stored first result, exactly as it was first returned
+ */
+public record EventResult(
+        Integer index,
+        String idempotencyKey,
+        Long seq,
+        String stopId,
+        Verdict verdict,
+        String reason,
+        String field,
+        List<String> flags,
+        Instant receivedAt,
+        EventResult original) {
+    /** The verdict that counts: the original's for a duplicate. */
+    public Verdict effectiveVerdict() {
+        return verdict == Verdict.DUPLICATE && original != null ? original.verdict() : verdict;
+    }
+}

@@ -1,0 +1,40 @@
+package io.podsync.protocol;
+
+/**
+ * Published limits of protocol v1. Servers refuse anything larger; clients should split their work to stay below.
+ * Every size and count the protocol carries has a limit here.
+ */
+public final class Limits {
+    /** Longest identifier (route, stop, order, line, driver, device, idempotency key). */
+    public static final int MAX_ID_LENGTH = 128;
+    /** Longest short text (address, sku, description, recipient name, unit, reason code). */
+    public static final int MAX_TEXT_LENGTH = 500;
+    /** Longest free-text note. */
+    public static final int MAX_NOTE_LENGTH = 4000;
+    /** Stops in one route. */
+    public static final int MAX_STOPS_PER_ROUTE = 500;
+    /** Orders at one stop. */
+    public static final int MAX_ORDERS_PER_STOP = 100;
+    /** Lines in one order. */
+    public static final int MAX_LINES_PER_ORDER = 500;
+    /** Events in one push. */
+    public static final int MAX_EVENTS_PER_PUSH = 500;
+    /** Line outcomes in one event. */
+    public static final int MAX_LINES_PER_EVENT = 2000;
+    /** Evidence references in one event. */
+    public static final int MAX_EVIDENCE_PER_EVENT = 20;
+    /** Photos a proof policy may require. */
+    public static final int MAX_REQUIRED_PHOTOS = 20;
+    /** Largest request body in bytes, for JSON requests. */
+    public static final int MAX_JSON_BODY_BYTES = 4 * 1024 * 1024;
+    /** Largest page of changes a pull returns. */
+    public static final int MAX_PULL_LIMIT = 1000;
+    /** Page size of a pull that does not say. */
+    public static final int DEFAULT_PULL_LIMIT = 200;
+    /** Largest attempt number at one stop. */
+    public static final int MAX_ATTEMPT = 20;
+    /** Largest geofence radius in metres. */
+    public static final double MAX_GEOFENCE_METERS = 50_000;
+
+    private Limits() {}
+}

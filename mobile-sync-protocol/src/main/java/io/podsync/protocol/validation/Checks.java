@@ -1,0 +1,81 @@
+package io.podsync.protocol.validation;
+
+import io.podsync.protocol.Violation;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/** Collects violations while a validator walks a record. */
+final class Checks {
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@/-]*");
+    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+
+    private final List<Violation> violations = new ArrayList<>();
+
+    List<Violation> violations() {
+        return violations;
+    }
+
+    void add(String code, String field, String message) {
+        violations.add(new Violation(code, field, message));
+    }
+
+    boolean required(Object value, String field) {
+        if (value == null) {
+            add(ViolationCodes.REQUIRED, field, field + " is required");
+            return false;
+        }
+        return true;
+    }
+
+    /** An identifier: required, at most the id length, letters, digits and {@code . _ : @ / -}. */
+    void id(String value, String field, int maxLength) {
+        if (!required(value, field)) {
+            return;
+        }
+        if (value.length() > maxLength) {
+            add(ViolationCodes.TOO_LONG, field, field + " is longer than " + maxLength + " characters");
+        } else if (!ID.matcher(value).matches()) {
+            add(ViolationCodes.INVALID_FORMAT, field, field + " may hold letters, digits and . _ : @ / - only");
+        }
+    }
+
+    void text(String value, String field, int maxLength) {
+        if (value != null && value.length() > maxLength) {
+            add(ViolationCodes.TOO_LONG, field, field + " is longer than " + maxLength + " characters");
+        }
+    }
+
+    void sha256(String value, String field) {
+        if (required(value, field) && !SHA256.matcher(value).matches()) {
+            add(ViolationCodes.INVALID_FORMAT, field, field + " must be 64 lowercase hex digits (SHA-256)");
+        }
+    }
+
+    boolean count(Collection<?> items, String field, int max) {
+        if (items != null && items.size() > max) {
+            add(ViolationCodes.TOO_MANY, field, field + " has more than " + max + " entries");
+            return false;
+        }
+        return true;
+    }
+
+    void range(Number value, String field, double min, double max) {
+        if (value != null && (value.doubleValue() < min || value.doubleValue() > max || Double.isNaN(value.doubleValue()))) {
+            add(ViolationCodes.OUT_OF_RANGE, field, field + " must be between " + min + " and " + max);
+        }
+    }
+
+    void quantity(BigDecimal value, String field) {
+        if (value == null) {
+            return;
+        }
+        if (value.signum() < 0) {
+            add(ViolationCodes.OUT_OF_RANGE, field, field + " must not be negative");
+        } else if (value.precision() - value.scale() > 12 || value.scale() > 6) {
+            add(ViolationCodes.OUT_OF_RANGE, field, field + " has more than 12 integer or 6 decimal digits");
+        }
+    }
+}

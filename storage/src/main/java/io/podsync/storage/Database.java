@@ -1,0 +1,194 @@
+package io.podsync.storage;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.podsync.storage.jdbc.JdbcTx;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+/**
+ * The database: migrated at open, then used through {@link #write} and {@link #read}.
+ *
+ * <p>SQLite allows one writer at a time, and a deferred transaction that upgrades to a write lock fails at once
+ * instead of waiting, so writes go through a pool of exactly one connection: callers queue in the pool, not in
+ * SQLite. Readers use their own pool and never block the writer (WAL). PostgreSQL uses one pool for both and retries
+ * a transaction that lost a race on a unique key or a serialization check.
+ */
+public final class Database implements AutoCloseable {
+    /** Which engine. */
+    public enum Kind {
+        SQLITE,
+        POSTGRESQL
+    }
+
+    private static final int MAX_ATTEMPTS = 5;
+
+    private final Kind kind;
+    private final HikariDataSource writers;
+    private final HikariDataSource readers;
+
+    private Database(Kind kind, HikariDataSource writers, HikariDataSource readers) {
+        this.kind = kind;
+        this.writers = writers;
+        this.readers = readers;
+    }
+
+    /** Opens (creating the file or schema if needed) and migrates to the latest schema. */
+    public static Database open(DatabaseConfig config) {
+        if (config.url().startsWith("jdbc:sqlite:")) {
+            return openSqlite(config);
+        }
+        return openPostgres(config);
+    }
+
+    private static Database openSqlite(DatabaseConfig config) {
+        String file = config.url().substring("jdbc:sqlite:".length());
+        int q = file.indexOf('?');
+        Path path = Path.of(q < 0 ? file : file.substring(0, q));
+        try {
+            if (path.getParent() != null) {
+                Files.createDirectories(path.getParent());
+            }
+        } catch (java.io.IOException e) {
+            throw new StorageException("cannot create the data directory " + path.getParent(), e, false);
+        }
+        // The writer takes its lock at BEGIN (IMMEDIATE) so a transaction never fails half-way on a lock upgrade;
+        // readers stay DEFERRED so they never take one.
+        SQLiteDataSource writer = sqliteSource(config.url(), SQLiteConfig.TransactionMode.IMMEDIATE);
+        SQLiteDataSource reader = sqliteSource(config.url(), SQLiteConfig.TransactionMode.DEFERRED);
+        migrate(writer);
+        HikariDataSource writers = pool(writer, "podsync-writer", 1);
+        HikariDataSource readers = pool(reader, "podsync-reader", config.poolSize());
+        return new Database(Kind.SQLITE, writers, readers);
+    }
+
+    private static SQLiteDataSource sqliteSource(String url, SQLiteConfig.TransactionMode mode) {
+        SQLiteConfig sqlite = new SQLiteConfig();
+        sqlite.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        sqlite.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+        sqlite.setBusyTimeout(10_000);
+        sqlite.setTransactionMode(mode);
+        SQLiteDataSource ds = new SQLiteDataSource(sqlite);
+        ds.setUrl(url);
+        return ds;
+    }
+
+    private static Database openPostgres(DatabaseConfig config) {
+        HikariConfig hc = new HikariConfig();
+        hc.setJdbcUrl(config.url());
+        hc.setUsername(config.user());
+        hc.setPassword(config.password());
+        hc.setMaximumPoolSize(config.poolSize());
+        hc.setPoolName("podsync-pg");
+        hc.setAutoCommit(true);
+        HikariDataSource pool = new HikariDataSource(hc);
+        try {
+            migrate(pool);
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+        return new Database(Kind.POSTGRESQL, pool, pool);
+    }
+
+    private static HikariDataSource pool(DataSource ds, String name, int size) {
+        HikariConfig hc = new HikariConfig();
+        hc.setDataSource(ds);
+        hc.setPoolName(name);
+        hc.setMaximumPoolSize(size);
+        hc.setMinimumIdle(Math.min(1, size));
+        hc.setConnectionTimeout(30_000);
+        return new HikariDataSource(hc);
+    }
+
+    private static void migrate(DataSource ds) {
+        Flyway.configure()
+                .dataSource(ds)
+                .locations("classpath:db/migration")
+                .failOnMissingLocations(true)
+                .load()
+                .migrate();
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    /** Runs {@code work} in a write transaction and commits it; rolls back on any exception. */
+    public <T> T write(Tx.Work<T> work) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return run(writers, work, false);
+            } catch (StorageException e) {
+                if (!e.isTransient() || attempt >= MAX_ATTEMPTS) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** Runs {@code work} in a read-only transaction. */
+    public <T> T read(Tx.Work<T> work) {
+        return run(readers, work, true);
+    }
+
+    private <T> T run(DataSource ds, Tx.Work<T> work, boolean readOnly) {
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(new JdbcTx(c, kind));
+                if (readOnly) {
+                    c.rollback();
+                } else {
+                    c.commit();
+                }
+                return result;
+            } catch (RuntimeException | Error e) {
+                rollbackQuietly(c, e);
+                throw translate(e);
+            }
+        } catch (SQLException e) {
+            throw JdbcTx.wrap("database unavailable", e);
+        }
+    }
+
+    private static RuntimeException translate(Throwable e) {
+        if (e instanceof Error err) {
+            throw err;
+        }
+        return (RuntimeException) e;
+    }
+
+    private static void rollbackQuietly(Connection c, Throwable cause) {
+        try {
+            c.rollback();
+        } catch (SQLException r) {
+            cause.addSuppressed(r);
+        }
+    }
+
+    /** A short probe for health checks. */
+    public boolean isHealthy() {
+        try (Connection c = readers.getConnection();
+                var st = c.createStatement();
+                var rs = st.executeQuery("SELECT value FROM counters WHERE name = 'change_feed'")) {
+            return rs.next();
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        if (readers != writers) {
+            readers.close();
+        }
+        writers.close();
+    }
+}

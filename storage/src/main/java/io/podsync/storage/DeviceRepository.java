@@ -1,0 +1,21 @@
+package io.podsync.storage;
+
+import java.util.Optional;
+
+/** Enrolled devices and enrollment codes. */
+public interface DeviceRepository {
+    Optional<DeviceRow> find(String deviceId);
+
+    void insert(DeviceRow device);
+
+    void recordSync(String deviceId, long seenAt, long clockOffsetMs, long maxSeq);
+
+    boolean setStatus(String deviceId, String status);
+
+    void insertEnrollment(EnrollmentRow enrollment);
+
+    Optional<EnrollmentRow> findEnrollment(String codeHash);
+
+    /** Marks the code used by this device; false when it was used already. */
+    boolean redeem(String codeHash, String deviceId, long at);
+}

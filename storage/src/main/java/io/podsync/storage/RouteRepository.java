@@ -1,0 +1,35 @@
+package io.podsync.storage;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** Routes, their stops and order lines, who held which stop, and derived stop states. */
+public interface RouteRepository {
+    Optional<RouteRow> findRoute(String routeId);
+
+    void upsertRoute(RouteRow route);
+
+    List<StopRow> stopsOfRoute(String routeId);
+
+    Map<String, StopRow> findStops(Collection<String> stopIds);
+
+    void upsertStop(StopRow stop);
+
+    void replaceLines(String stopId, List<OrderLineRow> lines);
+
+    List<OrderLineRow> linesOfStops(Collection<String> stopIds);
+
+    void assign(String stopId, String driverId, long at);
+
+    void unassign(String stopId, String driverId, long at);
+
+    /** Of these stops, the ones this driver ever held. */
+    Set<String> stopsEverHeld(String driverId, Collection<String> stopIds);
+
+    Map<String, StopStateRow> findStates(Collection<String> stopIds);
+
+    void upsertState(StopStateRow state);
+}

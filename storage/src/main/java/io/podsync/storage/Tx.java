@@ -1,0 +1,30 @@
+package io.podsync.storage;
+
+/** One database transaction and the repositories bound to it. Valid only inside {@link Database#write} or read. */
+public interface Tx {
+    RouteRepository routes();
+
+    EventRepository events();
+
+    ReceiptRepository receipts();
+
+    ChangeFeedRepository changes();
+
+    DeviceRepository devices();
+
+    ExceptionRepository exceptions();
+
+    SigningKeyRepository signingKeys();
+
+    /**
+     * Reserves {@code count} consecutive ids from a named counter and returns the first. The counter row stays locked
+     * until commit, which is what makes change-feed sequence numbers appear in commit order.
+     */
+    long reserveIds(String counter, int count);
+
+    /** Work to run in a transaction. */
+    @FunctionalInterface
+    interface Work<T> {
+        T run(Tx tx);
+    }
+}

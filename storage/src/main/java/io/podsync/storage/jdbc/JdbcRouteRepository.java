@@ -1,0 +1,246 @@
+package io.podsync.storage.jdbc;
+
+import io.podsync.storage.OrderLineRow;
+import io.podsync.storage.RouteRepository;
+import io.podsync.storage.RouteRow;
+import io.podsync.storage.StopRow;
+import io.podsync.storage.StopStateRow;
+import java.math.BigDecimal;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+final class JdbcRouteRepository implements RouteRepository {
+    private static final int IN_CHUNK = 500;
+    private final Sql sql;
+
+    JdbcRouteRepository(Sql sql) {
+        this.sql = sql;
+    }
+
+    @Override
+    public Optional<RouteRow> findRoute(String routeId) {
+        return sql.one("SELECT * FROM routes WHERE route_id = ?", JdbcRouteRepository::route, routeId);
+    }
+
+    @Override
+    public void upsertRoute(RouteRow r) {
+        sql.update(
+                """
+                INSERT INTO routes (route_id, driver_id, vehicle_id, service_date, status, version, content_hash,
+                                    released_at, updated_at, view_json)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (route_id) DO UPDATE SET driver_id = excluded.driver_id, vehicle_id = excluded.vehicle_id,
+                    service_date = excluded.service_date, status = excluded.status, version = excluded.version,
+                    content_hash = excluded.content_hash, updated_at = excluded.updated_at,
+                    view_json = excluded.view_json
+                """,
+                r.routeId(),
+                r.driverId(),
+                r.vehicleId(),
+                r.serviceDate(),
+                r.status(),
+                r.version(),
+                r.contentHash(),
+                r.releasedAt(),
+                r.updatedAt(),
+                r.viewJson());
+    }
+
+    @Override
+    public List<StopRow> stopsOfRoute(String routeId) {
+        return sql.list("SELECT * FROM stops WHERE route_id = ? ORDER BY sequence, stop_id", JdbcRouteRepository::stop, routeId);
+    }
+
+    @Override
+    public Map<String, StopRow> findStops(Collection<String> stopIds) {
+        Map<String, StopRow> out = new HashMap<>();
+        for (List<String> chunk : Sql.chunks(new HashSet<>(stopIds), IN_CHUNK)) {
+            for (StopRow s : sql.list(
+                    "SELECT * FROM stops WHERE stop_id IN (" + Sql.marks(chunk.size()) + ")",
+                    JdbcRouteRepository::stop,
+                    chunk.toArray())) {
+                out.put(s.stopId(), s);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void upsertStop(StopRow s) {
+        sql.update(
+                """
+                INSERT INTO stops (stop_id, route_id, driver_id, sequence, lat, lon, geofence_m, status, version,
+                                   content_hash, policy_json, view_json, released_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (stop_id) DO UPDATE SET route_id = excluded.route_id, driver_id = excluded.driver_id,
+                    sequence = excluded.sequence, lat = excluded.lat, lon = excluded.lon,
+                    geofence_m = excluded.geofence_m, status = excluded.status, version = excluded.version,
+                    content_hash = excluded.content_hash, policy_json = excluded.policy_json,
+                    view_json = excluded.view_json, updated_at = excluded.updated_at
+                """,
+                s.stopId(),
+                s.routeId(),
+                s.driverId(),
+                s.sequence(),
+                s.lat(),
+                s.lon(),
+                s.geofenceMeters(),
+                s.status(),
+                s.version(),
+                s.contentHash(),
+                s.policyJson(),
+                s.viewJson(),
+                s.releasedAt(),
+                s.updatedAt());
+    }
+
+    @Override
+    public void replaceLines(String stopId, List<OrderLineRow> lines) {
+        sql.update("DELETE FROM order_lines WHERE stop_id = ?", stopId);
+        sql.batch(
+                """
+                INSERT INTO order_lines (stop_id, order_id, line_id, sku, description, quantity, unit, cancelled)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                lines,
+                (ps, l) -> Sql.bind(
+                        ps,
+                        stopId,
+                        l.orderId(),
+                        l.lineId(),
+                        l.sku(),
+                        l.description(),
+                        l.quantity().toPlainString(),
+                        l.unit(),
+                        l.cancelled()));
+    }
+
+    @Override
+    public List<OrderLineRow> linesOfStops(Collection<String> stopIds) {
+        List<OrderLineRow> out = new ArrayList<>();
+        for (List<String> chunk : Sql.chunks(new HashSet<>(stopIds), IN_CHUNK)) {
+            out.addAll(sql.list(
+                    "SELECT * FROM order_lines WHERE stop_id IN (" + Sql.marks(chunk.size()) + ")",
+                    rs -> new OrderLineRow(
+                            rs.getString("stop_id"),
+                            rs.getString("order_id"),
+                            rs.getString("line_id"),
+                            rs.getString("sku"),
+                            rs.getString("description"),
+                            new BigDecimal(rs.getString("quantity")),
+                            rs.getString("unit"),
+                            rs.getInt("cancelled") != 0),
+                    chunk.toArray()));
+        }
+        return out;
+    }
+
+    @Override
+    public void assign(String stopId, String driverId, long at) {
+        sql.update(
+                """
+                INSERT INTO stop_assignments (stop_id, driver_id, assigned_at, unassigned_at) VALUES (?, ?, ?, NULL)
+                ON CONFLICT (stop_id, driver_id) DO UPDATE SET unassigned_at = NULL
+                """,
+                stopId,
+                driverId,
+                at);
+    }
+
+    @Override
+    public void unassign(String stopId, String driverId, long at) {
+        sql.update(
+                "UPDATE stop_assignments SET unassigned_at = ? WHERE stop_id = ? AND driver_id = ?",
+                at,
+                stopId,
+                driverId);
+    }
+
+    @Override
+    public Set<String> stopsEverHeld(String driverId, Collection<String> stopIds) {
+        Set<String> out = new HashSet<>();
+        for (List<String> chunk : Sql.chunks(new HashSet<>(stopIds), IN_CHUNK)) {
+            List<Object> params = new ArrayList<>();
+            params.add(driverId);
+            params.addAll(chunk);
+            out.addAll(sql.list(
+                    "SELECT stop_id FROM stop_assignments WHERE driver_id = ? AND stop_id IN ("
+                            + Sql.marks(chunk.size()) + ")",
+                    rs -> rs.getString(1),
+                    params.toArray()));
+        }
+        return out;
+    }
+
+    @Override
+    public Map<String, StopStateRow> findStates(Collection<String> stopIds) {
+        Map<String, StopStateRow> out = new HashMap<>();
+        for (List<String> chunk : Sql.chunks(new HashSet<>(stopIds), IN_CHUNK)) {
+            for (StopStateRow s : sql.list(
+                    "SELECT * FROM stop_states WHERE stop_id IN (" + Sql.marks(chunk.size()) + ")",
+                    rs -> new StopStateRow(
+                            rs.getString("stop_id"),
+                            rs.getString("status"),
+                            rs.getString("state_json"),
+                            rs.getLong("updated_at")),
+                    chunk.toArray())) {
+                out.put(s.stopId(), s);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void upsertState(StopStateRow s) {
+        sql.update(
+                """
+                INSERT INTO stop_states (stop_id, status, state_json, updated_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT (stop_id) DO UPDATE SET status = excluded.status, state_json = excluded.state_json,
+                    updated_at = excluded.updated_at
+                """,
+                s.stopId(),
+                s.status(),
+                s.stateJson(),
+                s.updatedAt());
+    }
+
+    private static RouteRow route(ResultSet rs) throws SQLException {
+        return new RouteRow(
+                rs.getString("route_id"),
+                rs.getString("driver_id"),
+                rs.getString("vehicle_id"),
+                rs.getString("service_date"),
+                rs.getString("status"),
+                rs.getLong("version"),
+                rs.getString("content_hash"),
+                rs.getLong("released_at"),
+                rs.getLong("updated_at"),
+                rs.getString("view_json"));
+    }
+
+    private static StopRow stop(ResultSet rs) throws SQLException {
+        return new StopRow(
+                rs.getString("stop_id"),
+                rs.getString("route_id"),
+                rs.getString("driver_id"),
+                rs.getInt("sequence"),
+                Sql.nullableDouble(rs, "lat"),
+                Sql.nullableDouble(rs, "lon"),
+                Sql.nullableDouble(rs, "geofence_m"),
+                rs.getString("status"),
+                rs.getLong("version"),
+                rs.getString("content_hash"),
+                rs.getString("policy_json"),
+                rs.getString("view_json"),
+                rs.getLong("released_at"),
+                rs.getLong("updated_at"));
+    }
+}

@@ -1,0 +1,93 @@
+package io.podsync.storage.jdbc;
+
+import io.podsync.storage.ChangeFeedRepository;
+import io.podsync.storage.Database;
+import io.podsync.storage.DeviceRepository;
+import io.podsync.storage.EventRepository;
+import io.podsync.storage.ExceptionRepository;
+import io.podsync.storage.ReceiptRepository;
+import io.podsync.storage.RouteRepository;
+import io.podsync.storage.SigningKeyRepository;
+import io.podsync.storage.StorageException;
+import io.podsync.storage.Tx;
+import java.sql.Connection;
+import java.sql.SQLException;
+
+/** A transaction on one JDBC connection. */
+public final class JdbcTx implements Tx {
+    private final Sql sql;
+    private final Database.Kind kind;
+
+    public JdbcTx(Connection connection, Database.Kind kind) {
+        this.sql = new Sql(connection);
+        this.kind = kind;
+    }
+
+    @Override
+    public RouteRepository routes() {
+        return new JdbcRouteRepository(sql);
+    }
+
+    @Override
+    public EventRepository events() {
+        return new JdbcEventRepository(sql);
+    }
+
+    @Override
+    public ReceiptRepository receipts() {
+        return new JdbcReceiptRepository(sql);
+    }
+
+    @Override
+    public ChangeFeedRepository changes() {
+        return new JdbcChangeFeedRepository(sql, this);
+    }
+
+    @Override
+    public DeviceRepository devices() {
+        return new JdbcDeviceRepository(sql);
+    }
+
+    @Override
+    public ExceptionRepository exceptions() {
+        return new JdbcExceptionRepository(sql);
+    }
+
+    @Override
+    public SigningKeyRepository signingKeys() {
+        return new JdbcSigningKeyRepository(sql);
+    }
+
+    @Override
+    public long reserveIds(String counter, int count) {
+        // UPDATE first, then SELECT: the row lock taken by the UPDATE is held to commit on both engines.
+        int n = sql.update("UPDATE counters SET value = value + ? WHERE name = ?", count, counter);
+        if (n != 1) {
+            throw new StorageException("no counter " + counter, null, false);
+        }
+        long last = sql.one("SELECT value FROM counters WHERE name = ?", rs -> rs.getLong(1), counter)
+                .orElseThrow();
+        return last - count + 1;
+    }
+
+    Database.Kind kind() {
+        return kind;
+    }
+
+    /** Wraps a JDBC failure, marking lock, connection and serialization failures as transient. */
+    public static StorageException wrap(String what, SQLException e) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        int code = e.getErrorCode();
+        boolean transientFailure = state.startsWith("08") // connection
+                || state.equals("40001") // serialization failure
+                || state.equals("40P01") // deadlock
+                || state.equals("23505") // unique violation: a concurrent twin committed first; the retry sees it
+                || code == 5 // SQLITE_BUSY
+                || code == 6; // SQLITE_LOCKED
+        return new StorageException("database error (" + state + "/" + code + ") in: " + abbreviate(what), e, transientFailure);
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 120 ? s.substring(0, 120) + "..." : s;
+    }
+}
