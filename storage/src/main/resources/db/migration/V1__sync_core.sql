@@ -19,7 +19,8 @@ CREATE TABLE routes (
     content_hash  VARCHAR(64)  NOT NULL,
     released_at   BIGINT       NOT NULL,
     updated_at    BIGINT       NOT NULL,
-    view_json     TEXT         NOT NULL
+    view_json     TEXT         NOT NULL,
+    release_json  TEXT         NOT NULL
 );
 CREATE INDEX routes_driver ON routes (driver_id);
 
@@ -171,4 +172,10 @@ CREATE TABLE signing_keys (
     jwk_json     TEXT        NOT NULL,
     created_at   BIGINT      NOT NULL,
     retired_at   BIGINT
+);
+
+-- Server-wide secrets and settings that every replica must share (cursor MAC key, bootstrap client hashes).
+CREATE TABLE settings (
+    name   VARCHAR(128) PRIMARY KEY,
+    value  TEXT         NOT NULL
 );

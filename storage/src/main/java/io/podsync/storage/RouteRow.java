@@ -1,6 +1,9 @@
 package io.podsync.storage;
 
-/** A route as stored. {@code viewJson} is what devices get for it. */
+/**
+ * A route as stored. {@code viewJson} is what devices get for it; {@code releaseJson} is the release it came from, kept
+ * so a reassignment can re-release the same content to another driver.
+ */
 public record RouteRow(
         String routeId,
         String driverId,
@@ -11,4 +14,5 @@ public record RouteRow(
         String contentHash,
         long releasedAt,
         long updatedAt,
-        String viewJson) {}
+        String viewJson,
+        String releaseJson) {}

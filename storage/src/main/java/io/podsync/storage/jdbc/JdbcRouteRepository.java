@@ -35,12 +35,12 @@ final class JdbcRouteRepository implements RouteRepository {
         sql.update(
                 """
                 INSERT INTO routes (route_id, driver_id, vehicle_id, service_date, status, version, content_hash,
-                                    released_at, updated_at, view_json)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                    released_at, updated_at, view_json, release_json)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (route_id) DO UPDATE SET driver_id = excluded.driver_id, vehicle_id = excluded.vehicle_id,
                     service_date = excluded.service_date, status = excluded.status, version = excluded.version,
                     content_hash = excluded.content_hash, updated_at = excluded.updated_at,
-                    view_json = excluded.view_json
+                    view_json = excluded.view_json, release_json = excluded.release_json
                 """,
                 r.routeId(),
                 r.driverId(),
@@ -51,7 +51,8 @@ final class JdbcRouteRepository implements RouteRepository {
                 r.contentHash(),
                 r.releasedAt(),
                 r.updatedAt(),
-                r.viewJson());
+                r.viewJson(),
+                r.releaseJson());
     }
 
     @Override
@@ -223,7 +224,8 @@ final class JdbcRouteRepository implements RouteRepository {
                 rs.getString("content_hash"),
                 rs.getLong("released_at"),
                 rs.getLong("updated_at"),
-                rs.getString("view_json"));
+                rs.getString("view_json"),
+                rs.getString("release_json"));
     }
 
     private static StopRow stop(ResultSet rs) throws SQLException {

@@ -7,6 +7,7 @@ import io.podsync.storage.EventRepository;
 import io.podsync.storage.ExceptionRepository;
 import io.podsync.storage.ReceiptRepository;
 import io.podsync.storage.RouteRepository;
+import io.podsync.storage.SettingRepository;
 import io.podsync.storage.SigningKeyRepository;
 import io.podsync.storage.StorageException;
 import io.podsync.storage.Tx;
@@ -56,6 +57,11 @@ public final class JdbcTx implements Tx {
     @Override
     public SigningKeyRepository signingKeys() {
         return new JdbcSigningKeyRepository(sql);
+    }
+
+    @Override
+    public SettingRepository settings() {
+        return new JdbcSettingRepository(sql);
     }
 
     @Override

@@ -1,0 +1,207 @@
+package io.podsync.protocol.client;
+
+import com.fasterxml.jackson.databind.JavaType;
+import io.podsync.protocol.DeviceCredentials;
+import io.podsync.protocol.DeviceEnrollRequest;
+import io.podsync.protocol.EnrollmentCode;
+import io.podsync.protocol.EnrollmentRequest;
+import io.podsync.protocol.ExceptionPage;
+import io.podsync.protocol.ExceptionResolution;
+import io.podsync.protocol.ExceptionView;
+import io.podsync.protocol.Problem;
+import io.podsync.protocol.ProtocolVersion;
+import io.podsync.protocol.PullResponse;
+import io.podsync.protocol.PushRequest;
+import io.podsync.protocol.PushResponse;
+import io.podsync.protocol.ReassignRequest;
+import io.podsync.protocol.RouteDetail;
+import io.podsync.protocol.RouteRelease;
+import io.podsync.protocol.RouteReleaseResult;
+import io.podsync.protocol.TokenRequest;
+import io.podsync.protocol.TokenResponse;
+import io.podsync.protocol.json.ProtocolJson;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.UUID;
+
+/**
+ * A client of one podsync server, for one identity: a device (after {@link #enroll} or {@link #useDevice}) or an
+ * ERP/ops client (after {@link #useClient}). Access tokens are fetched and renewed on its own.
+ *
+ * <p>Thread-safe. It never retries a push by itself: the caller owns its outbox and resends with the same
+ * idempotency keys, which is always safe.
+ */
+public final class PodsyncClient {
+    private final URI base;
+    private final HttpClient http;
+    private final Duration timeout;
+    private volatile TokenRequest credentials;
+    private volatile String accessToken;
+
+    public PodsyncClient(URI base) {
+        this(base, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build(), Duration.ofSeconds(30));
+    }
+
+    public PodsyncClient(URI base, HttpClient http, Duration timeout) {
+        String s = base.toString();
+        this.base = URI.create(s.endsWith("/") ? s.substring(0, s.length() - 1) : s);
+        this.http = http;
+        this.timeout = timeout;
+    }
+
+    /** Act as an ERP or ops client. */
+    public PodsyncClient useClient(String clientId, String clientSecret) {
+        this.credentials = new TokenRequest(TokenRequest.CLIENT_CREDENTIALS, clientId, clientSecret);
+        this.accessToken = null;
+        return this;
+    }
+
+    /** Act as an enrolled device (after a restart: the device id and secret come from its secure storage). */
+    public PodsyncClient useDevice(String deviceId, String deviceSecret) {
+        this.credentials = new TokenRequest(TokenRequest.DEVICE_CREDENTIALS, deviceId, deviceSecret);
+        this.accessToken = null;
+        return this;
+    }
+
+    /** Redeems an enrollment code; afterwards this client acts as the new device. */
+    public DeviceCredentials enroll(String code, String deviceName, String platform, String appVersion) {
+        DeviceCredentials c = call(
+                "POST", "/v1/auth/enroll", new DeviceEnrollRequest(code, deviceName, platform, appVersion),
+                DeviceCredentials.class, false);
+        useDevice(c.deviceId(), c.deviceSecret());
+        this.accessToken = c.token().accessToken();
+        return c;
+    }
+
+    /** Fetches a fresh access token for the current credentials. */
+    public TokenResponse authenticate() {
+        if (credentials == null) {
+            throw new IllegalStateException("call useClient, useDevice or enroll first");
+        }
+        TokenResponse t = call("POST", "/v1/auth/token", credentials, TokenResponse.class, false);
+        this.accessToken = t.accessToken();
+        return t;
+    }
+
+    // --- device ---
+
+    public PushResponse push(PushRequest request) {
+        return call("POST", "/v1/sync/push", request, PushResponse.class, true);
+    }
+
+    /** One page of changes; pass null to pull from scratch. */
+    public PullResponse pull(String cursor, int limit) {
+        StringBuilder path = new StringBuilder("/v1/sync/pull?limit=").append(limit);
+        if (cursor != null) {
+            path.append("&cursor=").append(URLEncoder.encode(cursor, StandardCharsets.UTF_8));
+        }
+        return call("GET", path.toString(), null, PullResponse.class, true);
+    }
+
+    // --- ERP / ops ---
+
+    public RouteReleaseResult releaseRoute(String routeId, RouteRelease release) {
+        return call("PUT", "/v1/routes/" + enc(routeId), release, RouteReleaseResult.class, true);
+    }
+
+    public RouteDetail route(String routeId) {
+        return call("GET", "/v1/routes/" + enc(routeId), null, RouteDetail.class, true);
+    }
+
+    public RouteReleaseResult cancelRoute(String routeId) {
+        return call("POST", "/v1/routes/" + enc(routeId) + "/cancel", null, RouteReleaseResult.class, true);
+    }
+
+    public RouteReleaseResult reassignRoute(String routeId, String driverId, String vehicleId) {
+        return call(
+                "POST", "/v1/routes/" + enc(routeId) + "/reassign", new ReassignRequest(driverId, vehicleId),
+                RouteReleaseResult.class, true);
+    }
+
+    public EnrollmentCode createEnrollment(String driverId) {
+        return call("POST", "/v1/devices/enrollments", new EnrollmentRequest(driverId), EnrollmentCode.class, true);
+    }
+
+    public ExceptionPage exceptions(String status, int limit) {
+        String q = "/v1/ops/exceptions?limit=" + limit + (status == null ? "" : "&status=" + enc(status));
+        return call("GET", q, null, ExceptionPage.class, true);
+    }
+
+    public ExceptionView resolveException(long id, String resolution, String note) {
+        return call(
+                "POST", "/v1/ops/exceptions/" + id + "/resolve", new ExceptionResolution(resolution, note),
+                ExceptionView.class, true);
+    }
+
+    // --- plumbing ---
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private <T> T call(String method, String path, Object body, Class<T> type, boolean authenticated) {
+        return call(method, path, body, ProtocolJson.mapper().constructType(type), authenticated);
+    }
+
+    private <T> T call(String method, String path, Object body, JavaType type, boolean authenticated) {
+        if (authenticated && accessToken == null) {
+            authenticate();
+        }
+        HttpResponse<byte[]> res = send(method, path, body, authenticated);
+        if (authenticated && res.statusCode() == 401 && credentials != null) {
+            authenticate(); // expired or rotated away: one fresh token, one more try
+            res = send(method, path, body, true);
+        }
+        if (res.statusCode() >= 400) {
+            Problem p = null;
+            try {
+                p = ProtocolJson.mapper().readValue(res.body(), Problem.class);
+            } catch (IOException | RuntimeException ignored) {
+                // not a problem document (a proxy, perhaps): status alone
+            }
+            throw new PodsyncClientException(
+                    res.statusCode(), p,
+                    method + " " + path + " -> " + res.statusCode() + (p == null ? "" : " " + p.code() + ": " + p.detail()),
+                    null);
+        }
+        try {
+            return ProtocolJson.mapper().readValue(res.body(), type);
+        } catch (IOException e) {
+            throw new PodsyncClientException(res.statusCode(), null, "unreadable answer to " + method + " " + path, e);
+        }
+    }
+
+    private HttpResponse<byte[]> send(String method, String path, Object body, boolean authenticated) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
+                .timeout(timeout)
+                .header("Accept", "application/json")
+                .header(ProtocolVersion.HEADER, ProtocolVersion.CURRENT)
+                .header("X-Correlation-Id", UUID.randomUUID().toString());
+        if (authenticated && accessToken != null) {
+            b.header("Authorization", "Bearer " + accessToken);
+        }
+        if (body != null) {
+            b.header("Content-Type", "application/json");
+            b.method(method, HttpRequest.BodyPublishers.ofByteArray(ProtocolJson.toBytes(body)));
+        } else if (method.equals("POST") || method.equals("PUT")) {
+            b.header("Content-Type", "application/json");
+            b.method(method, HttpRequest.BodyPublishers.ofString("{}"));
+        } else {
+            b.method(method, HttpRequest.BodyPublishers.noBody());
+        }
+        try {
+            return http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            throw new PodsyncClientException(0, null, method + " " + path + " failed: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PodsyncClientException(0, null, method + " " + path + " interrupted", e);
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package io.podsync.server;
+
+import io.helidon.config.Config;
+import io.helidon.http.Status;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import io.micrometer.core.instrument.Timer;
+import io.podsync.server.auth.AuthFilter;
+import io.podsync.server.auth.AuthService;
+import io.podsync.server.auth.ClientRegistry;
+import io.podsync.server.auth.DeviceGate;
+import io.podsync.server.auth.KeyRing;
+import io.podsync.server.auth.Secrets;
+import io.podsync.server.auth.TokenService;
+import io.podsync.server.http.Correlation;
+import io.podsync.server.http.ErrorMapping;
+import io.podsync.server.http.ProblemException;
+import io.podsync.server.http.ProtocolVersionFilter;
+import io.podsync.server.ops.ExceptionService;
+import io.podsync.server.ops.HealthService;
+import io.podsync.server.ops.Metrics;
+import io.podsync.server.routes.RouteReleaser;
+import io.podsync.server.routes.RouteService;
+import io.podsync.server.sync.CursorCodec;
+import io.podsync.server.sync.PullProcessor;
+import io.podsync.server.sync.PushProcessor;
+import io.podsync.server.sync.SyncService;
+import io.podsync.storage.Database;
+import java.time.Clock;
+import java.util.Base64;
+
+/** A running podsync server: its database, its services and its web server. Tests start and stop these. */
+public final class PodsyncServer implements AutoCloseable {
+    private final Database db;
+    private final WebServer web;
+
+    private PodsyncServer(Database db, WebServer web) {
+        this.db = db;
+        this.web = web;
+    }
+
+    /** Opens the database (migrating it), builds the services and starts listening. */
+    public static PodsyncServer start(Config config) {
+        return start(config, Clock.systemUTC());
+    }
+
+    public static PodsyncServer start(Config config, Clock clock) {
+        ServerConfig cfg = ServerConfig.from(config);
+        Database db = Database.open(cfg.db());
+        try {
+            Services services = Services.create(cfg, db, clock);
+            WebServer web = WebServer.builder()
+                    .config(config.get("server"))
+                    .routing(r -> routing(r, services))
+                    .build()
+                    .start();
+            return new PodsyncServer(db, web);
+        } catch (RuntimeException e) {
+            db.close();
+            throw e;
+        }
+    }
+
+    /** Everything the routing needs, built once at start-up. */
+    record Services(
+            ServerConfig config,
+            Database db,
+            Metrics metrics,
+            AuthFilter authFilter,
+            AuthService auth,
+            RouteService routes,
+            SyncService sync,
+            ExceptionService exceptions,
+            HealthService health) {
+        static Services create(ServerConfig cfg, Database db, Clock clock) {
+            Metrics metrics = new Metrics(db);
+            KeyRing keys = new KeyRing(db, clock, cfg.accessTokenTtl());
+            DeviceGate gate = new DeviceGate(db, clock);
+            TokenService tokens = new TokenService(keys, clock, cfg.issuer(), cfg.audience(), cfg.accessTokenTtl());
+            PushProcessor push = new PushProcessor(
+                    db,
+                    clock,
+                    new PushProcessor.Settings(cfg.receiptRetention(), cfg.clockTrustTolerance(), cfg.futureTolerance()),
+                    metrics);
+            PullProcessor pull = new PullProcessor(db, clock, new CursorCodec(cursorKey(db), clock, cfg.cursorMaxAge()));
+            return new Services(
+                    cfg,
+                    db,
+                    metrics,
+                    new AuthFilter(tokens, gate),
+                    new AuthService(db, clock, tokens, keys, new ClientRegistry(cfg, db), gate, cfg.enrollmentCodeTtl()),
+                    new RouteService(new RouteReleaser(db, clock), cfg.maxBodyBytes(), metrics::routeReleased),
+                    new SyncService(push, pull, cfg.maxEventsPerPush(), cfg.maxBodyBytes()),
+                    new ExceptionService(db, clock),
+                    new HealthService(db));
+        }
+
+        /** Shared by every replica through the database, so a cursor from one replica works on another. */
+        private static byte[] cursorKey(Database db) {
+            String stored = db.write(tx -> tx.settings().putIfAbsent("cursor.hmac.key", Secrets.random(32)));
+            return Base64.getUrlDecoder().decode(stored);
+        }
+    }
+
+    /** The routing: filters first (correlation, version, authentication), then the services, then the fallback. */
+    static void routing(HttpRouting.Builder routing, Services s) {
+        ErrorMapping.register(routing);
+        routing.addFilter(new Correlation())
+                .addFilter(new ProtocolVersionFilter())
+                .addFilter(s.authFilter())
+                .addFilter((chain, req, res) -> {
+                    Timer timer = switch (req.path().path()) {
+                        case "/v1/sync/push" -> s.metrics().pushTimer();
+                        case "/v1/sync/pull" -> s.metrics().pullTimer();
+                        default -> null;
+                    };
+                    if (timer == null) {
+                        chain.proceed();
+                    } else {
+                        timer.record(chain::proceed);
+                    }
+                })
+                .register(s.auth())
+                .register("/v1/routes", s.routes())
+                .register("/v1/sync", s.sync())
+                .register("/v1/ops/exceptions", s.exceptions())
+                .register("/health", s.health())
+                .register("/metrics", s.metrics())
+                .any((req, res) -> {
+                    throw new ProblemException(
+                            Status.NOT_FOUND_404.code(), "not_found", "Not found",
+                            "no such endpoint: " + req.prologue().method().text() + " " + req.path().path(), null, null);
+                });
+    }
+
+    public int port() {
+        return web.port();
+    }
+
+    public Database database() {
+        return db;
+    }
+
+    @Override
+    public void close() {
+        web.stop();
+        db.close();
+    }
+}

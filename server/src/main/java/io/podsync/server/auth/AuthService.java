@@ -1,0 +1,203 @@
+package io.podsync.server.auth;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.podsync.protocol.DeviceCredentials;
+import io.podsync.protocol.DeviceEnrollRequest;
+import io.podsync.protocol.EnrollmentCode;
+import io.podsync.protocol.EnrollmentRequest;
+import io.podsync.protocol.Limits;
+import io.podsync.protocol.TokenRequest;
+import io.podsync.protocol.TokenResponse;
+import io.podsync.protocol.Violation;
+import io.podsync.protocol.validation.ProtocolValidator;
+import io.podsync.server.http.JsonBodies;
+import io.podsync.server.http.ProblemException;
+import io.podsync.storage.Database;
+import io.podsync.storage.DeviceRow;
+import io.podsync.storage.EnrollmentRow;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Tokens, device enrollment, the JWKS and key rotation.
+ *
+ * <p>Enrollment: the ERP or ops side asks for a one-time code for a driver ({@code POST /v1/devices/enrollments});
+ * the driver types it into the app, which redeems it ({@code POST /v1/auth/enroll}) for a device id and a device
+ * secret; the device then trades the secret for short-lived access tokens ({@code POST /v1/auth/token}).
+ */
+public final class AuthService implements HttpService {
+    private static final int SMALL_BODY = 16 * 1024;
+
+    private final Database db;
+    private final Clock clock;
+    private final TokenService tokens;
+    private final KeyRing keys;
+    private final ClientRegistry clients;
+    private final DeviceGate devices;
+    private final Duration enrollmentTtl;
+
+    public AuthService(
+            Database db,
+            Clock clock,
+            TokenService tokens,
+            KeyRing keys,
+            ClientRegistry clients,
+            DeviceGate devices,
+            Duration enrollmentTtl) {
+        this.db = db;
+        this.clock = clock;
+        this.tokens = tokens;
+        this.keys = keys;
+        this.clients = clients;
+        this.devices = devices;
+        this.enrollmentTtl = enrollmentTtl;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.post("/v1/auth/token", this::token)
+                .post("/v1/auth/enroll", this::enroll)
+                .get("/.well-known/jwks.json", this::jwks)
+                .post("/v1/devices/enrollments", this::createEnrollment)
+                .post("/v1/devices/{deviceId}/revoke", this::revoke)
+                .post("/v1/ops/keys/rotate", this::rotate);
+    }
+
+    private void token(ServerRequest req, ServerResponse res) {
+        TokenRequest t = JsonBodies.read(req, TokenRequest.class, SMALL_BODY);
+        if (t.grantType() == null || t.clientId() == null || t.clientSecret() == null) {
+            throw ProblemException.badRequest(
+                    "required", t.grantType() == null ? "grantType" : t.clientId() == null ? "clientId" : "clientSecret",
+                    "grantType, clientId and clientSecret are required");
+        }
+        TokenResponse issued = switch (t.grantType()) {
+            case TokenRequest.CLIENT_CREDENTIALS -> clients.authenticate(t.clientId(), t.clientSecret())
+                    .map(c -> tokens.issueForClient(c.id(), c.scopes()))
+                    .orElseThrow(AuthService::badCredentials);
+            case TokenRequest.DEVICE_CREDENTIALS -> deviceToken(t.clientId(), t.clientSecret());
+            default -> throw ProblemException.badRequest(
+                    "unsupported_grant_type", "grantType", "grantType must be client_credentials or device_credentials");
+        };
+        noStore(res);
+        JsonBodies.ok(res, issued);
+    }
+
+    private TokenResponse deviceToken(String deviceId, String secret) {
+        if (deviceId.length() > Limits.MAX_ID_LENGTH) {
+            throw badCredentials();
+        }
+        DeviceRow device = db.read(tx -> tx.devices().find(deviceId)).orElse(null);
+        boolean ok = Secrets.matches(secret, device == null ? Secrets.hash("unknown-device") : device.secretHash());
+        if (!ok || device == null) {
+            throw badCredentials();
+        }
+        if (!device.isActive()) {
+            throw ProblemException.unauthorized("device_revoked", "this device is not enrolled (any more)");
+        }
+        return tokens.issueForDevice(device.driverId(), device.deviceId());
+    }
+
+    private void enroll(ServerRequest req, ServerResponse res) {
+        DeviceEnrollRequest r = JsonBodies.read(req, DeviceEnrollRequest.class, SMALL_BODY);
+        if (r.enrollmentCode() == null || r.enrollmentCode().length() > 64) {
+            throw ProblemException.badRequest("required", "enrollmentCode", "enrollmentCode is required");
+        }
+        for (String[] f : new String[][] {{r.deviceName(), "deviceName"}, {r.platform(), "platform"}, {r.appVersion(), "appVersion"}}) {
+            if (f[0] != null && f[0].length() > Limits.MAX_TEXT_LENGTH) {
+                throw ProblemException.badRequest("too_long", f[1], f[1] + " is too long");
+            }
+        }
+        String codeHash = Secrets.hash(Secrets.normalizeCode(r.enrollmentCode()));
+        String deviceId = "dev-" + Secrets.random(12);
+        String deviceSecret = Secrets.random(32);
+        long now = clock.millis();
+        String driverId = db.write(tx -> {
+            EnrollmentRow e = tx.devices().findEnrollment(codeHash).orElse(null);
+            if (e == null || e.usedAt() != null || e.expiresAt() < now || !tx.devices().redeem(codeHash, deviceId, now)) {
+                return null;
+            }
+            tx.devices()
+                    .insert(new DeviceRow(
+                            deviceId,
+                            e.driverId(),
+                            r.deviceName(),
+                            r.platform(),
+                            r.appVersion(),
+                            Secrets.hash(deviceSecret),
+                            "active",
+                            now,
+                            null,
+                            null,
+                            0));
+            return e.driverId();
+        });
+        if (driverId == null) {
+            throw ProblemException.unauthorized(
+                    "invalid_enrollment_code", "the enrollment code is unknown, used or expired; ask dispatch for a new one");
+        }
+        noStore(res);
+        JsonBodies.send(
+                res,
+                Status.CREATED_201,
+                new DeviceCredentials(deviceId, driverId, deviceSecret, tokens.issueForDevice(driverId, deviceId)));
+    }
+
+    private void jwks(ServerRequest req, ServerResponse res) {
+        res.header(HeaderNames.CACHE_CONTROL, "max-age=60");
+        res.header(HeaderNames.CONTENT_TYPE, "application/jwk-set+json");
+        res.send(keys.verifyingKeys().toString(true)); // public keys only
+    }
+
+    private void createEnrollment(ServerRequest req, ServerResponse res) {
+        Principal p = AuthFilter.principal(req).requireAny(Scope.ERP, Scope.OPS);
+        EnrollmentRequest r = JsonBodies.read(req, EnrollmentRequest.class, SMALL_BODY);
+        List<Violation> v = ProtocolValidator.validateId(r.driverId(), "driverId");
+        if (!v.isEmpty()) {
+            throw ProblemException.invalid(v);
+        }
+        String code = Secrets.humanCode();
+        long now = clock.millis();
+        long expires = now + enrollmentTtl.toMillis();
+        db.write(tx -> {
+            tx.devices()
+                    .insertEnrollment(new EnrollmentRow(
+                            Secrets.hash(Secrets.normalizeCode(code)), r.driverId(), p.subject(), now, expires, null, null));
+            return null;
+        });
+        noStore(res);
+        JsonBodies.send(res, Status.CREATED_201, new EnrollmentCode(code, r.driverId(), Instant.ofEpochMilli(expires)));
+    }
+
+    private void revoke(ServerRequest req, ServerResponse res) {
+        AuthFilter.principal(req).requireAny(Scope.OPS);
+        String deviceId = req.path().pathParameters().get("deviceId");
+        boolean found = db.write(tx -> tx.devices().setStatus(deviceId, "revoked"));
+        if (!found) {
+            throw ProblemException.notFound("device_not_found", "no device " + deviceId);
+        }
+        devices.forget(deviceId);
+        JsonBodies.ok(res, Map.of("deviceId", deviceId, "status", "revoked"));
+    }
+
+    private void rotate(ServerRequest req, ServerResponse res) {
+        AuthFilter.principal(req).requireAny(Scope.OPS);
+        String kid = keys.rotate();
+        JsonBodies.ok(res, Map.of("signingKeyId", kid));
+    }
+
+    private static void noStore(ServerResponse res) {
+        res.header(HeaderNames.CACHE_CONTROL, "no-store");
+    }
+
+    private static ProblemException badCredentials() {
+        return ProblemException.unauthorized("invalid_credentials", "unknown client or wrong secret");
+    }
+}

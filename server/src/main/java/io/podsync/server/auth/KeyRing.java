@@ -1,0 +1,139 @@
+package io.podsync.server.auth;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.KeyUse;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import io.podsync.storage.Database;
+import io.podsync.storage.SigningKeyRow;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The token signing keys, kept in the database so every replica signs and verifies with the same set.
+ *
+ * <p>The newest unretired key signs. A rotation adds a key and retires the others, which keep verifying until every
+ * token they signed has expired: nobody is logged out by a rotation. Replicas reload the set periodically and when
+ * they meet an unknown key id.
+ */
+public final class KeyRing {
+    private static final Duration RELOAD_AT_MOST_EVERY = Duration.ofSeconds(5);
+
+    private final Database db;
+    private final Clock clock;
+    private final Duration verifyAfterRetirement;
+    private volatile State state;
+
+    private record State(ECKey signing, JWKSet verifying, long loadedAt) {}
+
+    public KeyRing(Database db, Clock clock, Duration tokenTtl) {
+        this.db = db;
+        this.clock = clock;
+        // A retired key verifies for one token lifetime plus the allowed clock skew.
+        this.verifyAfterRetirement = tokenTtl.plusMinutes(1);
+        reload(true);
+    }
+
+    /** The key to sign with now. */
+    public ECKey signingKey() {
+        maybeReload();
+        return state.signing();
+    }
+
+    /** The public keys that verify tokens now (the JWKS). */
+    public JWKSet verifyingKeys() {
+        maybeReload();
+        return state.verifying();
+    }
+
+    /** Reloads when a token names a key id we do not know, at most every few seconds. */
+    public boolean reloadForUnknownKid() {
+        if (clock.millis() - state.loadedAt() < RELOAD_AT_MOST_EVERY.toMillis()) {
+            return false;
+        }
+        reload(false);
+        return true;
+    }
+
+    /** Adds a new signing key and retires the others. Returns the new key id. */
+    public String rotate() {
+        ECKey key = generate();
+        long now = clock.millis();
+        db.write(tx -> {
+            for (SigningKeyRow row : tx.signingKeys().all()) {
+                tx.signingKeys().retire(row.kid(), now);
+            }
+            tx.signingKeys().insert(new SigningKeyRow(key.getKeyID(), key.toJSONString(), now, null));
+            return null;
+        });
+        reload(false);
+        return key.getKeyID();
+    }
+
+    private void maybeReload() {
+        if (clock.millis() - state.loadedAt() > Duration.ofMinutes(1).toMillis()) {
+            reload(false);
+        }
+    }
+
+    private synchronized void reload(boolean createIfEmpty) {
+        long now = clock.millis();
+        List<SigningKeyRow> rows = db.read(tx -> tx.signingKeys().all());
+        if (rows.isEmpty() && createIfEmpty) {
+            ECKey key = generate();
+            rows = db.write(tx -> {
+                if (tx.signingKeys().all().isEmpty()) { // another replica may have won
+                    tx.signingKeys().insert(new SigningKeyRow(key.getKeyID(), key.toJSONString(), now, null));
+                }
+                return tx.signingKeys().all();
+            });
+        }
+        ECKey signing = null;
+        long signingCreated = Long.MIN_VALUE;
+        List<JWK> verifying = new ArrayList<>();
+        for (SigningKeyRow row : rows) {
+            ECKey key = parse(row.jwkJson());
+            if (row.retiredAt() == null) {
+                if (row.createdAt() >= signingCreated) {
+                    signing = key;
+                    signingCreated = row.createdAt();
+                }
+                verifying.add(key.toPublicJWK());
+            } else if (row.retiredAt() + verifyAfterRetirement.toMillis() > now) {
+                verifying.add(key.toPublicJWK());
+            }
+        }
+        if (signing == null) {
+            throw new IllegalStateException("no active signing key in the database");
+        }
+        state = new State(signing, new JWKSet(verifying), now);
+    }
+
+    private static ECKey generate() {
+        try {
+            return new ECKeyGenerator(Curve.P_256)
+                    .keyID(UUID.randomUUID().toString())
+                    .keyUse(KeyUse.SIGNATURE)
+                    .algorithm(JWSAlgorithm.ES256)
+                    .generate();
+        } catch (JOSEException e) {
+            throw new IllegalStateException("cannot generate an EC P-256 key", e);
+        }
+    }
+
+    private static ECKey parse(String json) {
+        try {
+            return ECKey.parse(json);
+        } catch (ParseException e) {
+            throw new IllegalStateException("a stored signing key is not an EC JWK", e);
+        }
+    }
+}

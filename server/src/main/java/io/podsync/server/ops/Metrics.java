@@ -1,0 +1,88 @@
+package io.podsync.server.ops;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.podsync.protocol.Verdict;
+import io.podsync.server.auth.AuthFilter;
+import io.podsync.server.auth.Scope;
+import io.podsync.server.sync.PushProcessor;
+import io.podsync.storage.Database;
+
+/**
+ * Business metrics in Micrometer, scraped in Prometheus format from {@code /metrics} (ops scope: a scraper
+ * authenticates as an ops client). Names speak of deliveries, not of tables.
+ */
+public final class Metrics implements HttpService, PushProcessor.Listener {
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Counter routesReleased;
+    private final Timer pushTimer;
+    private final Timer pullTimer;
+
+    public Metrics(Database db) {
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        routesReleased = Counter.builder("podsync.routes.released")
+                .description("Route versions released by ERP/dispatch (unchanged re-releases not counted)")
+                .register(registry);
+        pushTimer = Timer.builder("podsync.sync.push")
+                .description("Time to process a device push")
+                .publishPercentiles(0.5, 0.99)
+                .register(registry);
+        pullTimer = Timer.builder("podsync.sync.pull")
+                .description("Time to answer a device pull")
+                .publishPercentiles(0.5, 0.99)
+                .register(registry);
+        Gauge.builder("podsync.exceptions.open", db, d -> d.read(tx -> tx.exceptions().countOpen()))
+                .description("Business exceptions waiting for a person")
+                .register(registry);
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    public void routeReleased() {
+        routesReleased.increment();
+    }
+
+    public Timer pushTimer() {
+        return pushTimer;
+    }
+
+    public Timer pullTimer() {
+        return pullTimer;
+    }
+
+    @Override
+    public void verdict(Verdict verdict, String type) {
+        registry.counter("podsync.events", "verdict", verdict.wire(), "type", type).increment();
+    }
+
+    @Override
+    public void exceptionOpened(String kind) {
+        registry.counter("podsync.exceptions.opened", "kind", kind).increment();
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/", this::scrape);
+    }
+
+    private void scrape(ServerRequest req, ServerResponse res) {
+        AuthFilter.principal(req).requireAny(Scope.OPS);
+        res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+        res.send(registry.scrape());
+    }
+}

@@ -1,0 +1,335 @@
+package io.podsync.server.routes;
+
+import io.podsync.protocol.Change;
+import io.podsync.protocol.LineSpec;
+import io.podsync.protocol.OrderSpec;
+import io.podsync.protocol.ProofPolicy;
+import io.podsync.protocol.RouteDetail;
+import io.podsync.protocol.RouteRelease;
+import io.podsync.protocol.RouteReleaseResult;
+import io.podsync.protocol.RouteView;
+import io.podsync.protocol.StopSpec;
+import io.podsync.protocol.StopStateView;
+import io.podsync.protocol.StopView;
+import io.podsync.protocol.json.CanonicalJson;
+import io.podsync.protocol.json.ProtocolJson;
+import io.podsync.server.sync.Audiences;
+import io.podsync.server.sync.StopFold;
+import io.podsync.storage.ChangeRow;
+import io.podsync.storage.Database;
+import io.podsync.storage.OrderLineRow;
+import io.podsync.storage.RouteRow;
+import io.podsync.storage.StopRow;
+import io.podsync.storage.StopStateRow;
+import io.podsync.storage.Tx;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/** Applies releases, cancellations and reassignments to the stored routes and publishes what changed. */
+public final class RouteReleaser {
+    /** Geofence radius of a stop that does not give one, in metres. */
+    public static final double DEFAULT_GEOFENCE_METERS = 150;
+
+    static final String ACTIVE = "active";
+    static final String CANCELLED = "cancelled";
+    static final String REMOVED = "removed";
+
+    private final Database db;
+    private final Clock clock;
+
+    public RouteReleaser(Database db, Clock clock) {
+        this.db = db;
+        this.clock = clock;
+    }
+
+    /** Creates or replaces a route; the same content again is a no-op that returns the current version. */
+    public RouteReleaseResult release(String routeId, RouteRelease release) {
+        return db.write(tx -> release(tx, routeId, release));
+    }
+
+    /** Moves a route to another driver, keeping its content. Empty when the route does not exist. */
+    public Optional<RouteReleaseResult> reassign(String routeId, String driverId, String vehicleId) {
+        return db.write(tx -> tx.routes().findRoute(routeId).map(route -> {
+            RouteRelease old = ProtocolJson.read(route.releaseJson(), RouteRelease.class);
+            RouteRelease moved = new RouteRelease(
+                    driverId, vehicleId != null ? vehicleId : old.vehicleId(), old.serviceDate(), old.stops());
+            return release(tx, routeId, moved);
+        }));
+    }
+
+    /** Cancels a route and all of its stops. Empty when the route does not exist. */
+    public Optional<RouteReleaseResult> cancel(String routeId) {
+        return db.write(tx -> tx.routes().findRoute(routeId).map(route -> {
+            if (CANCELLED.equals(route.status())) {
+                return new RouteReleaseResult(routeId, route.version(), false, route.driverId(), route.status());
+            }
+            long now = clock.millis();
+            List<ChangeRow> changes = new ArrayList<>();
+            String audience = Audiences.driver(route.driverId());
+            for (StopRow s : tx.routes().stopsOfRoute(routeId)) {
+                if (!ACTIVE.equals(s.status())) {
+                    continue;
+                }
+                StopView old = ProtocolJson.read(s.viewJson(), StopView.class);
+                StopView view = withStatus(old, s.version() + 1, CANCELLED);
+                String json = ProtocolJson.toString(view);
+                tx.routes().upsertStop(copy(s, CANCELLED, s.version() + 1, s.contentHash(), json, now));
+                changes.add(ChangeRow.of(audience, Change.STOP, s.stopId(), true, json, now));
+            }
+            RouteView old = ProtocolJson.read(route.viewJson(), RouteView.class);
+            RouteView view = new RouteView(
+                    routeId,
+                    route.version() + 1,
+                    route.driverId(),
+                    route.vehicleId(),
+                    old.serviceDate(),
+                    CANCELLED,
+                    old.stopIds());
+            String json = ProtocolJson.toString(view);
+            tx.routes()
+                    .upsertRoute(new RouteRow(
+                            routeId,
+                            route.driverId(),
+                            route.vehicleId(),
+                            route.serviceDate(),
+                            CANCELLED,
+                            route.version() + 1,
+                            route.contentHash(),
+                            route.releasedAt(),
+                            now,
+                            json,
+                            route.releaseJson()));
+            changes.add(ChangeRow.of(audience, Change.ROUTE, routeId, true, json, now));
+            tx.changes().publish(changes);
+            return new RouteReleaseResult(routeId, route.version() + 1, true, route.driverId(), CANCELLED);
+        }));
+    }
+
+    /** The route with its stops and their states; empty when unknown. */
+    public Optional<RouteDetail> detail(String routeId) {
+        return db.read(tx -> tx.routes().findRoute(routeId).map(route -> {
+            List<StopRow> stops = tx.routes().stopsOfRoute(routeId).stream()
+                    .filter(s -> !REMOVED.equals(s.status()))
+                    .toList();
+            Map<String, StopStateRow> states =
+                    tx.routes().findStates(stops.stream().map(StopRow::stopId).toList());
+            List<StopView> views = stops.stream()
+                    .map(s -> ProtocolJson.read(s.viewJson(), StopView.class))
+                    .toList();
+            List<StopStateView> stateViews = stops.stream()
+                    .map(s -> Optional.ofNullable(states.get(s.stopId()))
+                            .map(st -> ProtocolJson.read(st.stateJson(), StopStateView.class))
+                            .orElse(StopFold.pending(s.stopId())))
+                    .toList();
+            return new RouteDetail(ProtocolJson.read(route.viewJson(), RouteView.class), views, stateViews);
+        }));
+    }
+
+    private RouteReleaseResult release(Tx tx, String routeId, RouteRelease release) {
+        long now = clock.millis();
+        String hash = CanonicalJson.fingerprint(release);
+        RouteRow existing = tx.routes().findRoute(routeId).orElse(null);
+        if (existing != null && ACTIVE.equals(existing.status()) && hash.equals(existing.contentHash())) {
+            return new RouteReleaseResult(routeId, existing.version(), false, existing.driverId(), existing.status());
+        }
+        long version = existing == null ? 1 : existing.version() + 1;
+        String driver = release.driverId();
+        String audience = Audiences.driver(driver);
+        List<ChangeRow> changes = new ArrayList<>();
+
+        Map<String, StopRow> own = tx.routes().stopsOfRoute(routeId).stream()
+                .collect(Collectors.toMap(StopRow::stopId, Function.identity()));
+        List<String> incomingIds = release.stops().stream().map(StopSpec::stopId).toList();
+        Map<String, StopRow> previous = tx.routes().findStops(incomingIds);
+        Set<String> otherRoutes = new LinkedHashSet<>();
+
+        for (StopSpec spec : release.stops()) {
+            StopRow prev = previous.get(spec.stopId());
+            String status = spec.isCancelled() ? CANCELLED : ACTIVE;
+            String stopHash = CanonicalJson.fingerprint(spec);
+            boolean moved = prev != null && !prev.routeId().equals(routeId);
+            boolean driverChanges = prev != null && !prev.driverId().equals(driver);
+            if (prev != null && !moved && !driverChanges && prev.contentHash().equals(stopHash) && prev.status().equals(status)) {
+                continue;
+            }
+            long stopVersion = prev == null ? 1 : prev.version() + 1;
+            StopView view = view(routeId, stopVersion, spec, status);
+            String json = ProtocolJson.toString(view);
+            tx.routes()
+                    .upsertStop(new StopRow(
+                            spec.stopId(),
+                            routeId,
+                            driver,
+                            spec.sequence(),
+                            spec.location().lat(),
+                            spec.location().lon(),
+                            view.geofenceRadiusMeters(),
+                            status,
+                            stopVersion,
+                            stopHash,
+                            ProtocolJson.toString(view.proofPolicy()),
+                            json,
+                            prev == null ? now : prev.releasedAt(),
+                            now));
+            tx.routes().replaceLines(spec.stopId(), lines(spec));
+            if (moved) {
+                otherRoutes.add(prev.routeId());
+            }
+            if (driverChanges) {
+                // Fencing: the old driver loses the stop; their later events for it are "reassigned".
+                tx.routes().unassign(spec.stopId(), prev.driverId(), now);
+                changes.add(ChangeRow.of(Audiences.driver(prev.driverId()), Change.STOP, spec.stopId(), true, null, now));
+            }
+            tx.routes().assign(spec.stopId(), driver, now);
+            changes.add(ChangeRow.of(audience, Change.STOP, spec.stopId(), CANCELLED.equals(status), json, now));
+        }
+        Set<String> incoming = new HashSet<>(incomingIds);
+        for (StopRow gone : own.values()) {
+            if (incoming.contains(gone.stopId()) || REMOVED.equals(gone.status())) {
+                continue;
+            }
+            tx.routes().upsertStop(copy(gone, REMOVED, gone.version() + 1, gone.contentHash(), gone.viewJson(), now));
+            changes.add(ChangeRow.of(Audiences.driver(gone.driverId()), Change.STOP, gone.stopId(), true, null, now));
+        }
+        if (existing != null && !existing.driverId().equals(driver)) {
+            changes.add(ChangeRow.of(Audiences.driver(existing.driverId()), Change.ROUTE, routeId, true, null, now));
+        }
+        List<String> stopIds = release.stops().stream()
+                .sorted(Comparator.comparing(StopSpec::sequence).thenComparing(StopSpec::stopId))
+                .map(StopSpec::stopId)
+                .toList();
+        RouteView view = new RouteView(
+                routeId, version, driver, release.vehicleId(), release.serviceDate(), ACTIVE, stopIds);
+        String json = ProtocolJson.toString(view);
+        tx.routes()
+                .upsertRoute(new RouteRow(
+                        routeId,
+                        driver,
+                        release.vehicleId(),
+                        release.serviceDate().toString(),
+                        ACTIVE,
+                        version,
+                        hash,
+                        existing == null ? now : existing.releasedAt(),
+                        now,
+                        json,
+                        ProtocolJson.toString(release)));
+        changes.add(ChangeRow.of(audience, Change.ROUTE, routeId, false, json, now));
+        for (String other : otherRoutes) {
+            changes.add(republish(tx, other, now));
+        }
+        tx.changes().publish(changes);
+        return new RouteReleaseResult(routeId, version, true, driver, ACTIVE);
+    }
+
+    /** A route that lost a stop to another route gets a new version without it. */
+    private ChangeRow republish(Tx tx, String routeId, long now) {
+        RouteRow route = tx.routes().findRoute(routeId).orElseThrow();
+        List<String> stopIds = tx.routes().stopsOfRoute(routeId).stream()
+                .filter(s -> !REMOVED.equals(s.status()))
+                .map(StopRow::stopId)
+                .toList();
+        RouteView view = new RouteView(
+                routeId,
+                route.version() + 1,
+                route.driverId(),
+                route.vehicleId(),
+                LocalDate.parse(route.serviceDate()),
+                route.status(),
+                stopIds);
+        String json = ProtocolJson.toString(view);
+        tx.routes()
+                .upsertRoute(new RouteRow(
+                        routeId,
+                        route.driverId(),
+                        route.vehicleId(),
+                        route.serviceDate(),
+                        route.status(),
+                        route.version() + 1,
+                        route.contentHash() + "~", // the stored release no longer describes the route exactly
+                        route.releasedAt(),
+                        now,
+                        json,
+                        route.releaseJson()));
+        return ChangeRow.of(Audiences.driver(route.driverId()), Change.ROUTE, routeId, false, json, now);
+    }
+
+    private static StopView view(String routeId, long version, StopSpec s, String status) {
+        List<OrderSpec> orders = s.orders().stream()
+                .map(o -> new OrderSpec(o.orderId(), o.lines(), o.isCancelled()))
+                .toList();
+        return new StopView(
+                s.stopId(),
+                routeId,
+                version,
+                s.sequence(),
+                s.address(),
+                s.location(),
+                s.geofenceRadiusMeters() != null ? s.geofenceRadiusMeters() : DEFAULT_GEOFENCE_METERS,
+                s.timeWindow(),
+                s.proofPolicy() != null ? s.proofPolicy() : ProofPolicy.NONE,
+                orders,
+                status);
+    }
+
+    private static StopView withStatus(StopView v, long version, String status) {
+        return new StopView(
+                v.stopId(),
+                v.routeId(),
+                version,
+                v.sequence(),
+                v.address(),
+                v.location(),
+                v.geofenceRadiusMeters(),
+                v.timeWindow(),
+                v.proofPolicy(),
+                v.orders(),
+                status);
+    }
+
+    private static StopRow copy(StopRow s, String status, long version, String hash, String viewJson, long now) {
+        return new StopRow(
+                s.stopId(),
+                s.routeId(),
+                s.driverId(),
+                s.sequence(),
+                s.lat(),
+                s.lon(),
+                s.geofenceMeters(),
+                status,
+                version,
+                hash,
+                s.policyJson(),
+                viewJson,
+                s.releasedAt(),
+                now);
+    }
+
+    private static List<OrderLineRow> lines(StopSpec s) {
+        List<OrderLineRow> out = new ArrayList<>();
+        for (OrderSpec o : s.orders()) {
+            for (LineSpec l : o.lines()) {
+                out.add(new OrderLineRow(
+                        s.stopId(),
+                        o.orderId(),
+                        l.lineId(),
+                        l.sku(),
+                        l.description(),
+                        l.quantity(),
+                        l.unit(),
+                        o.isCancelled()));
+            }
+        }
+        return out;
+    }
+}

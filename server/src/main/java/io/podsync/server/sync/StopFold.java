@@ -1,0 +1,163 @@
+package io.podsync.server.sync;
+
+import io.podsync.protocol.EventType;
+import io.podsync.protocol.StopStateView;
+import io.podsync.storage.EventRow;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * A stop's state as a pure function of the set of its counted events, whatever order they arrived in.
+ *
+ * <p>Order: within one device, by sequence number (a device's clock may jump; its counter does not); across devices,
+ * by corrected capture time, ties broken by device id. The two combine as a merge of per-device sequences.
+ *
+ * <p>Rules: events belong to attempts (1, 2, ...). The first outcome of an attempt in that order decides the attempt;
+ * a different outcome in the same attempt is a contradiction. The stop is complete with its earliest successful
+ * attempt (delivered or partially delivered); any event of a later attempt is an event after completion. Without a
+ * success, the latest attempt decides: failed, arrived, or reattempt (an earlier attempt failed and a new one has
+ * begun) or pending.
+ */
+public final class StopFold {
+    public static final String PENDING = "pending";
+    public static final String ARRIVED = "arrived";
+    public static final String REATTEMPT = "reattempt";
+    public static final String CONTRADICTORY_OUTCOMES = "contradictory_outcomes";
+    public static final String EVENT_AFTER_COMPLETION = "event_after_completion";
+
+    /** The derived state plus the anomalies that should be exceptions, keyed deterministically. */
+    public record Result(StopStateView state, List<Anomaly> anomalies) {}
+
+    /** A contradiction found among the events of one attempt. */
+    public record Anomaly(String code, int attempt) {
+        public String key(String stopId) {
+            return "stop:" + stopId + ":attempt:" + attempt + ":" + code;
+        }
+    }
+
+    private StopFold() {}
+
+    public static StopStateView pending(String stopId) {
+        return new StopStateView(stopId, PENDING, 0, null, null, null, null, List.of());
+    }
+
+    public static Result fold(String stopId, List<EventRow> events) {
+        if (events.isEmpty()) {
+            return new Result(pending(stopId), List.of());
+        }
+        TreeMap<Integer, Attempt> attempts = new TreeMap<>();
+        for (EventRow e : order(events)) {
+            attempts.computeIfAbsent(e.attempt(), Attempt::new).add(e);
+        }
+        List<Anomaly> anomalies = new ArrayList<>();
+        for (Attempt a : attempts.values()) {
+            if (a.contradiction) {
+                anomalies.add(new Anomaly(CONTRADICTORY_OUTCOMES, a.number));
+            }
+        }
+        Attempt success = attempts.values().stream()
+                .filter(a -> a.outcome != null && isSuccess(a.outcome))
+                .findFirst()
+                .orElse(null);
+        StopStateView state;
+        if (success != null) {
+            for (Attempt later : attempts.tailMap(success.number, false).values()) {
+                anomalies.add(new Anomaly(EVENT_AFTER_COMPLETION, later.number));
+            }
+            state = decided(stopId, success, anomalies);
+        } else {
+            Attempt last = attempts.lastEntry().getValue();
+            if (last.outcome != null) {
+                state = decided(stopId, last, anomalies);
+            } else {
+                boolean earlierFailure = attempts.headMap(last.number, false).values().stream()
+                        .anyMatch(a -> a.outcome != null);
+                String status = earlierFailure ? REATTEMPT : last.arrivedAt != null ? ARRIVED : PENDING;
+                state = new StopStateView(
+                        stopId, status, last.number, instant(last.arrivedAt), null, null, null, codes(anomalies));
+            }
+        }
+        return new Result(state, List.copyOf(anomalies));
+    }
+
+    private static StopStateView decided(String stopId, Attempt a, List<Anomaly> anomalies) {
+        return new StopStateView(
+                stopId,
+                EventType.valueOf(a.outcome.type()).wire(),
+                a.number,
+                instant(a.arrivedAt),
+                Instant.ofEpochMilli(a.outcome.correctedAt()),
+                a.outcome.idempotencyKey(),
+                a.outcome.deviceId(),
+                codes(anomalies));
+    }
+
+    private static List<String> codes(List<Anomaly> anomalies) {
+        return anomalies.stream().map(a -> a.code() + "@" + a.attempt()).toList();
+    }
+
+    private static Instant instant(Long millis) {
+        return millis == null ? null : Instant.ofEpochMilli(millis);
+    }
+
+    private static boolean isSuccess(EventRow e) {
+        return e.type().equals(EventType.DELIVERED.name()) || e.type().equals(EventType.PARTIALLY_DELIVERED.name());
+    }
+
+    /** Per-device sequence order, merged across devices by corrected time. */
+    static List<EventRow> order(List<EventRow> events) {
+        Map<String, List<EventRow>> byDevice = events.stream()
+                .collect(Collectors.groupingBy(EventRow::deviceId, TreeMap::new, Collectors.toList()));
+        record Head(List<EventRow> list, int index) {
+            EventRow event() {
+                return list.get(index);
+            }
+        }
+        PriorityQueue<Head> heads = new PriorityQueue<>(Comparator.comparingLong((Head h) -> h.event().correctedAt())
+                .thenComparing(h -> h.event().deviceId()));
+        for (List<EventRow> list : byDevice.values()) {
+            list.sort(Comparator.comparingLong(EventRow::seq));
+            heads.add(new Head(list, 0));
+        }
+        List<EventRow> out = new ArrayList<>(events.size());
+        while (!heads.isEmpty()) {
+            Head h = heads.poll();
+            out.add(h.event());
+            if (h.index() + 1 < h.list().size()) {
+                heads.add(new Head(h.list(), h.index() + 1));
+            }
+        }
+        return out;
+    }
+
+    private static final class Attempt {
+        final int number;
+        Long arrivedAt;
+        EventRow outcome;
+        boolean contradiction;
+
+        Attempt(int number) {
+            this.number = number;
+        }
+
+        void add(EventRow e) {
+            EventType type = EventType.valueOf(e.type());
+            if (type == EventType.ARRIVED && arrivedAt == null) {
+                arrivedAt = e.correctedAt();
+            }
+            if (type.isOutcome()) {
+                if (outcome == null) {
+                    outcome = e;
+                } else if (!outcome.type().equals(e.type())) {
+                    contradiction = true;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package io.podsync.server;
+
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
+import io.podsync.protocol.DeviceCredentials;
+import io.podsync.protocol.client.PodsyncClient;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/** A real server on a free port over a real SQLite file, with known ERP and ops clients. */
+final class TestServer implements AutoCloseable {
+    static final String ERP_SECRET = "erp-test-secret-0123456789";
+    static final String OPS_SECRET = "ops-test-secret-0123456789";
+
+    private final PodsyncServer server;
+    private final Path dir;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private TestServer(PodsyncServer server, Path dir) {
+        this.server = server;
+        this.dir = dir;
+    }
+
+    static TestServer start(Path dir) {
+        return start(dir, Map.of(), Clock.systemUTC());
+    }
+
+    static TestServer start(Path dir, Map<String, String> overrides, Clock clock) {
+        return new TestServer(PodsyncServer.start(config(dir, overrides), clock), dir);
+    }
+
+    static Config config(Path dir, Map<String, String> overrides) {
+        Map<String, String> m = new HashMap<>();
+        m.put("server.port", "0");
+        m.put("server.host", "127.0.0.1");
+        m.put("podsync.data-dir", dir.toString());
+        m.put("podsync.auth.clients.0.id", "erp");
+        m.put("podsync.auth.clients.0.secret", ERP_SECRET);
+        m.put("podsync.auth.clients.0.scopes.0", "erp");
+        m.put("podsync.auth.clients.1.id", "ops");
+        m.put("podsync.auth.clients.1.secret", OPS_SECRET);
+        m.put("podsync.auth.clients.1.scopes.0", "ops");
+        m.putAll(overrides);
+        return Config.just(ConfigSources.create(m));
+    }
+
+    URI uri() {
+        return URI.create("http://127.0.0.1:" + server.port());
+    }
+
+    PodsyncServer server() {
+        return server;
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    PodsyncClient erp() {
+        return new PodsyncClient(uri()).useClient("erp", ERP_SECRET);
+    }
+
+    PodsyncClient ops() {
+        return new PodsyncClient(uri()).useClient("ops", OPS_SECRET);
+    }
+
+    /** Enrolls a new device for the driver and returns a client acting as it. */
+    Device device(String driverId) {
+        String code = erp().createEnrollment(driverId).code();
+        PodsyncClient c = new PodsyncClient(uri());
+        DeviceCredentials creds = c.enroll(code, "test-" + UUID.randomUUID(), "test", "1.0");
+        return new Device(c, creds);
+    }
+
+    record Device(PodsyncClient client, DeviceCredentials credentials) {
+        String token() {
+            return credentials.token().accessToken();
+        }
+
+        String id() {
+            return credentials.deviceId();
+        }
+    }
+
+    /** A raw request, for what the reference client would never send. */
+    HttpResponse<String> send(String method, String path, String contentType, String body, String token) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri().resolve(path));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        if (contentType != null) {
+            b.header("Content-Type", contentType);
+        }
+        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        try {
+            return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    HttpResponse<String> postJson(String path, String body, String token) {
+        return send("POST", path, "application/json", body, token);
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}

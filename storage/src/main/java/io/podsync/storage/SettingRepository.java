@@ -1,0 +1,11 @@
+package io.podsync.storage;
+
+import java.util.Optional;
+
+/** Named server-wide values shared by every replica. */
+public interface SettingRepository {
+    Optional<String> get(String name);
+
+    /** Stores the value unless the name exists; returns the value that is stored afterwards. */
+    String putIfAbsent(String name, String value);
+}
