@@ -23,6 +23,14 @@ public record CapturedEvent(
         return attempt == null ? 1 : attempt;
     }
 
+    /**
+     * The same event with defaults spelled out (attempt 1, an empty payload), so that leaving a default out and
+     * writing it explicitly mean the same content.
+     */
+    public CapturedEvent normalized() {
+        return new CapturedEvent(idempotencyKey, seq, type, stopId, attemptOrDefault(), capturedAt, payloadOrEmpty());
+    }
+
     public EventPayload payloadOrEmpty() {
         return payload == null ? EventPayload.EMPTY : payload;
     }

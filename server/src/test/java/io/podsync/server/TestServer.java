@@ -95,7 +95,7 @@ final class TestServer implements AutoCloseable {
     HttpResponse<String> send(String method, String path, String contentType, String body, String token) {
         HttpRequest.Builder b = HttpRequest.newBuilder(uri().resolve(path));
         if (token != null) {
-            b.header("Authorization", "Bearer " + token);
+            b.header("Authorization", token.startsWith("Basic ") ? token : "Bearer " + token);
         }
         if (contentType != null) {
             b.header("Content-Type", contentType);

@@ -16,7 +16,6 @@ import io.podsync.protocol.json.ProtocolJson;
 import io.podsync.protocol.validation.ViolationCodes;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 
 /** Reads JSON request bodies with a size limit and writes JSON responses, all through the protocol's one mapping. */
 public final class JsonBodies {
@@ -33,10 +32,11 @@ public final class JsonBodies {
                 throw ProblemException.badRequest("malformed_json", null, "the request body is empty");
             }
             return node;
-        } catch (JsonProcessingException e) {
-            throw mapped(e);
+        } catch (StreamConstraintsException e) {
+            throw ProblemException.badRequest("malformed_json", null, "the document is too deeply nested or too long");
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            // Reading a tree binds no types, so whatever fails here is the JSON itself (syntax, trailing content).
+            throw ProblemException.badRequest("malformed_json", null, "the body is not valid JSON: " + where(e));
         }
     }
 
@@ -126,6 +126,12 @@ public final class JsonBodies {
             return "an RFC 3339 date-time (or date)";
         }
         return "an object";
+    }
+
+    private static String where(IOException e) {
+        return e instanceof JsonProcessingException j && j.getLocation() != null
+                ? "line " + j.getLocation().getLineNr() + ", column " + j.getLocation().getColumnNr()
+                : "unreadable";
     }
 
     private static String lineOf(JsonProcessingException e) {

@@ -118,7 +118,7 @@ public final class PushProcessor {
             if (!v.isEmpty()) {
                 return new Item(index, null, v.get(0), key, seq, CanonicalJson.fingerprint(raw));
             }
-            return new Item(index, e, null, e.idempotencyKey(), e.seq(), CanonicalJson.fingerprint(e));
+            return new Item(index, e, null, e.idempotencyKey(), e.seq(), CanonicalJson.fingerprint(e.normalized()));
         } catch (ProblemException p) {
             Violation v = new Violation(p.code(), p.field(), p.getMessage());
             return new Item(index, null, v, key, seq, CanonicalJson.fingerprint(raw));
