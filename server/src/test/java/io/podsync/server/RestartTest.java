@@ -1,0 +1,67 @@
+package io.podsync.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.podsync.protocol.CapturedEvent;
+import io.podsync.protocol.EventResult;
+import io.podsync.protocol.EventType;
+import io.podsync.protocol.PullResponse;
+import io.podsync.protocol.PushRequest;
+import io.podsync.protocol.PushResponse;
+import io.podsync.protocol.RouteDetail;
+import io.podsync.protocol.Verdict;
+import io.podsync.protocol.client.PodsyncClient;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A server restarted on the same database remembers every receipt, state, key and cursor. */
+class RestartTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void replayAfterRestartGetsDuplicatesAndTheStateIsIntact() {
+        List<CapturedEvent> batch = new ArrayList<>();
+        Instant t = Instant.now().minusSeconds(100);
+        batch.add(Fixtures.event("rs-1", 1, EventType.ARRIVED, "RR-S1", t, null));
+        batch.add(Fixtures.event("rs-2", 2, EventType.DELIVERED, "RR-S1", t.plusSeconds(20), Fixtures.fullDelivery("RR-O1")));
+        batch.add(Fixtures.event("rs-3", 3, EventType.ARRIVED, "RR-S2", t.plusSeconds(40), null));
+        batch.add(Fixtures.event("rs-4", 4, EventType.ARRIVED, "nope", t.plusSeconds(50), null));
+
+        PushResponse first;
+        RouteDetail before;
+        String deviceId;
+        String secret;
+        String cursor;
+        try (TestServer server = TestServer.start(dir)) {
+            server.erp().releaseRoute("RR", Fixtures.route("RR", "DR", 2));
+            TestServer.Device device = server.device("DR");
+            deviceId = device.id();
+            secret = device.credentials().deviceSecret();
+            first = device.client().push(new PushRequest(Instant.now(), batch));
+            before = server.erp().route("RR");
+            cursor = device.client().pull(null, 100).cursor();
+        }
+
+        try (TestServer server = TestServer.start(dir)) {
+            PodsyncClient device = new PodsyncClient(server.uri()).useDevice(deviceId, secret);
+            PushResponse replay = device.push(new PushRequest(Instant.now(), batch));
+            for (int i = 0; i < batch.size(); i++) {
+                EventResult was = first.results().get(i);
+                EventResult now = replay.results().get(i);
+                assertEquals(Verdict.DUPLICATE, now.verdict(), now.toString());
+                assertEquals(was.verdict(), now.original().verdict());
+                assertEquals(was.receivedAt(), now.original().receivedAt());
+                assertEquals(was.reason(), now.original().reason());
+            }
+            assertEquals(before, server.erp().route("RR"));
+            assertEquals("delivered", before.states().get(0).status());
+            PullResponse after = device.pull(cursor, 100);
+            assertEquals(0, after.changes().size(), "a duplicate must not publish anything: " + after.changes());
+        }
+    }
+}
