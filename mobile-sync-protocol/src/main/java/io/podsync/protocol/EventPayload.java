@@ -25,5 +25,6 @@ public record EventPayload(
         String barcode,
         Boolean manualEntry) {
     /** An empty payload. */
-    public static final EventPayload EMPTY = new EventPayload(null, null, null, null, null, null, null, null, null, null);
+    public static final EventPayload EMPTY =
+            new EventPayload(null, null, null, null, null, null, null, null, null, null);
 }

@@ -13,7 +13,9 @@ public final class Main {
         PodsyncServer server = PodsyncServer.start(config);
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "podsync-shutdown"));
         System.getLogger(Main.class.getName())
-                .log(System.Logger.Level.INFO, "podsync listening on http://localhost:" + server.port()
-                        + " (database " + ServerConfig.from(config).db() + ")");
+                .log(
+                        System.Logger.Level.INFO,
+                        "podsync listening on http://localhost:" + server.port() + " (database "
+                                + ServerConfig.from(config).db() + ")");
     }
 }

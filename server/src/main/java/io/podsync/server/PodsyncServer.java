@@ -80,15 +80,18 @@ public final class PodsyncServer implements AutoCloseable {
             PushProcessor push = new PushProcessor(
                     db,
                     clock,
-                    new PushProcessor.Settings(cfg.receiptRetention(), cfg.clockTrustTolerance(), cfg.futureTolerance()),
+                    new PushProcessor.Settings(
+                            cfg.receiptRetention(), cfg.clockTrustTolerance(), cfg.futureTolerance()),
                     metrics);
-            PullProcessor pull = new PullProcessor(db, clock, new CursorCodec(cursorKey(db), clock, cfg.cursorMaxAge()));
+            PullProcessor pull =
+                    new PullProcessor(db, clock, new CursorCodec(cursorKey(db), clock, cfg.cursorMaxAge()));
             return new Services(
                     cfg,
                     db,
                     metrics,
                     new AuthFilter(tokens, gate),
-                    new AuthService(db, clock, tokens, keys, new ClientRegistry(cfg, db), gate, cfg.enrollmentCodeTtl()),
+                    new AuthService(
+                            db, clock, tokens, keys, new ClientRegistry(cfg, db), gate, cfg.enrollmentCodeTtl()),
                     new RouteService(new RouteReleaser(db, clock), cfg.maxBodyBytes(), metrics::routeReleased),
                     new SyncService(push, pull, cfg.maxEventsPerPush(), cfg.maxBodyBytes()),
                     new ExceptionService(db, clock),
@@ -128,8 +131,13 @@ public final class PodsyncServer implements AutoCloseable {
                 .register("/metrics", s.metrics())
                 .any((req, res) -> {
                     throw new ProblemException(
-                            Status.NOT_FOUND_404.code(), "not_found", "Not found",
-                            "no such endpoint: " + req.prologue().method().text() + " " + req.path().path(), null, null);
+                            Status.NOT_FOUND_404.code(),
+                            "not_found",
+                            "Not found",
+                            "no such endpoint: " + req.prologue().method().text() + " "
+                                    + req.path().path(),
+                            null,
+                            null);
                 });
     }
 

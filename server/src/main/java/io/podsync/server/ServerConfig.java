@@ -63,7 +63,9 @@ public record ServerConfig(
         Config c = root.get("podsync");
         Path dataDir = Path.of(c.get("data-dir").asString().orElse("data"));
         Config db = c.get("db");
-        String url = db.get("url").asString().orElse("jdbc:sqlite:" + dataDir.resolve("podsync.db").toAbsolutePath());
+        String url = db.get("url")
+                .asString()
+                .orElse("jdbc:sqlite:" + dataDir.resolve("podsync.db").toAbsolutePath());
         DatabaseConfig dbConfig = new DatabaseConfig(
                 url,
                 db.get("user").asString().orElse(null),
@@ -73,7 +75,8 @@ public record ServerConfig(
         List<ClientConfig> clients = new ArrayList<>();
         for (Config client : auth.get("clients").asNodeList().orElse(List.of())) {
             String id = client.get("id").asString().orElseThrow(() -> bad("podsync.auth.clients[].id", "missing"));
-            String secret = client.get("secret").asString().orElseThrow(() -> bad("podsync.auth.clients[].secret", "missing"));
+            String secret =
+                    client.get("secret").asString().orElseThrow(() -> bad("podsync.auth.clients[].secret", "missing"));
             if (secret.length() < 16) {
                 throw bad("podsync.auth.clients[" + id + "].secret", "must be at least 16 characters");
             }

@@ -58,7 +58,13 @@ class ConvergencePropertyTest {
     private static int run = 0;
 
     /** An event before it belongs to a run: device role "A" or "B", a role-local key. */
-    record Planned(String device, String key, EventType type, int stop, int attempt, long offsetMillis,
+    record Planned(
+            String device,
+            String key,
+            EventType type,
+            int stop,
+            int attempt,
+            long offsetMillis,
             EventPayload payload) {}
 
     /** What one run ended with, with run-specific ids replaced by roles, so runs compare. */
@@ -77,9 +83,13 @@ class ConvergencePropertyTest {
                     reference = outcome;
                     assertTrue(outcome.verdicts().values().stream().anyMatch(v -> v.startsWith("applied")));
                 } else {
-                    assertEquals(reference.verdicts(), outcome.verdicts(), "verdicts, scenario " + scenario + " run " + p);
+                    assertEquals(
+                            reference.verdicts(), outcome.verdicts(), "verdicts, scenario " + scenario + " run " + p);
                     assertEquals(reference.states(), outcome.states(), "states, scenario " + scenario + " run " + p);
-                    assertEquals(reference.exceptions(), outcome.exceptions(), "exceptions, scenario " + scenario + " run " + p);
+                    assertEquals(
+                            reference.exceptions(),
+                            outcome.exceptions(),
+                            "exceptions, scenario " + scenario + " run " + p);
                 }
             }
         }
@@ -101,8 +111,11 @@ class ConvergencePropertyTest {
                     steps.add(new Object[] {EventType.ARRIVED, 1, null});
                     steps.add(new Object[] {EventType.FAILED, 1, failure("NO_ONE_HOME")});
                     steps.add(new Object[] {EventType.ARRIVED, 2, null});
-                    steps.add(new Object[] {r.nextBoolean() ? EventType.DELIVERED : EventType.PARTIALLY_DELIVERED, 2,
-                        r.nextBoolean() ? full(s) : shortOf(s, r.nextBoolean())});
+                    steps.add(new Object[] {
+                        r.nextBoolean() ? EventType.DELIVERED : EventType.PARTIALLY_DELIVERED,
+                        2,
+                        r.nextBoolean() ? full(s) : shortOf(s, r.nextBoolean())
+                    });
                 }
                 case 2 -> {
                     steps.add(new Object[] {EventType.ARRIVED, 1, null});
@@ -123,15 +136,18 @@ class ConvergencePropertyTest {
                 }
                 default -> {
                     steps.add(new Object[] {EventType.ARRIVED, 1, null});
-                    steps.add(new Object[] {EventType.FAILED, 1, failure(r.nextBoolean() ? "BUSINESS_CLOSED" : "MARTIANS")});
+                    steps.add(
+                            new Object[] {EventType.FAILED, 1, failure(r.nextBoolean() ? "BUSINESS_CLOSED" : "MARTIANS")
+                            });
                 }
             }
             for (int i = 0; i < steps.size(); i++) {
                 Object[] st = steps.get(i);
                 // Which phone captured it: stories hop between the driver's two devices.
                 String device = r.nextInt(3) == 0 ? "B" : "A";
-                out.add(new Planned(device, "e" + (k++), (EventType) st[0], s, (Integer) st[1], base + i * 2_000L,
-                        (EventPayload) st[2]));
+                out.add(new Planned(
+                        device, "e" + (k++), (EventType) st[0], s, (Integer) st[1], base + i * 2_000L, (EventPayload)
+                                st[2]));
             }
         }
         out.add(new Planned("A", "e" + (k++), EventType.NOTE, 99, 1, 1_000, null)); // unknown stop: rejected
@@ -139,14 +155,34 @@ class ConvergencePropertyTest {
     }
 
     private static EventPayload full(int s) {
-        return new EventPayload(null, List.of(new LineOutcome("O" + s, "L1", new BigDecimal("4"), null, null, true),
-                new LineOutcome("O" + s, "L2", new BigDecimal("2"), null, null, true)), null, null, null, null, null,
-                null, null, null);
+        return new EventPayload(
+                null,
+                List.of(
+                        new LineOutcome("O" + s, "L1", new BigDecimal("4"), null, null, true),
+                        new LineOutcome("O" + s, "L2", new BigDecimal("2"), null, null, true)),
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null);
     }
 
     private static EventPayload shortOf(int s, boolean explained) {
-        return new EventPayload(null, List.of(new LineOutcome("O" + s, "L1", new BigDecimal("3"), BigDecimal.ONE,
-                explained ? "DAMAGED" : null, true)), null, null, null, null, null, null, null, null);
+        return new EventPayload(
+                null,
+                List.of(new LineOutcome(
+                        "O" + s, "L1", new BigDecimal("3"), BigDecimal.ONE, explained ? "DAMAGED" : null, true)),
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null);
     }
 
     private static EventPayload failure(String reason) {
@@ -165,14 +201,25 @@ class ConvergencePropertyTest {
         for (var st : route.stops()) {
             int s = st.sequence();
             var o = st.orders().get(0);
-            renamed.add(new io.podsync.protocol.StopSpec(st.stopId(), s, st.address(), st.location(),
-                    st.geofenceRadiusMeters(), st.timeWindow(), st.proofPolicy(),
-                    List.of(new io.podsync.protocol.OrderSpec(prefix + "O" + s, o.lines(), false)), false));
+            renamed.add(new io.podsync.protocol.StopSpec(
+                    st.stopId(),
+                    s,
+                    st.address(),
+                    st.location(),
+                    st.geofenceRadiusMeters(),
+                    st.timeWindow(),
+                    st.proofPolicy(),
+                    List.of(new io.podsync.protocol.OrderSpec(prefix + "O" + s, o.lines(), false)),
+                    false));
         }
-        server.erp().releaseRoute(prefix + "R", new io.podsync.protocol.RouteRelease(route.driverId(), route.vehicleId(),
-                route.serviceDate(), renamed));
+        server.erp()
+                .releaseRoute(
+                        prefix + "R",
+                        new io.podsync.protocol.RouteRelease(
+                                route.driverId(), route.vehicleId(), route.serviceDate(), renamed));
         Instant release = Instant.now();
-        Map<String, TestServer.Device> devices = Map.of("A", server.device(prefix + "D"), "B", server.device(prefix + "D"));
+        Map<String, TestServer.Device> devices =
+                Map.of("A", server.device(prefix + "D"), "B", server.device(prefix + "D"));
 
         // Each device numbers its own events in capture order.
         Map<String, List<CapturedEvent>> byDevice = new TreeMap<>();
@@ -183,8 +230,14 @@ class ConvergencePropertyTest {
             long seq = seqs.merge(p.device(), 1L, Long::sum);
             String stopId = prefix + "R-S" + p.stop();
             byDevice.computeIfAbsent(p.device(), d -> new ArrayList<>())
-                    .add(new CapturedEvent(prefix + p.key(), seq, p.type(), stopId, p.attempt(),
-                            release.minusSeconds(240).plusMillis(p.offsetMillis()), rename(p.payload(), prefix)));
+                    .add(new CapturedEvent(
+                            prefix + p.key(),
+                            seq,
+                            p.type(),
+                            stopId,
+                            p.attempt(),
+                            release.minusSeconds(240).plusMillis(p.offsetMillis()),
+                            rename(p.payload(), prefix)));
         }
         // Shuffle, duplicate, split into batches; the two devices push at the same time.
         Map<String, String> verdicts = new java.util.concurrent.ConcurrentHashMap<>();
@@ -206,7 +259,9 @@ class ConvergencePropertyTest {
             TestServer.Device device = devices.get(entry.getKey());
             done.add(pool.submit(() -> {
                 for (List<CapturedEvent> batch : batches) {
-                    for (EventResult res : device.client().push(new PushRequest(Instant.now(), batch)).results()) {
+                    for (EventResult res : device.client()
+                            .push(new PushRequest(Instant.now(), batch))
+                            .results()) {
                         EventResult effective = res.verdict() == Verdict.DUPLICATE ? res.original() : res;
                         String v = effective.verdict().wire() + "|" + effective.reason() + "|" + effective.flags();
                         String key = res.idempotencyKey().substring(prefix.length());
@@ -222,22 +277,36 @@ class ConvergencePropertyTest {
         }
         pool.shutdown();
 
-        Map<String, String> roleOfDevice = Map.of(devices.get("A").id(), "A", devices.get("B").id(), "B");
+        Map<String, String> roleOfDevice =
+                Map.of(devices.get("A").id(), "A", devices.get("B").id(), "B");
         Map<String, String> states = new TreeMap<>();
         for (StopStateView s : server.erp().route(prefix + "R").states()) {
-            states.put(s.stopId().substring(prefix.length()), String.join("|", s.status(), String.valueOf(s.attempt()),
-                    relative(s.arrivedAt(), release), relative(s.completedAt(), release),
-                    s.outcomeEventKey() == null ? "-" : s.outcomeEventKey().substring(prefix.length()),
-                    s.outcomeDeviceId() == null ? "-" : roleOfDevice.get(s.outcomeDeviceId()), s.anomalies().toString()));
+            states.put(
+                    s.stopId().substring(prefix.length()),
+                    String.join(
+                            "|",
+                            s.status(),
+                            String.valueOf(s.attempt()),
+                            relative(s.arrivedAt(), release),
+                            relative(s.completedAt(), release),
+                            s.outcomeEventKey() == null
+                                    ? "-"
+                                    : s.outcomeEventKey().substring(prefix.length()),
+                            s.outcomeDeviceId() == null ? "-" : roleOfDevice.get(s.outcomeDeviceId()),
+                            s.anomalies().toString()));
         }
         TreeSet<String> exceptions = new TreeSet<>();
         String ops = server.ops().authenticate().accessToken();
-        JsonNode page = ProtocolJson.read(server.send("GET", "/v1/ops/exceptions?status=open&limit=1000&routeId="
-                + prefix + "R", null, null, ops).body(), JsonNode.class);
+        JsonNode page = ProtocolJson.read(
+                server.send("GET", "/v1/ops/exceptions?status=open&limit=1000&routeId=" + prefix + "R", null, null, ops)
+                        .body(),
+                JsonNode.class);
         for (JsonNode x : page.get("items")) {
             exceptions.add(x.get("kind").asText() + "|" + x.get("codes") + "|"
                     + x.get("stopId").asText().substring(prefix.length()) + "|"
-                    + (x.hasNonNull("idempotencyKey") ? x.get("idempotencyKey").asText().substring(prefix.length()) : "-"));
+                    + (x.hasNonNull("idempotencyKey")
+                            ? x.get("idempotencyKey").asText().substring(prefix.length())
+                            : "-"));
         }
         return new Outcome(new TreeMap<>(verdicts), states, exceptions);
     }
@@ -251,10 +320,19 @@ class ConvergencePropertyTest {
             return p;
         }
         List<LineOutcome> lines = p.lines().stream()
-                .map(l -> new LineOutcome(prefix + l.orderId(), l.lineId(), l.delivered(), l.rejected(), l.reasonCode(),
-                        l.scanned()))
+                .map(l -> new LineOutcome(
+                        prefix + l.orderId(), l.lineId(), l.delivered(), l.rejected(), l.reasonCode(), l.scanned()))
                 .toList();
-        return new EventPayload(p.recipient(), lines, p.location(), p.evidence(), p.reasonCode(), p.note(), p.orderId(),
-                p.lineId(), p.barcode(), p.manualEntry());
+        return new EventPayload(
+                p.recipient(),
+                lines,
+                p.location(),
+                p.evidence(),
+                p.reasonCode(),
+                p.note(),
+                p.orderId(),
+                p.lineId(),
+                p.barcode(),
+                p.manualEntry());
     }
 }

@@ -29,7 +29,9 @@ class ErrorHandlingTest {
     @BeforeAll
     static void start() {
         server = TestServer.start(
-                dir, Map.of("podsync.http.max-body-bytes", "4096", "podsync.sync.max-events-per-push", "3"), Clock.systemUTC());
+                dir,
+                Map.of("podsync.http.max-body-bytes", "4096", "podsync.sync.max-events-per-push", "3"),
+                Clock.systemUTC());
         erp = server.erp().authenticate().accessToken();
         server.erp().releaseRoute("RE", Fixtures.route("RE", "DE", 1));
         driver = server.device("DE").token();
@@ -42,7 +44,9 @@ class ErrorHandlingTest {
 
     private static JsonNode problem(HttpResponse<String> res, int status, String code) {
         assertEquals(status, res.statusCode(), res.body());
-        assertEquals("application/problem+json", res.headers().firstValue("content-type").orElse(""));
+        assertEquals(
+                "application/problem+json",
+                res.headers().firstValue("content-type").orElse(""));
         JsonNode p = ProtocolJson.read(res.body(), JsonNode.class);
         assertEquals(code, p.get("code").asText(), res.body());
         assertEquals(status, p.get("status").asInt());
@@ -68,11 +72,15 @@ class ErrorHandlingTest {
     @Test
     void wrongFieldTypesNameTheField() {
         String quantityAsString = VALID_ROUTE.replace("\"quantity\":4", "\"quantity\":\"4\"");
-        JsonNode p = problem(server.send("PUT", "/v1/routes/RX", "application/json", quantityAsString, erp), 400, "invalid_type");
+        JsonNode p = problem(
+                server.send("PUT", "/v1/routes/RX", "application/json", quantityAsString, erp), 400, "invalid_type");
         assertEquals("stops[0].orders[0].lines[0].quantity", p.get("field").asText());
         String badDate = VALID_ROUTE.replace("2026-11-23", "tomorrow");
-        assertEquals("serviceDate", problem(server.send("PUT", "/v1/routes/RX", "application/json", badDate, erp), 400,
-                "invalid_type").get("field").asText());
+        assertEquals(
+                "serviceDate",
+                problem(server.send("PUT", "/v1/routes/RX", "application/json", badDate, erp), 400, "invalid_type")
+                        .get("field")
+                        .asText());
         String stopsNotArray = "{\"driverId\":\"DX\",\"serviceDate\":\"2026-11-23\",\"stops\":\"none\"}";
         problem(server.send("PUT", "/v1/routes/RX", "application/json", stopsNotArray, erp), 400, "invalid_type");
         assertRouteAbsent("RX");
@@ -80,10 +88,12 @@ class ErrorHandlingTest {
 
     @Test
     void everyViolationIsListedWithItsField() {
-        String broken = VALID_ROUTE.replace("\"driverId\":\"DX\",", "")
+        String broken = VALID_ROUTE
+                .replace("\"driverId\":\"DX\",", "")
                 .replace("\"lat\":52.0", "\"lat\":152.0")
                 .replace("\"quantity\":4", "\"quantity\":-1");
-        JsonNode p = problem(server.send("PUT", "/v1/routes/RX", "application/json", broken, erp), 400, "validation_failed");
+        JsonNode p =
+                problem(server.send("PUT", "/v1/routes/RX", "application/json", broken, erp), 400, "validation_failed");
         String errors = p.get("errors").toString();
         assertTrue(errors.contains("\"field\":\"driverId\""), errors);
         assertTrue(errors.contains("\"field\":\"stops[0].location.lat\""), errors);
@@ -91,7 +101,10 @@ class ErrorHandlingTest {
         assertEquals(3, p.get("errors").size());
         assertRouteAbsent("RX");
         // and a valid one goes through, so the failures above were about the input
-        assertEquals(200, server.send("PUT", "/v1/routes/RX", "application/json", VALID_ROUTE, erp).statusCode());
+        assertEquals(
+                200,
+                server.send("PUT", "/v1/routes/RX", "application/json", VALID_ROUTE, erp)
+                        .statusCode());
         server.send("POST", "/v1/routes/RX/cancel", "application/json", "{}", erp);
     }
 
@@ -99,7 +112,8 @@ class ErrorHandlingTest {
     void sizeAndCountLimits() {
         String big = "{\"driverId\":\"" + "x".repeat(5000) + "\"}";
         problem(server.send("PUT", "/v1/routes/RBig", "application/json", big, erp), 413, "payload_too_large");
-        String event = "{\"idempotencyKey\":\"k%d\",\"seq\":%d,\"type\":\"note\",\"stopId\":\"RE-S1\",\"capturedAt\":\"%s\"}";
+        String event =
+                "{\"idempotencyKey\":\"k%d\",\"seq\":%d,\"type\":\"note\",\"stopId\":\"RE-S1\",\"capturedAt\":\"%s\"}";
         StringBuilder events = new StringBuilder();
         for (int i = 1; i <= 4; i++) {
             events.append(i > 1 ? "," : "").append(event.formatted(i, i, Instant.now()));
@@ -110,7 +124,13 @@ class ErrorHandlingTest {
         // nothing of the refused batch was stored: the same keys are new afterwards
         String one = "{\"sentAt\":\"" + Instant.now() + "\",\"events\":[" + event.formatted(1, 1, Instant.now()) + "]}";
         HttpResponse<String> ok = server.postJson("/v1/sync/push", one, driver);
-        assertEquals("applied", ProtocolJson.read(ok.body(), JsonNode.class).get("results").get(0).get("verdict").asText());
+        assertEquals(
+                "applied",
+                ProtocolJson.read(ok.body(), JsonNode.class)
+                        .get("results")
+                        .get(0)
+                        .get("verdict")
+                        .asText());
         problem(server.send("GET", "/v1/sync/pull?limit=5000", null, null, driver), 400, "out_of_range");
         problem(server.send("GET", "/v1/sync/pull?limit=abc", null, null, driver), 400, "out_of_range");
     }
@@ -118,8 +138,13 @@ class ErrorHandlingTest {
     @Test
     void pushEnvelopeErrors() {
         problem(server.postJson("/v1/sync/push", "{\"events\":[]}", driver), 400, "required");
-        problem(server.postJson("/v1/sync/push", "{\"sentAt\":\"yesterday\",\"events\":[]}", driver), 400, "invalid_format");
-        problem(server.postJson("/v1/sync/push", "{\"sentAt\":\"" + Instant.now() + "\",\"events\":{}}", driver), 400,
+        problem(
+                server.postJson("/v1/sync/push", "{\"sentAt\":\"yesterday\",\"events\":[]}", driver),
+                400,
+                "invalid_format");
+        problem(
+                server.postJson("/v1/sync/push", "{\"sentAt\":\"" + Instant.now() + "\",\"events\":{}}", driver),
+                400,
                 "invalid_type");
         problem(server.postJson("/v1/sync/push", "[]", driver), 400, "invalid_type");
     }
@@ -136,7 +161,8 @@ class ErrorHandlingTest {
                 .header("Podsync-Protocol-Version", "2.0")
                 .build();
         try {
-            var res = java.net.http.HttpClient.newHttpClient().send(req, java.net.http.HttpResponse.BodyHandlers.ofString());
+            var res = java.net.http.HttpClient.newHttpClient()
+                    .send(req, java.net.http.HttpResponse.BodyHandlers.ofString());
             problem(res, 400, "unsupported_protocol_version");
         } catch (Exception e) {
             throw new AssertionError(e);
@@ -151,9 +177,16 @@ class ErrorHandlingTest {
                 .header("X-Correlation-Id", "order-4711-abc")
                 .build();
         try {
-            var res = java.net.http.HttpClient.newHttpClient().send(req, java.net.http.HttpResponse.BodyHandlers.ofString());
-            assertEquals("order-4711-abc", res.headers().firstValue("x-correlation-id").orElse(""));
-            assertEquals("order-4711-abc", ProtocolJson.read(res.body(), JsonNode.class).get("correlationId").asText());
+            var res = java.net.http.HttpClient.newHttpClient()
+                    .send(req, java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(
+                    "order-4711-abc",
+                    res.headers().firstValue("x-correlation-id").orElse(""));
+            assertEquals(
+                    "order-4711-abc",
+                    ProtocolJson.read(res.body(), JsonNode.class)
+                            .get("correlationId")
+                            .asText());
         } catch (Exception e) {
             throw new AssertionError(e);
         }

@@ -70,17 +70,32 @@ class IdempotencyTest {
 
     @Test
     void theSameKeyWithOtherContentIsAConflictAndTheFirstContentStands() {
-        CapturedEvent e = Fixtures.event("idem-2", 102, EventType.FAILED, "RI-S2", T,
+        CapturedEvent e = Fixtures.event(
+                "idem-2",
+                102,
+                EventType.FAILED,
+                "RI-S2",
+                T,
                 new EventPayload(null, null, null, null, "NO_ONE_HOME", null, null, null, null, null));
         push(e);
-        CapturedEvent changed = Fixtures.event("idem-2", 102, EventType.FAILED, "RI-S2", T,
+        CapturedEvent changed = Fixtures.event(
+                "idem-2",
+                102,
+                EventType.FAILED,
+                "RI-S2",
+                T,
                 new EventPayload(null, null, null, null, "REFUSED", null, null, null, null, null));
         EventResult r = push(changed).results().get(0);
         assertEquals(Verdict.CONFLICT, r.verdict());
         assertEquals(RejectReasons.IDEMPOTENCY_KEY_REUSED, r.reason());
         assertEquals(Verdict.APPLIED, r.original().verdict());
-        assertEquals("failed", server.erp().route("RI").states().stream()
-                .filter(s -> s.stopId().equals("RI-S2")).findFirst().orElseThrow().status());
+        assertEquals(
+                "failed",
+                server.erp().route("RI").states().stream()
+                        .filter(s -> s.stopId().equals("RI-S2"))
+                        .findFirst()
+                        .orElseThrow()
+                        .status());
     }
 
     @Test
@@ -105,7 +120,12 @@ class IdempotencyTest {
 
     @Test
     void twoConcurrentPushesOfOneKeyApplyItOnce() throws Exception {
-        CapturedEvent e = Fixtures.event("idem-4", 104, EventType.NOTE, "RI-S4", T,
+        CapturedEvent e = Fixtures.event(
+                "idem-4",
+                104,
+                EventType.NOTE,
+                "RI-S4",
+                T,
                 new EventPayload(null, null, null, null, null, "gate code 1234", null, null, null, null));
         int n = 8;
         ExecutorService pool = Executors.newFixedThreadPool(n);
@@ -174,7 +194,9 @@ class IdempotencyTest {
     @Test
     void aSequenceNumberUsedByAnotherKeyIsRejected() {
         push(Fixtures.event("idem-6a", 111, EventType.NOTE, "RI-S1", T, null));
-        EventResult r = push(Fixtures.event("idem-6b", 111, EventType.NOTE, "RI-S1", T, null)).results().get(0);
+        EventResult r = push(Fixtures.event("idem-6b", 111, EventType.NOTE, "RI-S1", T, null))
+                .results()
+                .get(0);
         assertEquals(Verdict.REJECTED, r.verdict());
         assertEquals(RejectReasons.SEQUENCE_REUSED, r.reason());
         assertEquals("events[0].seq", r.field());
@@ -190,8 +212,17 @@ class IdempotencyTest {
     }
 
     private static EventResult withoutIndex(EventResult r) {
-        return new EventResult(null, r.idempotencyKey(), r.seq(), r.stopId(), r.verdict(), r.reason(), r.field(),
-                r.flags(), r.receivedAt(), r.original());
+        return new EventResult(
+                null,
+                r.idempotencyKey(),
+                r.seq(),
+                r.stopId(),
+                r.verdict(),
+                r.reason(),
+                r.field(),
+                r.flags(),
+                r.receivedAt(),
+                r.original());
     }
 
     private static JsonNode results(HttpResponse<String> res) {

@@ -56,13 +56,17 @@ class JwtAttackTest {
     private static void assertUnauthorized(String token, String code) {
         HttpResponse<String> res = get(token);
         assertEquals(401, res.statusCode(), res.body());
-        assertEquals("application/problem+json", res.headers().firstValue("content-type").orElse(""));
-        assertEquals(code, ProtocolJson.read(res.body(), JsonNode.class).get("code").asText());
+        assertEquals(
+                "application/problem+json",
+                res.headers().firstValue("content-type").orElse(""));
+        assertEquals(
+                code, ProtocolJson.read(res.body(), JsonNode.class).get("code").asText());
         assertTrue(res.headers().firstValue("www-authenticate").orElse("").startsWith("Bearer"));
     }
 
     private static ECKey serverKey() throws Exception {
-        List<SigningKeyRow> rows = server.server().database().read(tx -> tx.signingKeys().all());
+        List<SigningKeyRow> rows =
+                server.server().database().read(tx -> tx.signingKeys().all());
         return ECKey.parse(rows.get(rows.size() - 1).jwkJson());
     }
 
@@ -81,7 +85,10 @@ class JwtAttackTest {
 
     private static String sign(ECKey key, JWTClaimsSet claims) throws Exception {
         SignedJWT jwt = new SignedJWT(
-                new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(key.getKeyID()).type(new JOSEObjectType("at+jwt")).build(),
+                new JWSHeader.Builder(JWSAlgorithm.ES256)
+                        .keyID(key.getKeyID())
+                        .type(new JOSEObjectType("at+jwt"))
+                        .build(),
                 claims);
         jwt.sign(new ECDSASigner(key));
         return jwt.serialize();
@@ -111,13 +118,19 @@ class JwtAttackTest {
         ECKey pub = serverKey().toPublicJWK();
         byte[] secret = pub.toJSONString().getBytes(StandardCharsets.UTF_8);
         SignedJWT jwt = new SignedJWT(
-                new JWSHeader.Builder(JWSAlgorithm.HS256).keyID(pub.getKeyID()).type(new JOSEObjectType("at+jwt")).build(),
+                new JWSHeader.Builder(JWSAlgorithm.HS256)
+                        .keyID(pub.getKeyID())
+                        .type(new JOSEObjectType("at+jwt"))
+                        .build(),
                 validClaims().build());
         jwt.sign(new MACSigner(secret));
         assertUnauthorized(jwt.serialize(), "invalid_token");
         // and with the raw public key bytes, the other classic spelling of this attack
         SignedJWT raw = new SignedJWT(
-                new JWSHeader.Builder(JWSAlgorithm.HS256).keyID(pub.getKeyID()).type(new JOSEObjectType("at+jwt")).build(),
+                new JWSHeader.Builder(JWSAlgorithm.HS256)
+                        .keyID(pub.getKeyID())
+                        .type(new JOSEObjectType("at+jwt"))
+                        .build(),
                 validClaims().build());
         raw.sign(new MACSigner(pad(pub.toECPublicKey().getEncoded())));
         assertUnauthorized(raw.serialize(), "invalid_token");
@@ -130,21 +143,35 @@ class JwtAttackTest {
     @Test
     void expired() throws Exception {
         Date past = new Date(System.currentTimeMillis() - 3_600_000);
-        assertUnauthorized(sign(serverKey(), validClaims().issueTime(past).notBeforeTime(past)
-                .expirationTime(new Date(past.getTime() + 60_000)).build()), "token_expired");
+        assertUnauthorized(
+                sign(
+                        serverKey(),
+                        validClaims()
+                                .issueTime(past)
+                                .notBeforeTime(past)
+                                .expirationTime(new Date(past.getTime() + 60_000))
+                                .build()),
+                "token_expired");
     }
 
     @Test
     void notYetValid() throws Exception {
         Date future = new Date(System.currentTimeMillis() + 3_600_000);
-        assertUnauthorized(sign(serverKey(), validClaims().notBeforeTime(future)
-                .expirationTime(new Date(future.getTime() + 600_000)).build()), "invalid_token");
+        assertUnauthorized(
+                sign(
+                        serverKey(),
+                        validClaims()
+                                .notBeforeTime(future)
+                                .expirationTime(new Date(future.getTime() + 600_000))
+                                .build()),
+                "invalid_token");
     }
 
     @Test
     void wrongIssuerOrAudience() throws Exception {
         assertUnauthorized(sign(serverKey(), validClaims().issuer("evil").build()), "invalid_token");
-        assertUnauthorized(sign(serverKey(), validClaims().audience("another-api").build()), "invalid_token");
+        assertUnauthorized(
+                sign(serverKey(), validClaims().audience("another-api").build()), "invalid_token");
     }
 
     @Test
@@ -154,17 +181,21 @@ class JwtAttackTest {
         String claims = new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8)
                 .replace("\"scope\":\"erp\"", "\"scope\":\"ops\"");
         assertTrue(claims.contains("\"ops\""));
-        assertUnauthorized(parts[0] + "." + B64.encodeToString(claims.getBytes(StandardCharsets.UTF_8)) + "." + parts[2],
+        assertUnauthorized(
+                parts[0] + "." + B64.encodeToString(claims.getBytes(StandardCharsets.UTF_8)) + "." + parts[2],
                 "invalid_token");
         assertUnauthorized(token.substring(0, token.length() - 4) + "AAAA", "invalid_token");
     }
 
     @Test
     void signedByAKeyTheServerNeverHad() throws Exception {
-        ECKey stranger = new ECKeyGenerator(Curve.P_256).keyID(UUID.randomUUID().toString()).generate();
+        ECKey stranger = new ECKeyGenerator(Curve.P_256)
+                .keyID(UUID.randomUUID().toString())
+                .generate();
         assertUnauthorized(sign(stranger, validClaims().build()), "invalid_token");
         // even when it claims the server's key id
-        ECKey impostor = new ECKeyGenerator(Curve.P_256).keyID(serverKey().getKeyID()).generate();
+        ECKey impostor =
+                new ECKeyGenerator(Curve.P_256).keyID(serverKey().getKeyID()).generate();
         assertUnauthorized(sign(impostor, validClaims().build()), "invalid_token");
     }
 
@@ -172,7 +203,9 @@ class JwtAttackTest {
     void aValidTokenWithoutTheScopeIsForbidden() {
         HttpResponse<String> res = get(server.erp().authenticate().accessToken());
         assertEquals(403, res.statusCode());
-        assertEquals("insufficient_scope", ProtocolJson.read(res.body(), JsonNode.class).get("code").asText());
+        assertEquals(
+                "insufficient_scope",
+                ProtocolJson.read(res.body(), JsonNode.class).get("code").asText());
     }
 
     @Test
@@ -180,15 +213,21 @@ class JwtAttackTest {
         TestServer.Device device = server.device("DRot");
         String before = device.token();
         String oldKid = SignedJWT.parse(before).getHeader().getKeyID();
-        HttpResponse<String> rotated = server.send("POST", "/v1/ops/keys/rotate", "application/json", "{}",
+        HttpResponse<String> rotated = server.send(
+                "POST",
+                "/v1/ops/keys/rotate",
+                "application/json",
+                "{}",
                 server.ops().authenticate().accessToken());
         assertEquals(200, rotated.statusCode(), rotated.body());
 
-        assertEquals(200, server.send("GET", "/v1/sync/pull", null, null, before).statusCode());
+        assertEquals(
+                200, server.send("GET", "/v1/sync/pull", null, null, before).statusCode());
         String after = device.client().authenticate().accessToken();
         assertNotEquals(oldKid, SignedJWT.parse(after).getHeader().getKeyID());
         assertEquals(200, server.send("GET", "/v1/sync/pull", null, null, after).statusCode());
-        JsonNode jwks = ProtocolJson.read(server.send("GET", "/.well-known/jwks.json", null, null, null).body(), JsonNode.class);
+        JsonNode jwks = ProtocolJson.read(
+                server.send("GET", "/.well-known/jwks.json", null, null, null).body(), JsonNode.class);
         assertEquals(2, jwks.get("keys").size());
         assertTrue(jwks.toString().contains(oldKid));
         jwks.get("keys").forEach(k -> assertTrue(k.get("d") == null, "a private key was published"));
@@ -197,29 +236,49 @@ class JwtAttackTest {
     @Test
     void aRevokedDeviceIsLoggedOut() {
         TestServer.Device device = server.device("DRev");
-        assertEquals(200, server.send("GET", "/v1/sync/pull", null, null, device.token()).statusCode());
-        HttpResponse<String> revoke = server.send("POST", "/v1/devices/" + device.id() + "/revoke", "application/json",
-                "{}", server.ops().authenticate().accessToken());
+        assertEquals(
+                200,
+                server.send("GET", "/v1/sync/pull", null, null, device.token()).statusCode());
+        HttpResponse<String> revoke = server.send(
+                "POST",
+                "/v1/devices/" + device.id() + "/revoke",
+                "application/json",
+                "{}",
+                server.ops().authenticate().accessToken());
         assertEquals(200, revoke.statusCode(), revoke.body());
         HttpResponse<String> after = server.send("GET", "/v1/sync/pull", null, null, device.token());
         assertEquals(401, after.statusCode());
-        assertEquals("device_revoked", ProtocolJson.read(after.body(), JsonNode.class).get("code").asText());
-        HttpResponse<String> token = server.postJson("/v1/auth/token", """
+        assertEquals(
+                "device_revoked",
+                ProtocolJson.read(after.body(), JsonNode.class).get("code").asText());
+        HttpResponse<String> token = server.postJson(
+                "/v1/auth/token",
+                """
                 {"grantType":"device_credentials","clientId":"%s","clientSecret":"%s"}
-                """.formatted(device.id(), device.credentials().deviceSecret()), null);
+                """.formatted(device.id(), device.credentials().deviceSecret()),
+                null);
         assertEquals(401, token.statusCode());
     }
 
     @Test
     void wrongSecretsAndReusedEnrollmentCodes() {
-        HttpResponse<String> bad = server.postJson("/v1/auth/token",
-                "{\"grantType\":\"client_credentials\",\"clientId\":\"erp\",\"clientSecret\":\"nope\"}", null);
+        HttpResponse<String> bad = server.postJson(
+                "/v1/auth/token",
+                "{\"grantType\":\"client_credentials\",\"clientId\":\"erp\",\"clientSecret\":\"nope\"}",
+                null);
         assertEquals(401, bad.statusCode());
-        assertEquals("invalid_credentials", ProtocolJson.read(bad.body(), JsonNode.class).get("code").asText());
+        assertEquals(
+                "invalid_credentials",
+                ProtocolJson.read(bad.body(), JsonNode.class).get("code").asText());
         String code = server.erp().createEnrollment("DCode").code();
-        assertEquals(201, server.postJson("/v1/auth/enroll", "{\"enrollmentCode\":\"" + code + "\"}", null).statusCode());
+        assertEquals(
+                201,
+                server.postJson("/v1/auth/enroll", "{\"enrollmentCode\":\"" + code + "\"}", null)
+                        .statusCode());
         HttpResponse<String> reused = server.postJson("/v1/auth/enroll", "{\"enrollmentCode\":\"" + code + "\"}", null);
         assertEquals(401, reused.statusCode());
-        assertEquals("invalid_enrollment_code", ProtocolJson.read(reused.body(), JsonNode.class).get("code").asText());
+        assertEquals(
+                "invalid_enrollment_code",
+                ProtocolJson.read(reused.body(), JsonNode.class).get("code").asText());
     }
 }

@@ -76,10 +76,24 @@ class PullAndFencingTest {
         RouteRelease r = Fixtures.route("RP", "DP", 26);
         List<StopSpec> stops = new ArrayList<>(r.stops());
         StopSpec s3 = stops.get(2);
-        stops.set(2, new StopSpec(s3.stopId(), s3.sequence(), "3 Other Street", s3.location(), s3.geofenceRadiusMeters(),
-                s3.timeWindow(), s3.proofPolicy(), s3.orders(), false));
+        stops.set(
+                2,
+                new StopSpec(
+                        s3.stopId(),
+                        s3.sequence(),
+                        "3 Other Street",
+                        s3.location(),
+                        s3.geofenceRadiusMeters(),
+                        s3.timeWindow(),
+                        s3.proofPolicy(),
+                        s3.orders(),
+                        false));
         stops.remove(24);
-        assertEquals(2, server.erp().releaseRoute("RP", new RouteRelease("DP", "VAN-1", r.serviceDate(), stops)).version());
+        assertEquals(
+                2,
+                server.erp()
+                        .releaseRoute("RP", new RouteRelease("DP", "VAN-1", r.serviceDate(), stops))
+                        .version());
 
         List<Change> delta = drain(d, cursor, 7);
         Map<String, Change> byId = new java.util.HashMap<>();
@@ -87,7 +101,8 @@ class PullAndFencingTest {
         assertEquals(Set.of("route/RP", "stop/RP-S3", "stop/RP-S25", "stop/RP-S26"), byId.keySet());
         assertTrue(byId.get("stop/RP-S25").deleted());
         assertFalse(byId.get("stop/RP-S3").deleted());
-        assertEquals("3 Other Street", byId.get("stop/RP-S3").data().get("address").asText());
+        assertEquals(
+                "3 Other Street", byId.get("stop/RP-S3").data().get("address").asText());
         assertTrue(drain(d, cursor, 7).isEmpty());
 
         // Cancelling the route tombstones it and its stops.
@@ -113,19 +128,27 @@ class PullAndFencingTest {
         TestServer.Device b = server.device("DC");
         String cursorOfA = a.client().pull(null, 10).cursor();
 
-        PodsyncClientException foreign = assertThrows(PodsyncClientException.class, () -> b.client().pull(cursorOfA, 10));
+        PodsyncClientException foreign =
+                assertThrows(PodsyncClientException.class, () -> b.client().pull(cursorOfA, 10));
         assertEquals(410, foreign.status());
         assertEquals("cursor_invalid", foreign.code());
         assertTrue(foreign.isResyncRequired());
 
         String forged = cursorOfA.replaceFirst("c1\\.[0-9a-z]+\\.", "c1.0.");
-        assertEquals("cursor_invalid", assertThrows(PodsyncClientException.class, () -> a.client().pull(forged, 10)).code());
-        assertEquals("cursor_invalid", assertThrows(PodsyncClientException.class, () -> a.client().pull("garbage", 10)).code());
+        assertEquals(
+                "cursor_invalid",
+                assertThrows(PodsyncClientException.class, () -> a.client().pull(forged, 10))
+                        .code());
+        assertEquals(
+                "cursor_invalid",
+                assertThrows(PodsyncClientException.class, () -> a.client().pull("garbage", 10))
+                        .code());
 
         CLOCK.advance(Duration.ofDays(31));
         try {
             a.client().authenticate(); // the old token expired with the jump
-            PodsyncClientException expired = assertThrows(PodsyncClientException.class, () -> a.client().pull(cursorOfA, 10));
+            PodsyncClientException expired =
+                    assertThrows(PodsyncClientException.class, () -> a.client().pull(cursorOfA, 10));
             assertEquals("cursor_expired", expired.code());
             // Resync from scratch works and returns the manifest again.
             assertEquals(2, a.client().pull(null, 10).changes().size());
@@ -141,10 +164,14 @@ class PullAndFencingTest {
         server.erp().releaseRoute("RB", Fixtures.route("RB", "DB", 2));
         TestServer.Device a = server.device("DA");
 
-        PodsyncClientException e = assertThrows(PodsyncClientException.class, () -> a.client().route("RB"));
+        PodsyncClientException e =
+                assertThrows(PodsyncClientException.class, () -> a.client().route("RB"));
         assertEquals(403, e.status());
         assertEquals("route_not_assigned", e.code());
-        assertEquals(403, assertThrows(PodsyncClientException.class, () -> a.client().route("nonexistent")).status());
+        assertEquals(
+                403,
+                assertThrows(PodsyncClientException.class, () -> a.client().route("nonexistent"))
+                        .status());
         assertEquals("RA", a.client().route("RA").route().routeId());
 
         assertTrue(a.client().pull(null, 100).changes().stream().noneMatch(c -> c.id().startsWith("RB")));
@@ -158,9 +185,16 @@ class PullAndFencingTest {
         assertEquals("pending", server.erp().route("RB").states().get(0).status());
 
         // Drivers cannot release routes or read the exception queue.
-        assertEquals(403, assertThrows(PodsyncClientException.class,
-                () -> a.client().releaseRoute("RX", Fixtures.route("RX", "DA", 1))).status());
-        assertEquals(403, assertThrows(PodsyncClientException.class, () -> a.client().exceptions("open", 10)).status());
+        assertEquals(
+                403,
+                assertThrows(
+                                PodsyncClientException.class,
+                                () -> a.client().releaseRoute("RX", Fixtures.route("RX", "DA", 1)))
+                        .status());
+        assertEquals(
+                403,
+                assertThrows(PodsyncClientException.class, () -> a.client().exceptions("open", 10))
+                        .status());
     }
 
     @Test
@@ -171,9 +205,13 @@ class PullAndFencingTest {
         String[] oldCursor = {null};
         drain(old, oldCursor, 100);
         Instant t = Instant.now().minusSeconds(30);
-        assertEquals(Verdict.APPLIED, old.client()
-                .push(new PushRequest(Instant.now(), List.of(Fixtures.arrived(1, "RF-S1", t))))
-                .results().get(0).verdict());
+        assertEquals(
+                Verdict.APPLIED,
+                old.client()
+                        .push(new PushRequest(Instant.now(), List.of(Fixtures.arrived(1, "RF-S1", t))))
+                        .results()
+                        .get(0)
+                        .verdict());
 
         server.erp().reassignRoute("RF", "DF2", null);
 
@@ -181,14 +219,25 @@ class PullAndFencingTest {
         List<Change> gone = drain(old, oldCursor, 100);
         assertTrue(gone.stream().anyMatch(c -> c.kind().equals(Change.ROUTE) && c.id().equals("RF") && c.deleted()));
         assertTrue(gone.stream().filter(c -> c.kind().equals(Change.STOP)).allMatch(Change::deleted));
-        assertEquals(403, assertThrows(PodsyncClientException.class, () -> old.client().route("RF")).status());
+        assertEquals(
+                403,
+                assertThrows(PodsyncClientException.class, () -> old.client().route("RF"))
+                        .status());
 
         // The old driver's later delivery is fenced: stored, not counted, and in front of a person.
         String key = UUID.randomUUID().toString();
         EventResult late = old.client()
-                .push(new PushRequest(Instant.now(), List.of(Fixtures.event(key, 2, EventType.DELIVERED, "RF-S1",
-                        t.plusSeconds(10), Fixtures.fullDelivery("RF-O1")))))
-                .results().get(0);
+                .push(new PushRequest(
+                        Instant.now(),
+                        List.of(Fixtures.event(
+                                key,
+                                2,
+                                EventType.DELIVERED,
+                                "RF-S1",
+                                t.plusSeconds(10),
+                                Fixtures.fullDelivery("RF-O1")))))
+                .results()
+                .get(0);
         assertEquals(Verdict.REASSIGNED, late.verdict());
         assertEquals(RejectReasons.STOP_REASSIGNED, late.reason());
         assertEquals("arrived", server.erp().route("RF").states().get(0).status());
@@ -198,9 +247,17 @@ class PullAndFencingTest {
         // The new driver sees the route and completes the stop.
         assertTrue(fresh.client().pull(null, 100).changes().stream().anyMatch(c -> c.id().equals("RF")));
         EventResult done = fresh.client()
-                .push(new PushRequest(Instant.now(), List.of(Fixtures.event(UUID.randomUUID().toString(), 1,
-                        EventType.DELIVERED, "RF-S1", t.plusSeconds(20), Fixtures.fullDelivery("RF-O1")))))
-                .results().get(0);
+                .push(new PushRequest(
+                        Instant.now(),
+                        List.of(Fixtures.event(
+                                UUID.randomUUID().toString(),
+                                1,
+                                EventType.DELIVERED,
+                                "RF-S1",
+                                t.plusSeconds(20),
+                                Fixtures.fullDelivery("RF-O1")))))
+                .results()
+                .get(0);
         assertEquals(Verdict.APPLIED, done.verdict());
         assertEquals("delivered", server.erp().route("RF").states().get(0).status());
     }
@@ -210,14 +267,23 @@ class PullAndFencingTest {
         server.erp().releaseRoute("RM1", Fixtures.route("RM1", "DM1", 2));
         TestServer.Device one = server.device("DM1");
         StopSpec moved = Fixtures.route("RM1", "DM1", 2).stops().get(1); // RM1-S2
-        server.erp().releaseRoute("RM2", new RouteRelease("DM2", "VAN-2", java.time.LocalDate.of(2026, 11, 23), List.of(moved)));
+        server.erp()
+                .releaseRoute(
+                        "RM2", new RouteRelease("DM2", "VAN-2", java.time.LocalDate.of(2026, 11, 23), List.of(moved)));
         assertEquals(List.of("RM1-S1"), server.erp().route("RM1").route().stopIds());
         assertEquals(2, server.erp().route("RM1").route().version());
         EventResult r = one.client()
-                .push(new PushRequest(Instant.now(), List.of(Fixtures.event(UUID.randomUUID().toString(), 1,
-                        EventType.FAILED, "RM1-S2", Instant.now(),
-                        new EventPayload(null, null, null, null, "NO_ACCESS", null, null, null, null, null)))))
-                .results().get(0);
+                .push(new PushRequest(
+                        Instant.now(),
+                        List.of(Fixtures.event(
+                                UUID.randomUUID().toString(),
+                                1,
+                                EventType.FAILED,
+                                "RM1-S2",
+                                Instant.now(),
+                                new EventPayload(null, null, null, null, "NO_ACCESS", null, null, null, null, null)))))
+                .results()
+                .get(0);
         assertEquals(Verdict.REASSIGNED, r.verdict());
     }
 }

@@ -28,7 +28,8 @@ class RestartTest {
         List<CapturedEvent> batch = new ArrayList<>();
         Instant t = Instant.now().minusSeconds(100);
         batch.add(Fixtures.event("rs-1", 1, EventType.ARRIVED, "RR-S1", t, null));
-        batch.add(Fixtures.event("rs-2", 2, EventType.DELIVERED, "RR-S1", t.plusSeconds(20), Fixtures.fullDelivery("RR-O1")));
+        batch.add(Fixtures.event(
+                "rs-2", 2, EventType.DELIVERED, "RR-S1", t.plusSeconds(20), Fixtures.fullDelivery("RR-O1")));
         batch.add(Fixtures.event("rs-3", 3, EventType.ARRIVED, "RR-S2", t.plusSeconds(40), null));
         batch.add(Fixtures.event("rs-4", 4, EventType.ARRIVED, "nope", t.plusSeconds(50), null));
 

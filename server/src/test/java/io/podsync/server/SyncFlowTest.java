@@ -49,8 +49,16 @@ class SyncFlowTest {
         TestServer.Device device = server.device("D1");
         PullResponse first = device.client().pull(null, 100);
         assertFalse(first.hasMore());
-        assertEquals(1, first.changes().stream().filter(c -> c.kind().equals(Change.ROUTE)).count());
-        assertEquals(3, first.changes().stream().filter(c -> c.kind().equals(Change.STOP)).count());
+        assertEquals(
+                1,
+                first.changes().stream()
+                        .filter(c -> c.kind().equals(Change.ROUTE))
+                        .count());
+        assertEquals(
+                3,
+                first.changes().stream()
+                        .filter(c -> c.kind().equals(Change.STOP))
+                        .count());
 
         Instant t = Instant.now().minusSeconds(60);
         CapturedEvent arrived = Fixtures.arrived(1, "R1-S1", t);
@@ -73,7 +81,11 @@ class SyncFlowTest {
 
         PullResponse next = device.client().pull(first.cursor(), 100);
         assertTrue(next.changes().stream().anyMatch(c -> c.kind().equals(Change.STOP_STATE) && c.id().equals("R1-S1")));
-        assertEquals(2, next.changes().stream().filter(c -> c.kind().equals(Change.VERDICT)).count());
+        assertEquals(
+                2,
+                next.changes().stream()
+                        .filter(c -> c.kind().equals(Change.VERDICT))
+                        .count());
         PullResponse empty = device.client().pull(next.cursor(), 100);
         assertTrue(empty.changes().isEmpty());
     }

@@ -74,8 +74,8 @@ class ValidationFlagsTest {
         return new CapturedEvent(UUID.randomUUID().toString(), ++seq, type, "RV-S" + stop, 1, at, p);
     }
 
-    private static EventPayload delivery(int stop, List<LineOutcome> lines, GeoFix at, List<EvidenceRef> evidence,
-            Recipient recipient) {
+    private static EventPayload delivery(
+            int stop, List<LineOutcome> lines, GeoFix at, List<EvidenceRef> evidence, Recipient recipient) {
         return new EventPayload(recipient, lines, at, evidence, null, null, null, null, null, null);
     }
 
@@ -93,11 +93,18 @@ class ValidationFlagsTest {
 
     @Test
     void aCleanDeliveryMeetingTheStrictPolicyHasNoFlags() {
-        CapturedEvent e = ev(EventType.DELIVERED, 1, Instant.now().minusSeconds(5), delivery(1, exact(1),
-                Fixtures.at("RV", 1),
-                List.of(new EvidenceRef(SIG, EvidenceKind.SIGNATURE, "image/png"),
-                        new EvidenceRef(PHOTO, EvidenceKind.PHOTO, "image/jpeg")),
-                new Recipient("J. Doe", true)));
+        CapturedEvent e = ev(
+                EventType.DELIVERED,
+                1,
+                Instant.now().minusSeconds(5),
+                delivery(
+                        1,
+                        exact(1),
+                        Fixtures.at("RV", 1),
+                        List.of(
+                                new EvidenceRef(SIG, EvidenceKind.SIGNATURE, "image/png"),
+                                new EvidenceRef(PHOTO, EvidenceKind.PHOTO, "image/jpeg")),
+                        new Recipient("J. Doe", true)));
         EventResult r = pushOne(e, Instant.now());
         assertEquals(Verdict.APPLIED, r.verdict());
         assertNull(r.flags());
@@ -106,14 +113,24 @@ class ValidationFlagsTest {
 
     @Test
     void proofPolicyNotMetIsFlaggedPerRequirement() {
-        List<LineOutcome> typed = List.of(new LineOutcome("RV-O1", "L1", new BigDecimal("4"), null, null, false),
+        List<LineOutcome> typed = List.of(
+                new LineOutcome("RV-O1", "L1", new BigDecimal("4"), null, null, false),
                 new LineOutcome("RV-O1", "L2", new BigDecimal("2"), null, null, true));
-        CapturedEvent e = ev(EventType.DELIVERED, 1, Instant.now().minusSeconds(5),
+        CapturedEvent e = ev(
+                EventType.DELIVERED,
+                1,
+                Instant.now().minusSeconds(5),
                 delivery(1, typed, Fixtures.at("RV", 1), List.of(), null));
         EventResult r = pushOne(e, Instant.now());
         assertEquals(Verdict.APPLIED, r.verdict());
-        assertEquals(List.of(EventFlags.proof("signature"), EventFlags.proof("photos"), EventFlags.proof("recipient_name"),
-                EventFlags.proof("age_check"), EventFlags.proof("scans")), r.flags());
+        assertEquals(
+                List.of(
+                        EventFlags.proof("signature"),
+                        EventFlags.proof("photos"),
+                        EventFlags.proof("recipient_name"),
+                        EventFlags.proof("age_check"),
+                        EventFlags.proof("scans")),
+                r.flags());
         List<ExceptionView> x = exceptionsFor(e.idempotencyKey());
         assertEquals(1, x.size());
         assertEquals("flagged_event", x.get(0).kind());
@@ -123,12 +140,21 @@ class ValidationFlagsTest {
     @Test
     void outsideTheGeofenceButNotWhenTheFixIsVague() {
         GeoFix far = new GeoFix(Fixtures.BASE_LAT + 2 * 0.01 + 0.01, Fixtures.BASE_LON, 10.0); // ~1.1 km off
-        assertEquals(List.of(EventFlags.OUTSIDE_GEOFENCE),
-                pushOne(ev(EventType.ARRIVED, 2, Instant.now().minusSeconds(5), delivery(2, null, far, null, null)),
-                        Instant.now()).flags());
+        assertEquals(
+                List.of(EventFlags.OUTSIDE_GEOFENCE),
+                pushOne(
+                                ev(
+                                        EventType.ARRIVED,
+                                        2,
+                                        Instant.now().minusSeconds(5),
+                                        delivery(2, null, far, null, null)),
+                                Instant.now())
+                        .flags());
         GeoFix vague = new GeoFix(far.lat(), far.lon(), 1500.0);
-        assertNull(pushOne(ev(EventType.ARRIVED, 2, Instant.now().minusSeconds(5), delivery(2, null, vague, null, null)),
-                Instant.now()).flags());
+        assertNull(pushOne(
+                        ev(EventType.ARRIVED, 2, Instant.now().minusSeconds(5), delivery(2, null, vague, null, null)),
+                        Instant.now())
+                .flags());
         // an arrival is not an outcome: flagged, but no exception
         assertTrue(server.ops().exceptions("open", 1000).items().stream().noneMatch(x -> "RV-S2".equals(x.stopId())));
     }
@@ -138,34 +164,68 @@ class ValidationFlagsTest {
         List<LineOutcome> lines = List.of(
                 new LineOutcome("RV-O3", "L1", new BigDecimal("5"), null, "WRONG_QUANTITY", true),
                 new LineOutcome("RV-O3", "L2", new BigDecimal("1"), new BigDecimal("1"), null, true));
-        EventResult r = pushOne(ev(EventType.PARTIALLY_DELIVERED, 3, Instant.now().minusSeconds(5),
-                delivery(3, lines, null, null, null)), Instant.now());
+        EventResult r = pushOne(
+                ev(
+                        EventType.PARTIALLY_DELIVERED,
+                        3,
+                        Instant.now().minusSeconds(5),
+                        delivery(3, lines, null, null, null)),
+                Instant.now());
         assertEquals(List.of(EventFlags.QUANTITY_EXCEEDS_ORDERED, EventFlags.DISCREPANCY_WITHOUT_REASON), r.flags());
 
-        List<LineOutcome> badReason = List.of(new LineOutcome("RV-O4", "L1", new BigDecimal("3"), BigDecimal.ONE,
-                "DOG_ATE_IT", true), new LineOutcome("RV-O4", "NOPE", BigDecimal.ONE, null, null, true));
-        assertEquals(List.of(EventFlags.UNKNOWN_REASON_CODE, EventFlags.UNKNOWN_LINE),
-                pushOne(ev(EventType.PARTIALLY_DELIVERED, 4, Instant.now().minusSeconds(5),
-                        delivery(4, badReason, null, null, null)), Instant.now()).flags());
+        List<LineOutcome> badReason = List.of(
+                new LineOutcome("RV-O4", "L1", new BigDecimal("3"), BigDecimal.ONE, "DOG_ATE_IT", true),
+                new LineOutcome("RV-O4", "NOPE", BigDecimal.ONE, null, null, true));
+        assertEquals(
+                List.of(EventFlags.UNKNOWN_REASON_CODE, EventFlags.UNKNOWN_LINE),
+                pushOne(
+                                ev(
+                                        EventType.PARTIALLY_DELIVERED,
+                                        4,
+                                        Instant.now().minusSeconds(5),
+                                        delivery(4, badReason, null, null, null)),
+                                Instant.now())
+                        .flags());
 
-        List<LineOutcome> explained = List.of(new LineOutcome("RV-O5", "L1", new BigDecimal("3"), BigDecimal.ONE,
-                "DAMAGED", true), new LineOutcome("RV-O5", "L2", new BigDecimal("2"), null, null, true));
-        assertNull(pushOne(ev(EventType.PARTIALLY_DELIVERED, 5, Instant.now().minusSeconds(5),
-                delivery(5, explained, null, null, null)), Instant.now()).flags());
+        List<LineOutcome> explained = List.of(
+                new LineOutcome("RV-O5", "L1", new BigDecimal("3"), BigDecimal.ONE, "DAMAGED", true),
+                new LineOutcome("RV-O5", "L2", new BigDecimal("2"), null, null, true));
+        assertNull(pushOne(
+                        ev(
+                                EventType.PARTIALLY_DELIVERED,
+                                5,
+                                Instant.now().minusSeconds(5),
+                                delivery(5, explained, null, null, null)),
+                        Instant.now())
+                .flags());
 
-        assertEquals(List.of(EventFlags.REASON_MISSING), pushOne(ev(EventType.FAILED, 6, Instant.now().minusSeconds(5),
-                null), Instant.now()).flags());
-        assertEquals(List.of(EventFlags.UNKNOWN_REASON_CODE), pushOne(ev(EventType.FAILED, 6, Instant.now().minusSeconds(5),
-                new EventPayload(null, null, null, null, "ALIENS", null, null, null, null, null)), Instant.now()).flags());
+        assertEquals(
+                List.of(EventFlags.REASON_MISSING),
+                pushOne(ev(EventType.FAILED, 6, Instant.now().minusSeconds(5), null), Instant.now())
+                        .flags());
+        assertEquals(
+                List.of(EventFlags.UNKNOWN_REASON_CODE),
+                pushOne(
+                                ev(
+                                        EventType.FAILED,
+                                        6,
+                                        Instant.now().minusSeconds(5),
+                                        new EventPayload(
+                                                null, null, null, null, "ALIENS", null, null, null, null, null)),
+                                Instant.now())
+                        .flags());
     }
 
     @Test
     void aSkewedDeviceClockIsCorrectedAndImplausibleTimesAreFlagged() {
         Duration skew = Duration.ofHours(-3); // the device clock is three hours behind
         Instant deviceNow = Instant.now().plus(skew);
-        CapturedEvent e = ev(EventType.DELIVERED, 7, deviceNow.minusSeconds(60), delivery(7, exact(7), null, null, null));
+        CapturedEvent e =
+                ev(EventType.DELIVERED, 7, deviceNow.minusSeconds(60), delivery(7, exact(7), null, null, null));
         PushResponse r = device.client().push(new PushRequest(deviceNow, List.of(e)));
-        assertNull(r.results().get(0).flags(), "a corrected time is plausible: " + r.results().get(0));
+        assertNull(
+                r.results().get(0).flags(),
+                "a corrected time is plausible: " + r.results().get(0));
         long offset = r.clockOffsetMillis();
         assertTrue(Math.abs(offset - Duration.ofHours(3).toMillis()) < 60_000, "offset " + offset);
         StopStateView s = state("RV-S7");
@@ -174,15 +234,25 @@ class ValidationFlagsTest {
         assertTrue(Math.abs(Duration.between(expected, completed).toSeconds()) < 60, completed + " vs " + expected);
 
         // A device with a good clock that reports an event two hours ahead: flagged and clamped to receipt time.
-        CapturedEvent future = ev(EventType.DELIVERED, 8, Instant.now().plus(Duration.ofHours(2)),
+        CapturedEvent future = ev(
+                EventType.DELIVERED,
+                8,
+                Instant.now().plus(Duration.ofHours(2)),
                 delivery(8, exact(8), null, null, null));
-        assertEquals(List.of(EventFlags.CAPTURE_TIME_IN_FUTURE), pushOne(future, Instant.now()).flags());
+        assertEquals(
+                List.of(EventFlags.CAPTURE_TIME_IN_FUTURE),
+                pushOne(future, Instant.now()).flags());
         assertTrue(state("RV-S8").completedAt().isBefore(Instant.now().plusSeconds(1)));
 
         // ... or two days before the stop was released.
-        CapturedEvent ancient = ev(EventType.DELIVERED, 9, Instant.now().minus(Duration.ofDays(2)),
+        CapturedEvent ancient = ev(
+                EventType.DELIVERED,
+                9,
+                Instant.now().minus(Duration.ofDays(2)),
                 delivery(9, exact(9), null, null, null));
-        assertEquals(List.of(EventFlags.CAPTURE_TIME_BEFORE_RELEASE), pushOne(ancient, Instant.now()).flags());
+        assertEquals(
+                List.of(EventFlags.CAPTURE_TIME_BEFORE_RELEASE),
+                pushOne(ancient, Instant.now()).flags());
         assertEquals(1, exceptionsFor(ancient.idempotencyKey()).size());
     }
 
@@ -190,7 +260,10 @@ class ValidationFlagsTest {
     void contradictionsAndEventsAfterCompletionAreExceptionsNotState() {
         Instant t = Instant.now().minusSeconds(300);
         CapturedEvent delivered = ev(EventType.DELIVERED, 10, t, delivery(10, exact(10), null, null, null));
-        CapturedEvent failed = ev(EventType.FAILED, 10, t.plusSeconds(10),
+        CapturedEvent failed = ev(
+                EventType.FAILED,
+                10,
+                t.plusSeconds(10),
                 new EventPayload(null, null, null, null, "NO_ONE_HOME", null, null, null, null, null));
         // arrival order reversed on purpose: the failure arrives first
         pushOne(failed, Instant.now());
@@ -204,14 +277,25 @@ class ValidationFlagsTest {
                 .anyMatch(x -> x.kind().equals("contradiction") && "RV-S10".equals(x.stopId())));
 
         // A failure, then a successful re-attempt: no anomaly.
-        pushOne(ev(EventType.FAILED, 11, t, new EventPayload(null, null, null, null, "NO_ONE_HOME", null, null, null,
-                null, null)), Instant.now());
-        CapturedEvent again = new CapturedEvent(UUID.randomUUID().toString(), ++seq, EventType.ARRIVED, "RV-S11", 2,
-                t.plusSeconds(3600), null);
+        pushOne(
+                ev(
+                        EventType.FAILED,
+                        11,
+                        t,
+                        new EventPayload(null, null, null, null, "NO_ONE_HOME", null, null, null, null, null)),
+                Instant.now());
+        CapturedEvent again = new CapturedEvent(
+                UUID.randomUUID().toString(), ++seq, EventType.ARRIVED, "RV-S11", 2, t.plusSeconds(3600), null);
         pushOne(again, Instant.now());
         assertEquals("reattempt", state("RV-S11").status());
-        CapturedEvent done = new CapturedEvent(UUID.randomUUID().toString(), ++seq, EventType.DELIVERED, "RV-S11", 2,
-                t.plusSeconds(3700), delivery(11, exact(11), null, null, null));
+        CapturedEvent done = new CapturedEvent(
+                UUID.randomUUID().toString(),
+                ++seq,
+                EventType.DELIVERED,
+                "RV-S11",
+                2,
+                t.plusSeconds(3700),
+                delivery(11, exact(11), null, null, null));
         pushOne(done, Instant.now());
         assertEquals("delivered", state("RV-S11").status());
         assertEquals(2, state("RV-S11").attempt());
@@ -223,19 +307,31 @@ class ValidationFlagsTest {
         CapturedEvent e = ev(EventType.FAILED, 12, Instant.now().minusSeconds(5), null);
         pushOne(e, Instant.now());
         ExceptionView x = exceptionsFor(e.idempotencyKey()).get(0);
-        PodsyncClientException forbidden = assertThrows(PodsyncClientException.class,
-                () -> server.erp().resolveException(x.id(), "accepted", null));
+        PodsyncClientException forbidden = assertThrows(
+                PodsyncClientException.class, () -> server.erp().resolveException(x.id(), "accepted", null));
         assertEquals(403, forbidden.status());
-        assertEquals(400, assertThrows(PodsyncClientException.class,
-                () -> server.ops().resolveException(x.id(), "whatever", null)).status());
+        assertEquals(
+                400,
+                assertThrows(
+                                PodsyncClientException.class,
+                                () -> server.ops().resolveException(x.id(), "whatever", null))
+                        .status());
         ExceptionView resolved = server.ops().resolveException(x.id(), "accepted", "driver confirmed by phone");
         assertEquals("resolved", resolved.status());
         assertEquals("ops", resolved.resolvedBy());
-        assertEquals(409, assertThrows(PodsyncClientException.class,
-                () -> server.ops().resolveException(x.id(), "dismissed", null)).status());
+        assertEquals(
+                409,
+                assertThrows(
+                                PodsyncClientException.class,
+                                () -> server.ops().resolveException(x.id(), "dismissed", null))
+                        .status());
         assertTrue(exceptionsFor(e.idempotencyKey()).isEmpty());
-        assertEquals(404, assertThrows(PodsyncClientException.class,
-                () -> server.ops().resolveException(999_999, "accepted", null)).status());
+        assertEquals(
+                404,
+                assertThrows(
+                                PodsyncClientException.class,
+                                () -> server.ops().resolveException(999_999, "accepted", null))
+                        .status());
     }
 
     private static StopStateView state(String stopId) {

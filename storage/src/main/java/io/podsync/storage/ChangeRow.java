@@ -6,7 +6,8 @@ package io.podsync.storage;
  */
 public record ChangeRow(
         String audience, String kind, String entityId, long seq, boolean deleted, String dataJson, long changedAt) {
-    public static ChangeRow of(String audience, String kind, String entityId, boolean deleted, String dataJson, long at) {
+    public static ChangeRow of(
+            String audience, String kind, String entityId, boolean deleted, String dataJson, long at) {
         return new ChangeRow(audience, kind, entityId, 0, deleted, dataJson, at);
     }
 }

@@ -45,7 +45,10 @@ public final class PodsyncClient {
     private volatile String accessToken;
 
     public PodsyncClient(URI base) {
-        this(base, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build(), Duration.ofSeconds(30));
+        this(
+                base,
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build(),
+                Duration.ofSeconds(30));
     }
 
     public PodsyncClient(URI base, HttpClient http, Duration timeout) {
@@ -72,8 +75,11 @@ public final class PodsyncClient {
     /** Redeems an enrollment code; afterwards this client acts as the new device. */
     public DeviceCredentials enroll(String code, String deviceName, String platform, String appVersion) {
         DeviceCredentials c = call(
-                "POST", "/v1/auth/enroll", new DeviceEnrollRequest(code, deviceName, platform, appVersion),
-                DeviceCredentials.class, false);
+                "POST",
+                "/v1/auth/enroll",
+                new DeviceEnrollRequest(code, deviceName, platform, appVersion),
+                DeviceCredentials.class,
+                false);
         useDevice(c.deviceId(), c.deviceSecret());
         this.accessToken = c.token().accessToken();
         return c;
@@ -120,8 +126,11 @@ public final class PodsyncClient {
 
     public RouteReleaseResult reassignRoute(String routeId, String driverId, String vehicleId) {
         return call(
-                "POST", "/v1/routes/" + enc(routeId) + "/reassign", new ReassignRequest(driverId, vehicleId),
-                RouteReleaseResult.class, true);
+                "POST",
+                "/v1/routes/" + enc(routeId) + "/reassign",
+                new ReassignRequest(driverId, vehicleId),
+                RouteReleaseResult.class,
+                true);
     }
 
     public EnrollmentCode createEnrollment(String driverId) {
@@ -135,8 +144,11 @@ public final class PodsyncClient {
 
     public ExceptionView resolveException(long id, String resolution, String note) {
         return call(
-                "POST", "/v1/ops/exceptions/" + id + "/resolve", new ExceptionResolution(resolution, note),
-                ExceptionView.class, true);
+                "POST",
+                "/v1/ops/exceptions/" + id + "/resolve",
+                new ExceptionResolution(resolution, note),
+                ExceptionView.class,
+                true);
     }
 
     // --- plumbing ---
@@ -166,8 +178,10 @@ public final class PodsyncClient {
                 // not a problem document (a proxy, perhaps): status alone
             }
             throw new PodsyncClientException(
-                    res.statusCode(), p,
-                    method + " " + path + " -> " + res.statusCode() + (p == null ? "" : " " + p.code() + ": " + p.detail()),
+                    res.statusCode(),
+                    p,
+                    method + " " + path + " -> " + res.statusCode()
+                            + (p == null ? "" : " " + p.code() + ": " + p.detail()),
                     null);
         }
         try {

@@ -55,7 +55,8 @@ public final class ProtocolJson {
         try {
             return MAPPER.writeValueAsBytes(value);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot serialize " + value.getClass().getSimpleName(), e);
+            throw new IllegalStateException(
+                    "cannot serialize " + value.getClass().getSimpleName(), e);
         }
     }
 
@@ -63,7 +64,8 @@ public final class ProtocolJson {
         try {
             return MAPPER.writeValueAsString(value);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot serialize " + value.getClass().getSimpleName(), e);
+            throw new IllegalStateException(
+                    "cannot serialize " + value.getClass().getSimpleName(), e);
         }
     }
 

@@ -63,7 +63,8 @@ final class Checks {
     }
 
     void range(Number value, String field, double min, double max) {
-        if (value != null && (value.doubleValue() < min || value.doubleValue() > max || Double.isNaN(value.doubleValue()))) {
+        if (value != null
+                && (value.doubleValue() < min || value.doubleValue() > max || Double.isNaN(value.doubleValue()))) {
             add(ViolationCodes.OUT_OF_RANGE, field, field + " must be between " + min + " and " + max);
         }
     }

@@ -1,13 +1,13 @@
 package io.podsync.protocol.validation;
 
 import io.podsync.protocol.CapturedEvent;
-import io.podsync.protocol.EvidenceRef;
 import io.podsync.protocol.EventPayload;
+import io.podsync.protocol.EvidenceRef;
 import io.podsync.protocol.GeoFix;
 import io.podsync.protocol.GeoPoint;
+import io.podsync.protocol.Limits;
 import io.podsync.protocol.LineOutcome;
 import io.podsync.protocol.LineSpec;
-import io.podsync.protocol.Limits;
 import io.podsync.protocol.OrderSpec;
 import io.podsync.protocol.ProofPolicy;
 import io.podsync.protocol.RouteRelease;

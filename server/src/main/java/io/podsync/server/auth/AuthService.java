@@ -75,16 +75,21 @@ public final class AuthService implements HttpService {
         TokenRequest t = JsonBodies.read(req, TokenRequest.class, SMALL_BODY);
         if (t.grantType() == null || t.clientId() == null || t.clientSecret() == null) {
             throw ProblemException.badRequest(
-                    "required", t.grantType() == null ? "grantType" : t.clientId() == null ? "clientId" : "clientSecret",
+                    "required",
+                    t.grantType() == null ? "grantType" : t.clientId() == null ? "clientId" : "clientSecret",
                     "grantType, clientId and clientSecret are required");
         }
         TokenResponse issued = switch (t.grantType()) {
-            case TokenRequest.CLIENT_CREDENTIALS -> clients.authenticate(t.clientId(), t.clientSecret())
-                    .map(c -> tokens.issueForClient(c.id(), c.scopes()))
-                    .orElseThrow(AuthService::badCredentials);
+            case TokenRequest.CLIENT_CREDENTIALS ->
+                clients.authenticate(t.clientId(), t.clientSecret())
+                        .map(c -> tokens.issueForClient(c.id(), c.scopes()))
+                        .orElseThrow(AuthService::badCredentials);
             case TokenRequest.DEVICE_CREDENTIALS -> deviceToken(t.clientId(), t.clientSecret());
-            default -> throw ProblemException.badRequest(
-                    "unsupported_grant_type", "grantType", "grantType must be client_credentials or device_credentials");
+            default ->
+                throw ProblemException.badRequest(
+                        "unsupported_grant_type",
+                        "grantType",
+                        "grantType must be client_credentials or device_credentials");
         };
         noStore(res);
         JsonBodies.ok(res, issued);
@@ -110,7 +115,9 @@ public final class AuthService implements HttpService {
         if (r.enrollmentCode() == null || r.enrollmentCode().length() > 64) {
             throw ProblemException.badRequest("required", "enrollmentCode", "enrollmentCode is required");
         }
-        for (String[] f : new String[][] {{r.deviceName(), "deviceName"}, {r.platform(), "platform"}, {r.appVersion(), "appVersion"}}) {
+        for (String[] f : new String[][] {
+            {r.deviceName(), "deviceName"}, {r.platform(), "platform"}, {r.appVersion(), "appVersion"}
+        }) {
             if (f[0] != null && f[0].length() > Limits.MAX_TEXT_LENGTH) {
                 throw ProblemException.badRequest("too_long", f[1], f[1] + " is too long");
             }
@@ -121,7 +128,10 @@ public final class AuthService implements HttpService {
         long now = clock.millis();
         String driverId = db.write(tx -> {
             EnrollmentRow e = tx.devices().findEnrollment(codeHash).orElse(null);
-            if (e == null || e.usedAt() != null || e.expiresAt() < now || !tx.devices().redeem(codeHash, deviceId, now)) {
+            if (e == null
+                    || e.usedAt() != null
+                    || e.expiresAt() < now
+                    || !tx.devices().redeem(codeHash, deviceId, now)) {
                 return null;
             }
             tx.devices()
@@ -141,7 +151,8 @@ public final class AuthService implements HttpService {
         });
         if (driverId == null) {
             throw ProblemException.unauthorized(
-                    "invalid_enrollment_code", "the enrollment code is unknown, used or expired; ask dispatch for a new one");
+                    "invalid_enrollment_code",
+                    "the enrollment code is unknown, used or expired; ask dispatch for a new one");
         }
         noStore(res);
         JsonBodies.send(
@@ -169,7 +180,13 @@ public final class AuthService implements HttpService {
         db.write(tx -> {
             tx.devices()
                     .insertEnrollment(new EnrollmentRow(
-                            Secrets.hash(Secrets.normalizeCode(code)), r.driverId(), p.subject(), now, expires, null, null));
+                            Secrets.hash(Secrets.normalizeCode(code)),
+                            r.driverId(),
+                            p.subject(),
+                            now,
+                            expires,
+                            null,
+                            null));
             return null;
         });
         noStore(res);

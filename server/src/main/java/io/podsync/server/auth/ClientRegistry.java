@@ -71,7 +71,9 @@ public final class ClientRegistry {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write " + file, e);
             }
-            LOG.log(System.Logger.Level.INFO, "bootstrap API clients erp and ops created; secrets in " + file.toAbsolutePath());
+            LOG.log(
+                    System.Logger.Level.INFO,
+                    "bootstrap API clients erp and ops created; secrets in " + file.toAbsolutePath());
         }
     }
 }

@@ -59,16 +59,17 @@ public final class TokenService {
                     }
                     return found;
                 }));
-        DefaultJWTClaimsVerifier<SecurityContext> claims = new DefaultJWTClaimsVerifier<>(
-                Set.of(audience),
-                new JWTClaimsSet.Builder().issuer(issuer).build(),
-                Set.of("sub", "iat", "exp", "jti", "scope"),
-                null) {
-            @Override
-            protected Date currentTime() {
-                return Date.from(clock.instant());
-            }
-        };
+        DefaultJWTClaimsVerifier<SecurityContext> claims =
+                new DefaultJWTClaimsVerifier<>(
+                        Set.of(audience),
+                        new JWTClaimsSet.Builder().issuer(issuer).build(),
+                        Set.of("sub", "iat", "exp", "jti", "scope"),
+                        null) {
+                    @Override
+                    protected Date currentTime() {
+                        return Date.from(clock.instant());
+                    }
+                };
         claims.setMaxClockSkew(30);
         processor.setJWTClaimsSetVerifier(claims);
     }

@@ -27,7 +27,8 @@ public final class ErrorMapping {
                     req,
                     res,
                     ProblemException.unavailable(
-                            "storage_unavailable", "the database is unavailable; retry with the same idempotency keys"));
+                            "storage_unavailable",
+                            "the database is unavailable; retry with the same idempotency keys"));
         });
         routing.error(HttpException.class, (req, res, e) -> send(req, res, fromHttp(e)));
         routing.error(Throwable.class, (req, res, e) -> {
@@ -54,7 +55,8 @@ public final class ErrorMapping {
             case 415 -> "unsupported_media_type";
             default -> status >= 500 ? "internal_error" : "bad_request";
         };
-        return new ProblemException(status, code, e.status().reasonPhrase(), e.status().reasonPhrase(), null, null);
+        return new ProblemException(
+                status, code, e.status().reasonPhrase(), e.status().reasonPhrase(), null, null);
     }
 
     public static void send(ServerRequest req, ServerResponse res, ProblemException e) {

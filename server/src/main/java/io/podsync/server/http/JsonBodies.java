@@ -99,7 +99,9 @@ public final class JsonBodies {
             return ProblemException.badRequest(
                     ViolationCodes.UNKNOWN_EVENT_TYPE, field, "unknown event type " + f.getValue());
         }
-        if (e instanceof InvalidFormatException f && f.getTargetType() != null && f.getTargetType().isEnum()) {
+        if (e instanceof InvalidFormatException f
+                && f.getTargetType() != null
+                && f.getTargetType().isEnum()) {
             return ProblemException.badRequest(ViolationCodes.UNKNOWN_VALUE, field, "unknown value " + f.getValue());
         }
         if (e instanceof MismatchedInputException m) {
@@ -130,7 +132,8 @@ public final class JsonBodies {
 
     private static String where(IOException e) {
         return e instanceof JsonProcessingException j && j.getLocation() != null
-                ? "line " + j.getLocation().getLineNr() + ", column " + j.getLocation().getColumnNr()
+                ? "line " + j.getLocation().getLineNr() + ", column "
+                        + j.getLocation().getColumnNr()
                 : "unreadable";
     }
 

@@ -11,7 +11,8 @@ public final class ProblemException extends RuntimeException {
     private final String field;
     private final List<Violation> errors;
 
-    public ProblemException(int status, String code, String title, String detail, String field, List<Violation> errors) {
+    public ProblemException(
+            int status, String code, String title, String detail, String field, List<Violation> errors) {
         super(detail, null, false, false); // no stack trace: this is a normal outcome, not a bug
         this.status = status;
         this.code = code;
@@ -41,7 +42,8 @@ public final class ProblemException extends RuntimeException {
     }
 
     public static ProblemException badRequest(String code, String field, String detail) {
-        return new ProblemException(400, code, "Bad request", detail, field, List.of(new Violation(code, field, detail)));
+        return new ProblemException(
+                400, code, "Bad request", detail, field, List.of(new Violation(code, field, detail)));
     }
 
     /** 400 with every violation; the first one's field is named at the top. */

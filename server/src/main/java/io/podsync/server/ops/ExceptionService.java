@@ -82,10 +82,12 @@ public final class ExceptionService implements HttpService {
         }
         long now = clock.millis();
         ExceptionRow row = db.write(tx -> {
-            ExceptionRow e = tx.exceptions().find(id)
+            ExceptionRow e = tx.exceptions()
+                    .find(id)
                     .orElseThrow(() -> ProblemException.notFound("exception_not_found", "no exception " + id));
             if (!tx.exceptions().resolve(id, p.subject(), r.resolution(), r.note(), now)) {
-                throw ProblemException.conflict("exception_already_resolved", "exception " + id + " is resolved already");
+                throw ProblemException.conflict(
+                        "exception_already_resolved", "exception " + id + " is resolved already");
             }
             return tx.exceptions().find(e.exceptionId()).orElseThrow();
         });

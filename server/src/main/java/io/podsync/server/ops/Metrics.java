@@ -44,7 +44,10 @@ public final class Metrics implements HttpService, PushProcessor.Listener {
                 .description("Time to answer a device pull")
                 .publishPercentiles(0.5, 0.99)
                 .register(registry);
-        Gauge.builder("podsync.exceptions.open", db, d -> d.read(tx -> tx.exceptions().countOpen()))
+        Gauge.builder(
+                        "podsync.exceptions.open",
+                        db,
+                        d -> d.read(tx -> tx.exceptions().countOpen()))
                 .description("Business exceptions waiting for a person")
                 .register(registry);
     }
@@ -67,7 +70,8 @@ public final class Metrics implements HttpService, PushProcessor.Listener {
 
     @Override
     public void verdict(Verdict verdict, String type) {
-        registry.counter("podsync.events", "verdict", verdict.wire(), "type", type).increment();
+        registry.counter("podsync.events", "verdict", verdict.wire(), "type", type)
+                .increment();
     }
 
     @Override

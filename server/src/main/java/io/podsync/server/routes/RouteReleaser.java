@@ -149,7 +149,8 @@ public final class RouteReleaser {
 
         Map<String, StopRow> own = tx.routes().stopsOfRoute(routeId).stream()
                 .collect(Collectors.toMap(StopRow::stopId, Function.identity()));
-        List<String> incomingIds = release.stops().stream().map(StopSpec::stopId).toList();
+        List<String> incomingIds =
+                release.stops().stream().map(StopSpec::stopId).toList();
         Map<String, StopRow> previous = tx.routes().findStops(incomingIds);
         Set<String> otherRoutes = new LinkedHashSet<>();
 
@@ -159,7 +160,11 @@ public final class RouteReleaser {
             String stopHash = CanonicalJson.fingerprint(spec);
             boolean moved = prev != null && !prev.routeId().equals(routeId);
             boolean driverChanges = prev != null && !prev.driverId().equals(driver);
-            if (prev != null && !moved && !driverChanges && prev.contentHash().equals(stopHash) && prev.status().equals(status)) {
+            if (prev != null
+                    && !moved
+                    && !driverChanges
+                    && prev.contentHash().equals(stopHash)
+                    && prev.status().equals(status)) {
                 continue;
             }
             long stopVersion = prev == null ? 1 : prev.version() + 1;
@@ -188,7 +193,8 @@ public final class RouteReleaser {
             if (driverChanges) {
                 // Fencing: the old driver loses the stop; their later events for it are "reassigned".
                 tx.routes().unassign(spec.stopId(), prev.driverId(), now);
-                changes.add(ChangeRow.of(Audiences.driver(prev.driverId()), Change.STOP, spec.stopId(), true, null, now));
+                changes.add(
+                        ChangeRow.of(Audiences.driver(prev.driverId()), Change.STOP, spec.stopId(), true, null, now));
             }
             tx.routes().assign(spec.stopId(), driver, now);
             changes.add(ChangeRow.of(audience, Change.STOP, spec.stopId(), CANCELLED.equals(status), json, now));
@@ -208,8 +214,8 @@ public final class RouteReleaser {
                 .sorted(Comparator.comparing(StopSpec::sequence).thenComparing(StopSpec::stopId))
                 .map(StopSpec::stopId)
                 .toList();
-        RouteView view = new RouteView(
-                routeId, version, driver, release.vehicleId(), release.serviceDate(), ACTIVE, stopIds);
+        RouteView view =
+                new RouteView(routeId, version, driver, release.vehicleId(), release.serviceDate(), ACTIVE, stopIds);
         String json = ProtocolJson.toString(view);
         tx.routes()
                 .upsertRoute(new RouteRow(

@@ -58,7 +58,8 @@ public final class RouteService implements HttpService {
         Principal p = AuthFilter.principal(req).requireAny(Scope.DRIVER, Scope.ERP, Scope.OPS);
         String routeId = routeId(req);
         RouteDetail detail = releaser.detail(routeId).orElse(null);
-        if (p.isDriver() && (detail == null || !p.driverId().equals(detail.route().driverId()))) {
+        if (p.isDriver()
+                && (detail == null || !p.driverId().equals(detail.route().driverId()))) {
             // Same answer for someone else's route and for no route: a driver learns nothing about others.
             throw ProblemException.forbidden("route_not_assigned", "this route is not assigned to you");
         }
@@ -82,7 +83,8 @@ public final class RouteService implements HttpService {
         if (!v.isEmpty()) {
             throw ProblemException.invalid(v);
         }
-        JsonBodies.ok(res, releaser.reassign(routeId, r.driverId(), r.vehicleId()).orElseThrow(() -> notFound(routeId)));
+        JsonBodies.ok(
+                res, releaser.reassign(routeId, r.driverId(), r.vehicleId()).orElseThrow(() -> notFound(routeId)));
     }
 
     private static String routeId(ServerRequest req) {

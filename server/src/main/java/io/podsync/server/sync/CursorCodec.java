@@ -86,6 +86,7 @@ public final class CursorCodec {
 
     private static ProblemException invalid() {
         return ProblemException.gone(
-                "cursor_invalid", "the cursor is not one this server issued to this device; pull again without a cursor");
+                "cursor_invalid",
+                "the cursor is not one this server issued to this device; pull again without a cursor");
     }
 }

@@ -89,16 +89,18 @@ final class EventChecks {
 
     private static void proofFlags(EventPayload p, ProofPolicy policy, Set<String> flags) {
         List<EvidenceRef> evidence = p.evidence() == null ? List.of() : p.evidence();
-        if (policy.requiresSignature()
-                && evidence.stream().noneMatch(r -> r.kind() == EvidenceKind.SIGNATURE)) {
+        if (policy.requiresSignature() && evidence.stream().noneMatch(r -> r.kind() == EvidenceKind.SIGNATURE)) {
             flags.add(EventFlags.proof("signature"));
         }
-        long photos = evidence.stream().filter(r -> r.kind() == EvidenceKind.PHOTO).count();
+        long photos =
+                evidence.stream().filter(r -> r.kind() == EvidenceKind.PHOTO).count();
         if (photos < policy.requiredPhotos()) {
             flags.add(EventFlags.proof("photos"));
         }
         if (policy.requiresRecipientName()
-                && (p.recipient() == null || p.recipient().name() == null || p.recipient().name().isBlank())) {
+                && (p.recipient() == null
+                        || p.recipient().name() == null
+                        || p.recipient().name().isBlank())) {
             flags.add(EventFlags.proof("recipient_name"));
         }
         if (policy.minimumAge() != null
@@ -118,7 +120,10 @@ final class EventChecks {
         double dLat = Math.toRadians(lat2 - lat1);
         double dLon = Math.toRadians(lon2 - lon1);
         double a = Math.sin(dLat / 2) * Math.sin(dLat / 2)
-                + Math.cos(Math.toRadians(lat1)) * Math.cos(Math.toRadians(lat2)) * Math.sin(dLon / 2) * Math.sin(dLon / 2);
+                + Math.cos(Math.toRadians(lat1))
+                        * Math.cos(Math.toRadians(lat2))
+                        * Math.sin(dLon / 2)
+                        * Math.sin(dLon / 2);
         return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(a)));
     }
 }

@@ -48,8 +48,11 @@ public final class PullProcessor {
                     r.kind(),
                     r.entityId(),
                     r.deleted(),
-                    r.dataJson() == null ? null : ProtocolJson.read(r.dataJson(), com.fasterxml.jackson.databind.JsonNode.class)));
+                    r.dataJson() == null
+                            ? null
+                            : ProtocolJson.read(r.dataJson(), com.fasterxml.jackson.databind.JsonNode.class)));
         }
-        return new PullResponse(cursors.encode(deviceId, position), hasMore, Instant.ofEpochMilli(clock.millis()), changes);
+        return new PullResponse(
+                cursors.encode(deviceId, position), hasMore, Instant.ofEpochMilli(clock.millis()), changes);
     }
 }

@@ -47,7 +47,8 @@ public final class PushProcessor {
     public static final String EXCEPTION_FLAGGED = "flagged_event";
     public static final String EXCEPTION_REASSIGNED = "reassigned_event";
     public static final String EXCEPTION_CONTRADICTION = "contradiction";
-    private static final Pattern KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@/-]{0," + (Limits.MAX_ID_LENGTH - 1) + "}");
+    private static final Pattern KEY =
+            Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@/-]{0," + (Limits.MAX_ID_LENGTH - 1) + "}");
 
     /** Tunables of the push path, from {@link io.podsync.server.ServerConfig}. */
     public record Settings(Duration receiptRetention, Duration clockTrustTolerance, Duration futureTolerance) {}
@@ -80,7 +81,8 @@ public final class PushProcessor {
     }
 
     /** One event of the request as parsed: either {@code event} or {@code violation} is set. */
-    private record Item(int index, CapturedEvent event, Violation violation, String key, Long seq, String fingerprint) {}
+    private record Item(
+            int index, CapturedEvent event, Violation violation, String key, Long seq, String fingerprint) {}
 
     /** What was decided for a key earlier in the same batch. */
     private record Decided(String fingerprint, EventResult stored) {}
@@ -94,22 +96,27 @@ public final class PushProcessor {
         for (int i = 0; i < rawEvents.size(); i++) {
             items.add(parse(i, rawEvents.get(i)));
         }
-        List<EventResult> results = db.write(
-                tx -> apply(tx, driverId, deviceId, items, receivedAt, measuredOffset, appliedOffset));
+        List<EventResult> results =
+                db.write(tx -> apply(tx, driverId, deviceId, items, receivedAt, measuredOffset, appliedOffset));
         for (int i = 0; i < results.size(); i++) {
             EventResult r = results.get(i);
             CapturedEvent e = items.get(i).event();
-            listener.verdict(r.verdict(), e == null || e.type() == null ? "invalid" : e.type().wire());
+            listener.verdict(
+                    r.verdict(),
+                    e == null || e.type() == null ? "invalid" : e.type().wire());
         }
         return new PushResponse(Instant.ofEpochMilli(receivedAt), measuredOffset, results);
     }
 
     private static Item parse(int index, JsonNode raw) {
         String at = "events[" + index + "]";
-        String key = raw.path("idempotencyKey").isTextual() && KEY.matcher(raw.path("idempotencyKey").asText()).matches()
+        String key = raw.path("idempotencyKey").isTextual()
+                        && KEY.matcher(raw.path("idempotencyKey").asText()).matches()
                 ? raw.path("idempotencyKey").asText()
                 : null;
-        Long seq = raw.path("seq").isIntegralNumber() && raw.path("seq").canConvertToLong() && raw.path("seq").asLong() > 0
+        Long seq = raw.path("seq").isIntegralNumber()
+                        && raw.path("seq").canConvertToLong()
+                        && raw.path("seq").asLong() > 0
                 ? raw.path("seq").asLong()
                 : null;
         try {
@@ -188,7 +195,9 @@ public final class PushProcessor {
                     continue;
                 }
             }
-            if (item.seq() != null && seqOwner.containsKey(item.seq()) && !seqOwner.get(item.seq()).equals(key)) {
+            if (item.seq() != null
+                    && seqOwner.containsKey(item.seq())
+                    && !seqOwner.get(item.seq()).equals(key)) {
                 results.add(withIndex(
                         rejected(item, RejectReasons.SEQUENCE_REUSED, "events[" + item.index() + "].seq", receivedAt),
                         item.index()));
@@ -196,12 +205,14 @@ public final class PushProcessor {
             }
             EventResult result;
             if (item.violation() != null) {
-                result = rejected(item, item.violation().code(), item.violation().field(), receivedAt);
+                result =
+                        rejected(item, item.violation().code(), item.violation().field(), receivedAt);
             } else {
                 CapturedEvent e = item.event();
                 StopRow stop = stops.get(e.stopId());
                 if (stop == null || (foreign.contains(e.stopId()) && !heldBefore.contains(e.stopId()))) {
-                    result = rejected(item, RejectReasons.STOP_NOT_ASSIGNED, "events[" + item.index() + "].stopId", receivedAt);
+                    result = rejected(
+                            item, RejectReasons.STOP_NOT_ASSIGNED, "events[" + item.index() + "].stopId", receivedAt);
                 } else {
                     long corrected = e.capturedAt().toEpochMilli() + appliedOffset;
                     long effective = corrected;
@@ -211,14 +222,20 @@ public final class PushProcessor {
                         verdict = Verdict.REASSIGNED;
                         flags = List.of();
                         exceptions.add(exception(
-                                "event:" + deviceId + ":" + key, EXCEPTION_REASSIGNED, List.of(RejectReasons.STOP_REASSIGNED),
-                                stop, driverId, deviceId, key, receivedAt));
+                                "event:" + deviceId + ":" + key,
+                                EXCEPTION_REASSIGNED,
+                                List.of(RejectReasons.STOP_REASSIGNED),
+                                stop,
+                                driverId,
+                                deviceId,
+                                key,
+                                receivedAt));
                     } else {
                         verdict = Verdict.APPLIED;
                         ProofPolicy policy = policies.computeIfAbsent(
                                 stop.stopId(), id -> ProtocolJson.read(stop.policyJson(), ProofPolicy.class));
-                        flags = new ArrayList<>(EventChecks.flags(
-                                e, stop, policy, linesByStop.getOrDefault(stop.stopId(), Map.of())));
+                        flags = new ArrayList<>(
+                                EventChecks.flags(e, stop, policy, linesByStop.getOrDefault(stop.stopId(), Map.of())));
                         long tolerance = settings.futureTolerance().toMillis();
                         if (corrected > receivedAt + tolerance) {
                             flags.add(EventFlags.CAPTURE_TIME_IN_FUTURE);
@@ -229,13 +246,22 @@ public final class PushProcessor {
                         }
                         if (e.type().isOutcome() && !flags.isEmpty()) {
                             exceptions.add(exception(
-                                    "event:" + deviceId + ":" + key, EXCEPTION_FLAGGED, flags, stop, driverId, deviceId,
-                                    key, receivedAt));
+                                    "event:" + deviceId + ":" + key,
+                                    EXCEPTION_FLAGGED,
+                                    flags,
+                                    stop,
+                                    driverId,
+                                    deviceId,
+                                    key,
+                                    receivedAt));
                         }
                         touched.add(stop.stopId());
                     }
                     result = new EventResult(
-                            null, key, e.seq(), e.stopId(),
+                            null,
+                            key,
+                            e.seq(),
+                            e.stopId(),
                             verdict,
                             verdict == Verdict.REASSIGNED ? RejectReasons.STOP_REASSIGNED : null,
                             null,
@@ -243,16 +269,36 @@ public final class PushProcessor {
                             Instant.ofEpochMilli(receivedAt),
                             null);
                     events.add(new EventRow(
-                            deviceId, key, e.seq(), driverId, e.stopId(), stop.routeId(), e.type().name(),
-                            e.attemptOrDefault(), e.capturedAt().toEpochMilli(), effective, receivedAt, appliedOffset,
-                            verdict.name(), String.join(",", flags), item.fingerprint(), ProtocolJson.toString(e)));
+                            deviceId,
+                            key,
+                            e.seq(),
+                            driverId,
+                            e.stopId(),
+                            stop.routeId(),
+                            e.type().name(),
+                            e.attemptOrDefault(),
+                            e.capturedAt().toEpochMilli(),
+                            effective,
+                            receivedAt,
+                            appliedOffset,
+                            verdict.name(),
+                            String.join(",", flags),
+                            item.fingerprint(),
+                            ProtocolJson.toString(e)));
                 }
             }
             results.add(withIndex(result, item.index()));
             if (key != null && item.seq() != null) {
                 String json = ProtocolJson.toString(result);
                 receipts.add(new ReceiptRow(
-                        deviceId, key, item.seq(), item.fingerprint(), result.verdict().name(), json, receivedAt, expiresAt));
+                        deviceId,
+                        key,
+                        item.seq(),
+                        item.fingerprint(),
+                        result.verdict().name(),
+                        json,
+                        receivedAt,
+                        expiresAt));
                 changes.add(ChangeRow.of(Audiences.device(deviceId), Change.VERDICT, key, false, json, receivedAt));
                 decided.put(key, new Decided(item.fingerprint(), result));
                 seqOwner.put(item.seq(), key);
@@ -270,7 +316,11 @@ public final class PushProcessor {
 
     /** Recomputes the state of every stop this push added counted events to. */
     private void refold(
-            Tx tx, Set<String> touched, Map<String, StopRow> stops, long now, List<ChangeRow> changes,
+            Tx tx,
+            Set<String> touched,
+            Map<String, StopRow> stops,
+            long now,
+            List<ChangeRow> changes,
             List<ExceptionRow> exceptions) {
         if (touched.isEmpty()) {
             return;
@@ -285,13 +335,21 @@ public final class PushProcessor {
             StopStateRow old = before.get(stopId);
             if (old == null || !old.stateJson().equals(json)) {
                 tx.routes().upsertState(new StopStateRow(stopId, folded.state().status(), json, now));
-                changes.add(ChangeRow.of(Audiences.driver(stop.driverId()), Change.STOP_STATE, stopId, false, json, now));
+                changes.add(
+                        ChangeRow.of(Audiences.driver(stop.driverId()), Change.STOP_STATE, stopId, false, json, now));
             }
             Set<String> keep = new HashSet<>();
             for (StopFold.Anomaly a : folded.anomalies()) {
                 keep.add(a.key(stopId));
                 exceptions.add(exception(
-                        a.key(stopId), EXCEPTION_CONTRADICTION, List.of(a.code()), stop, stop.driverId(), null, null, now));
+                        a.key(stopId),
+                        EXCEPTION_CONTRADICTION,
+                        List.of(a.code()),
+                        stop,
+                        stop.driverId(),
+                        null,
+                        null,
+                        now));
             }
             tx.exceptions().dropStale(stopId, EXCEPTION_CONTRADICTION, keep);
         }
@@ -304,8 +362,22 @@ public final class PushProcessor {
         long id = tx.reserveIds("exception", exceptions.size());
         for (ExceptionRow e : exceptions) {
             ExceptionRow numbered = new ExceptionRow(
-                    id++, e.dedupeKey(), e.kind(), e.status(), e.codes(), e.routeId(), e.stopId(), e.driverId(),
-                    e.deviceId(), e.idempotencyKey(), e.createdAt(), e.updatedAt(), null, null, null, null);
+                    id++,
+                    e.dedupeKey(),
+                    e.kind(),
+                    e.status(),
+                    e.codes(),
+                    e.routeId(),
+                    e.stopId(),
+                    e.driverId(),
+                    e.deviceId(),
+                    e.idempotencyKey(),
+                    e.createdAt(),
+                    e.updatedAt(),
+                    null,
+                    null,
+                    null,
+                    null);
             if (tx.exceptions().openIfAbsent(numbered)) {
                 listener.exceptionOpened(e.kind());
             }
@@ -313,23 +385,59 @@ public final class PushProcessor {
     }
 
     private static ExceptionRow exception(
-            String dedupeKey, String kind, List<String> codes, StopRow stop, String driverId, String deviceId,
-            String key, long now) {
+            String dedupeKey,
+            String kind,
+            List<String> codes,
+            StopRow stop,
+            String driverId,
+            String deviceId,
+            String key,
+            long now) {
         return new ExceptionRow(
-                0, dedupeKey, kind, "open", String.join(",", codes), stop.routeId(), stop.stopId(), driverId, deviceId,
-                key, now, now, null, null, null, null);
+                0,
+                dedupeKey,
+                kind,
+                "open",
+                String.join(",", codes),
+                stop.routeId(),
+                stop.stopId(),
+                driverId,
+                deviceId,
+                key,
+                now,
+                now,
+                null,
+                null,
+                null,
+                null);
     }
 
     private static EventResult rejected(Item item, String reason, String field, long receivedAt) {
         String stopId = item.event() != null ? item.event().stopId() : null;
         return new EventResult(
-                null, item.key(), item.seq(), stopId, Verdict.REJECTED, reason, field, null,
-                Instant.ofEpochMilli(receivedAt), null);
+                null,
+                item.key(),
+                item.seq(),
+                stopId,
+                Verdict.REJECTED,
+                reason,
+                field,
+                null,
+                Instant.ofEpochMilli(receivedAt),
+                null);
     }
 
     private static EventResult withIndex(EventResult r, int index) {
         return new EventResult(
-                index, r.idempotencyKey(), r.seq(), r.stopId(), r.verdict(), r.reason(), r.field(), r.flags(),
-                r.receivedAt(), r.original());
+                index,
+                r.idempotencyKey(),
+                r.seq(),
+                r.stopId(),
+                r.verdict(),
+                r.reason(),
+                r.field(),
+                r.flags(),
+                r.receivedAt(),
+                r.original());
     }
 }

@@ -76,8 +76,8 @@ public final class StopFold {
             if (last.outcome != null) {
                 state = decided(stopId, last, anomalies);
             } else {
-                boolean earlierFailure = attempts.headMap(last.number, false).values().stream()
-                        .anyMatch(a -> a.outcome != null);
+                boolean earlierFailure =
+                        attempts.headMap(last.number, false).values().stream().anyMatch(a -> a.outcome != null);
                 String status = earlierFailure ? REATTEMPT : last.arrivedAt != null ? ARRIVED : PENDING;
                 state = new StopStateView(
                         stopId, status, last.number, instant(last.arrivedAt), null, null, null, codes(anomalies));
@@ -112,15 +112,16 @@ public final class StopFold {
 
     /** Per-device sequence order, merged across devices by corrected time. */
     static List<EventRow> order(List<EventRow> events) {
-        Map<String, List<EventRow>> byDevice = events.stream()
-                .collect(Collectors.groupingBy(EventRow::deviceId, TreeMap::new, Collectors.toList()));
+        Map<String, List<EventRow>> byDevice =
+                events.stream().collect(Collectors.groupingBy(EventRow::deviceId, TreeMap::new, Collectors.toList()));
         record Head(List<EventRow> list, int index) {
             EventRow event() {
                 return list.get(index);
             }
         }
-        PriorityQueue<Head> heads = new PriorityQueue<>(Comparator.comparingLong((Head h) -> h.event().correctedAt())
-                .thenComparing(h -> h.event().deviceId()));
+        PriorityQueue<Head> heads = new PriorityQueue<>(
+                Comparator.comparingLong((Head h) -> h.event().correctedAt())
+                        .thenComparing(h -> h.event().deviceId()));
         for (List<EventRow> list : byDevice.values()) {
             list.sort(Comparator.comparingLong(EventRow::seq));
             heads.add(new Head(list, 0));

@@ -61,10 +61,12 @@ public final class SyncService implements HttpService {
 
     private static Instant sentAt(JsonNode node) {
         if (node == null || node.isNull()) {
-            throw ProblemException.badRequest(ViolationCodes.REQUIRED, "sentAt", "sentAt (the device clock now) is required");
+            throw ProblemException.badRequest(
+                    ViolationCodes.REQUIRED, "sentAt", "sentAt (the device clock now) is required");
         }
         if (!node.isTextual()) {
-            throw ProblemException.badRequest(ViolationCodes.INVALID_TYPE, "sentAt", "sentAt must be an RFC 3339 date-time");
+            throw ProblemException.badRequest(
+                    ViolationCodes.INVALID_TYPE, "sentAt", "sentAt must be an RFC 3339 date-time");
         }
         try {
             return Instant.parse(node.asText());

@@ -54,17 +54,11 @@ final class JdbcDeviceRepository implements DeviceRepository {
 
     @Override
     public void recordSync(String deviceId, long seenAt, long clockOffsetMs, long maxSeq) {
-        sql.update(
-                """
+        sql.update("""
                 UPDATE devices SET last_seen_at = ?, clock_offset_ms = ?,
                     max_seq = CASE WHEN max_seq > ? THEN max_seq ELSE ? END
                 WHERE device_id = ?
-                """,
-                seenAt,
-                clockOffsetMs,
-                maxSeq,
-                maxSeq,
-                deviceId);
+                """, seenAt, clockOffsetMs, maxSeq, maxSeq, deviceId);
     }
 
     @Override
@@ -79,14 +73,7 @@ final class JdbcDeviceRepository implements DeviceRepository {
                 INSERT INTO enrollment_codes (code_hash, driver_id, created_by, created_at, expires_at, used_at,
                                               device_id)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
-                """,
-                e.codeHash(),
-                e.driverId(),
-                e.createdBy(),
-                e.createdAt(),
-                e.expiresAt(),
-                e.usedAt(),
-                e.deviceId());
+                """, e.codeHash(), e.driverId(), e.createdBy(), e.createdAt(), e.expiresAt(), e.usedAt(), e.deviceId());
     }
 
     @Override

@@ -84,19 +84,11 @@ final class JdbcExceptionRepository implements ExceptionRepository {
 
     @Override
     public boolean resolve(long exceptionId, String resolvedBy, String resolution, String note, long at) {
-        return sql.update(
-                        """
+        return sql.update("""
                         UPDATE exceptions SET status = 'resolved', resolved_at = ?, resolved_by = ?, resolution = ?,
                             note = ?, updated_at = ?
                         WHERE exception_id = ? AND status = 'open'
-                        """,
-                        at,
-                        resolvedBy,
-                        resolution,
-                        note,
-                        at,
-                        exceptionId)
-                == 1;
+                        """, at, resolvedBy, resolution, note, at, exceptionId) == 1;
     }
 
     @Override

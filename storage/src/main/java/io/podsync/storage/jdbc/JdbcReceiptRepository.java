@@ -82,12 +82,9 @@ final class JdbcReceiptRepository implements ReceiptRepository {
 
     @Override
     public int purgeExpired(long now, int limit) {
-        return sql.update(
-                """
+        return sql.update("""
                 DELETE FROM receipts WHERE (device_id, idempotency_key) IN (
                     SELECT device_id, idempotency_key FROM receipts WHERE expires_at < ? LIMIT ?)
-                """,
-                now,
-                limit);
+                """, now, limit);
     }
 }

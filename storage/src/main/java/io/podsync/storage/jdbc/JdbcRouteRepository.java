@@ -57,7 +57,10 @@ final class JdbcRouteRepository implements RouteRepository {
 
     @Override
     public List<StopRow> stopsOfRoute(String routeId) {
-        return sql.list("SELECT * FROM stops WHERE route_id = ? ORDER BY sequence, stop_id", JdbcRouteRepository::stop, routeId);
+        return sql.list(
+                "SELECT * FROM stops WHERE route_id = ? ORDER BY sequence, stop_id",
+                JdbcRouteRepository::stop,
+                routeId);
     }
 
     @Override
@@ -146,14 +149,10 @@ final class JdbcRouteRepository implements RouteRepository {
 
     @Override
     public void assign(String stopId, String driverId, long at) {
-        sql.update(
-                """
+        sql.update("""
                 INSERT INTO stop_assignments (stop_id, driver_id, assigned_at, unassigned_at) VALUES (?, ?, ?, NULL)
                 ON CONFLICT (stop_id, driver_id) DO UPDATE SET unassigned_at = NULL
-                """,
-                stopId,
-                driverId,
-                at);
+                """, stopId, driverId, at);
     }
 
     @Override
@@ -201,16 +200,11 @@ final class JdbcRouteRepository implements RouteRepository {
 
     @Override
     public void upsertState(StopStateRow s) {
-        sql.update(
-                """
+        sql.update("""
                 INSERT INTO stop_states (stop_id, status, state_json, updated_at) VALUES (?, ?, ?, ?)
                 ON CONFLICT (stop_id) DO UPDATE SET status = excluded.status, state_json = excluded.state_json,
                     updated_at = excluded.updated_at
-                """,
-                s.stopId(),
-                s.status(),
-                s.stateJson(),
-                s.updatedAt());
+                """, s.stopId(), s.status(), s.stateJson(), s.updatedAt());
     }
 
     private static RouteRow route(ResultSet rs) throws SQLException {

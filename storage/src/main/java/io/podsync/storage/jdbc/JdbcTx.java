@@ -90,7 +90,8 @@ public final class JdbcTx implements Tx {
                 || state.equals("23505") // unique violation: a concurrent twin committed first; the retry sees it
                 || code == 5 // SQLITE_BUSY
                 || code == 6; // SQLITE_LOCKED
-        return new StorageException("database error (" + state + "/" + code + ") in: " + abbreviate(what), e, transientFailure);
+        return new StorageException(
+                "database error (" + state + "/" + code + ") in: " + abbreviate(what), e, transientFailure);
     }
 
     private static String abbreviate(String s) {
