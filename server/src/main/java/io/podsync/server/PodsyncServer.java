@@ -18,6 +18,7 @@ import io.podsync.server.http.ProblemException;
 import io.podsync.server.http.ProtocolVersionFilter;
 import io.podsync.server.ops.ExceptionService;
 import io.podsync.server.ops.HealthService;
+import io.podsync.server.ops.Housekeeping;
 import io.podsync.server.ops.Metrics;
 import io.podsync.server.routes.RouteReleaser;
 import io.podsync.server.routes.RouteService;
@@ -33,10 +34,12 @@ import java.util.Base64;
 public final class PodsyncServer implements AutoCloseable {
     private final Database db;
     private final WebServer web;
+    private final Housekeeping housekeeping;
 
-    private PodsyncServer(Database db, WebServer web) {
+    private PodsyncServer(Database db, WebServer web, Housekeeping housekeeping) {
         this.db = db;
         this.web = web;
+        this.housekeeping = housekeeping;
     }
 
     /** Opens the database (migrating it), builds the services and starts listening. */
@@ -54,7 +57,7 @@ public final class PodsyncServer implements AutoCloseable {
                     .routing(r -> routing(r, services))
                     .build()
                     .start();
-            return new PodsyncServer(db, web);
+            return new PodsyncServer(db, web, new Housekeeping(db, clock).start());
         } catch (RuntimeException e) {
             db.close();
             throw e;
@@ -151,6 +154,7 @@ public final class PodsyncServer implements AutoCloseable {
 
     @Override
     public void close() {
+        housekeeping.close();
         web.stop();
         db.close();
     }

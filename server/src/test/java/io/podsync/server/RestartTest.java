@@ -11,10 +11,13 @@ import io.podsync.protocol.PushResponse;
 import io.podsync.protocol.RouteDetail;
 import io.podsync.protocol.Verdict;
 import io.podsync.protocol.client.PodsyncClient;
+import io.podsync.server.ops.Housekeeping;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -63,6 +66,37 @@ class RestartTest {
             assertEquals("delivered", before.states().get(0).status());
             PullResponse after = device.pull(cursor, 100);
             assertEquals(0, after.changes().size(), "a duplicate must not publish anything: " + after.changes());
+        }
+    }
+
+    @Test
+    void afterTheRetentionAReplayIsJudgedAgainButNeverCountedTwice() {
+        MutableClock clock = new MutableClock();
+        try (TestServer server = TestServer.start(dir, Map.of("podsync.sync.receipt-retention", "P1D"), clock)) {
+            server.erp().releaseRoute("RT", Fixtures.route("RT", "DT", 1));
+            TestServer.Device device = server.device("DT");
+            CapturedEvent e = Fixtures.event(
+                    "rt-1", 1, EventType.DELIVERED, "RT-S1", Instant.now(), Fixtures.fullDelivery("RT-O1"));
+            assertEquals(
+                    Verdict.APPLIED,
+                    device.client()
+                            .push(new PushRequest(Instant.now(), List.of(e)))
+                            .results()
+                            .get(0)
+                            .verdict());
+            Housekeeping chores = new Housekeeping(server.server().database(), clock);
+            assertEquals(0, chores.runOnce());
+            clock.advance(Duration.ofDays(2));
+            assertEquals(1, chores.runOnce());
+            device.client().authenticate();
+            EventResult again = device.client()
+                    .push(new PushRequest(clock.instant(), List.of(e)))
+                    .results()
+                    .get(0);
+            assertEquals(Verdict.APPLIED, again.verdict());
+            long events = server.server().database().read(tx -> tx.events().count());
+            assertEquals(1, events);
+            assertEquals("delivered", server.erp().route("RT").states().get(0).status());
         }
     }
 }

@@ -22,6 +22,7 @@ final class JdbcEventRepository implements EventRepository {
                                     captured_at, corrected_at, received_at, clock_offset_ms, verdict, flags,
                                     fingerprint, payload_json)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (device_id, idempotency_key) DO NOTHING
                 """,
                 events,
                 (ps, e) -> Sql.bind(
