@@ -95,42 +95,37 @@ CREATE TABLE enrollment_codes (
     device_id   VARCHAR(128)
 );
 
--- The append-only event log: every counted (and every fenced) event, never updated.
+-- Every pushed event that carried a usable key and sequence number, with the verdict it got: the append-only event
+-- log (applied and reassigned events, kept for good) and the idempotency receipts in one table, so that an event
+-- costs one row. A receipt is derived from its row. Rejected rows expire after the published receipt retention.
+-- feed_seq comes from the change-feed counter: a device pulls its verdicts through (device_id, feed_seq).
 CREATE TABLE events (
     device_id        VARCHAR(128) NOT NULL,
-    idempotency_key  VARCHAR(128) NOT NULL,
     seq              BIGINT       NOT NULL,
+    idempotency_key  VARCHAR(128) NOT NULL,
     driver_id        VARCHAR(128) NOT NULL,
-    stop_id          VARCHAR(128) NOT NULL,
-    route_id         VARCHAR(128) NOT NULL,
-    type             VARCHAR(32)  NOT NULL,
+    stop_id          VARCHAR(128),
+    route_id         VARCHAR(128),
+    type             VARCHAR(32),
     attempt          INTEGER      NOT NULL,
-    captured_at      BIGINT       NOT NULL,
-    corrected_at     BIGINT       NOT NULL,
+    captured_at      BIGINT,
+    corrected_at     BIGINT,
     received_at      BIGINT       NOT NULL,
     clock_offset_ms  BIGINT       NOT NULL,
     verdict          VARCHAR(24)  NOT NULL,
+    reason           VARCHAR(64),
+    field            VARCHAR(300),
     flags            VARCHAR(1000) NOT NULL,
     fingerprint      VARCHAR(64)  NOT NULL,
-    payload_json     TEXT         NOT NULL,
-    PRIMARY KEY (device_id, idempotency_key)
+    feed_seq         BIGINT       NOT NULL,
+    expires_at       BIGINT,
+    payload_json     TEXT,
+    PRIMARY KEY (device_id, seq)
 );
+CREATE UNIQUE INDEX events_key ON events (device_id, idempotency_key);
 CREATE INDEX events_stop ON events (stop_id);
-
--- What each pushed event was told, replayed byte for byte to a duplicate; expires after the published retention.
-CREATE TABLE receipts (
-    device_id        VARCHAR(128) NOT NULL,
-    idempotency_key  VARCHAR(128) NOT NULL,
-    seq              BIGINT       NOT NULL,
-    fingerprint      VARCHAR(64)  NOT NULL,
-    verdict          VARCHAR(24)  NOT NULL,
-    receipt_json     TEXT         NOT NULL,
-    created_at       BIGINT       NOT NULL,
-    expires_at       BIGINT       NOT NULL,
-    PRIMARY KEY (device_id, idempotency_key)
-);
-CREATE UNIQUE INDEX receipts_device_seq ON receipts (device_id, seq);
-CREATE INDEX receipts_expiry ON receipts (expires_at);
+CREATE INDEX events_feed ON events (device_id, feed_seq);
+CREATE INDEX events_expiry ON events (expires_at) WHERE expires_at IS NOT NULL;
 
 -- One row per (audience, entity): a new change replaces the row with a higher seq, so a pull returns each changed
 -- entity once and costs what it returns.

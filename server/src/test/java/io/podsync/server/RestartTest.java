@@ -70,32 +70,31 @@ class RestartTest {
     }
 
     @Test
-    void afterTheRetentionAReplayIsJudgedAgainButNeverCountedTwice() {
+    void afterTheRetentionARejectedKeyIsJudgedAgainWhileCountedEventsStayDuplicates() {
         MutableClock clock = new MutableClock();
         try (TestServer server = TestServer.start(dir, Map.of("podsync.sync.receipt-retention", "P1D"), clock)) {
             server.erp().releaseRoute("RT", Fixtures.route("RT", "DT", 1));
             TestServer.Device device = server.device("DT");
-            CapturedEvent e = Fixtures.event(
+            CapturedEvent delivered = Fixtures.event(
                     "rt-1", 1, EventType.DELIVERED, "RT-S1", Instant.now(), Fixtures.fullDelivery("RT-O1"));
-            assertEquals(
-                    Verdict.APPLIED,
-                    device.client()
-                            .push(new PushRequest(Instant.now(), List.of(e)))
-                            .results()
-                            .get(0)
-                            .verdict());
+            CapturedEvent stranger = Fixtures.event("rt-2", 2, EventType.NOTE, "not-a-stop", Instant.now(), null);
+            List<EventResult> first = device.client()
+                    .push(new PushRequest(Instant.now(), List.of(delivered, stranger)))
+                    .results();
+            assertEquals(Verdict.APPLIED, first.get(0).verdict());
+            assertEquals(Verdict.REJECTED, first.get(1).verdict());
             Housekeeping chores = new Housekeeping(server.server().database(), clock);
             assertEquals(0, chores.runOnce());
             clock.advance(Duration.ofDays(2));
-            assertEquals(1, chores.runOnce());
+            assertEquals(1, chores.runOnce(), "only the rejected event's receipt expires");
             device.client().authenticate();
-            EventResult again = device.client()
-                    .push(new PushRequest(clock.instant(), List.of(e)))
-                    .results()
-                    .get(0);
-            assertEquals(Verdict.APPLIED, again.verdict());
+            List<EventResult> again = device.client()
+                    .push(new PushRequest(clock.instant(), List.of(delivered, stranger)))
+                    .results();
+            assertEquals(Verdict.DUPLICATE, again.get(0).verdict());
+            assertEquals(Verdict.REJECTED, again.get(1).verdict());
             long events = server.server().database().read(tx -> tx.events().count());
-            assertEquals(1, events);
+            assertEquals(2, events);
             assertEquals("delivered", server.erp().route("RT").states().get(0).status());
         }
     }

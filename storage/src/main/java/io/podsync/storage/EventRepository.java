@@ -2,17 +2,30 @@ package io.podsync.storage;
 
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 
-/** The append-only event log. */
+/** The event log and idempotency receipts: one row per pushed event. */
 public interface EventRepository {
     /**
-     * Appends events. An event whose (device, key) is already in the log is skipped: the log keeps every key forever,
-     * so an event can never be counted twice, even when its receipt has expired.
+     * Appends events, numbering them in the change feed (their verdicts are pulled from there). An event whose (device,
+     * key) or (device, seq) is already stored is skipped, so nothing is ever counted twice.
      */
     void insertAll(List<EventRow> events);
 
-    /** Every event of these stops with the given verdict, in no particular order. */
+    /** The stored events of this device with these keys, by key. */
+    Map<String, EventRow> findByKeys(String deviceId, Collection<String> keys);
+
+    /** Of these sequence numbers, the ones already taken on this device, with the key that took each. */
+    Map<Long, String> seqsTaken(String deviceId, Collection<Long> seqs);
+
+    /** Every event of these stops with the given verdict, in no particular order, without payloads. */
     List<EventRow> ofStops(Collection<String> stopIds, String verdict);
+
+    /** The device's events whose verdict changed after {@code afterSeq}, oldest first. */
+    List<EventRow> verdictsSince(String deviceId, long afterSeq, int limit);
+
+    /** Deletes up to {@code limit} rows that expired before {@code now} (receipts of rejected events). */
+    int purgeExpired(long now, int limit);
 
     long count();
 }

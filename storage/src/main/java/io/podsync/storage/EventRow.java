@@ -1,20 +1,52 @@
 package io.podsync.storage;
 
-/** One event of the append-only log. {@code flags} is a comma-separated list. */
+/**
+ * One pushed event and its verdict. For a rejected event the fields that did not parse are null. {@code flags} is a
+ * comma-separated list; {@code expiresAt} is set for rows that are receipts only (rejected events).
+ */
 public record EventRow(
         String deviceId,
-        String idempotencyKey,
         long seq,
+        String idempotencyKey,
         String driverId,
         String stopId,
         String routeId,
         String type,
         int attempt,
-        long capturedAt,
-        long correctedAt,
+        Long capturedAt,
+        Long correctedAt,
         long receivedAt,
         long clockOffsetMs,
         String verdict,
+        String reason,
+        String field,
         String flags,
         String fingerprint,
-        String payloadJson) {}
+        long feedSeq,
+        Long expiresAt,
+        String payloadJson) {
+    /** The same row with its change-feed position. */
+    public EventRow withFeedSeq(long position) {
+        return new EventRow(
+                deviceId,
+                seq,
+                idempotencyKey,
+                driverId,
+                stopId,
+                routeId,
+                type,
+                attempt,
+                capturedAt,
+                correctedAt,
+                receivedAt,
+                clockOffsetMs,
+                verdict,
+                reason,
+                field,
+                flags,
+                fingerprint,
+                position,
+                expiresAt,
+                payloadJson);
+    }
+}

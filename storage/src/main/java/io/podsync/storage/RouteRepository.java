@@ -16,6 +16,13 @@ public interface RouteRepository {
 
     Map<String, StopRow> findStops(Collection<String> stopIds);
 
+    /**
+     * Like {@link #findStops} but without the device view ({@code viewJson} is null), and holds the stops until commit
+     * (on PostgreSQL, {@code FOR UPDATE} in id order), so that two pushes for one stop fold its state one after the
+     * other. SQLite has a single writer already.
+     */
+    Map<String, StopRow> lockStops(Collection<String> stopIds);
+
     void upsertStop(StopRow stop);
 
     void replaceLines(String stopId, List<OrderLineRow> lines);

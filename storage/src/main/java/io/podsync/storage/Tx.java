@@ -6,8 +6,6 @@ public interface Tx {
 
     EventRepository events();
 
-    ReceiptRepository receipts();
-
     ChangeFeedRepository changes();
 
     DeviceRepository devices();

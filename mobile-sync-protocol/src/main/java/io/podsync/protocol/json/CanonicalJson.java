@@ -1,9 +1,18 @@
 package io.podsync.protocol.json;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -21,12 +30,45 @@ import java.util.Map;
 public final class CanonicalJson {
     private static final JsonNodeFactory NODES = JsonNodeFactory.withExactBigDecimals(true);
 
+    /**
+     * Records are written in one pass, properties sorted, decimals stripped of trailing zeros. Trees go through
+     * {@link #canonicalize}; both give the same text for the same content.
+     */
+    private static final ObjectMapper RECORDS = ProtocolJson.mapper()
+            .copy()
+            .configure(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY, true)
+            .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true)
+            .registerModule(new SimpleModule().addSerializer(BigDecimal.class, new StdSerializer<>(BigDecimal.class) {
+                @Override
+                public void serialize(BigDecimal value, JsonGenerator gen, SerializerProvider provider)
+                        throws IOException {
+                    BigDecimal d = value.stripTrailingZeros();
+                    gen.writeNumber(d.scale() < 0 ? d.setScale(0) : d);
+                }
+            }));
+
+    /** Canonical text and its SHA-256. */
+    public record Canonical(String text, String fingerprint) {}
+
+    /** The canonical text of a record (or tree) with its fingerprint, computed once. */
+    public static Canonical canonical(Object value) {
+        String text = of(value);
+        return new Canonical(text, sha256Hex(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
     private CanonicalJson() {}
 
     /** The canonical text of a record (serialized through {@link ProtocolJson}) or a tree. */
     public static String of(Object value) {
-        JsonNode tree = value instanceof JsonNode n ? n : ProtocolJson.tree(value);
-        return ProtocolJson.toString(canonicalize(tree));
+        if (value instanceof JsonNode tree) {
+            return ProtocolJson.toString(canonicalize(tree));
+        }
+        try {
+            return RECORDS.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(
+                    "cannot serialize " + value.getClass().getSimpleName(), e);
+        }
     }
 
     /** SHA-256 (lowercase hex) of the canonical form. */

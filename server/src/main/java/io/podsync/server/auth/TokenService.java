@@ -26,6 +26,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Issues and verifies access tokens: ES256 JWTs of type {@code at+jwt}, with issuer, audience, expiry and scope.
@@ -115,8 +116,22 @@ public final class TokenService {
         return new TokenResponse(jwt.serialize(), "Bearer", ttl.toSeconds(), scope);
     }
 
+    /** A token that passed every check, remembered until it expires: ES256 verification is the costliest step of a request. */
+    private record Verified(Principal principal, long expiresAt) {}
+
+    private static final int MAX_CACHED = 20_000;
+    private final ConcurrentHashMap<String, Verified> verified = new ConcurrentHashMap<>();
+
     /** Verifies a bearer token; 401 with a stable code when it is not acceptable. */
     public Principal verify(String token) {
+        Verified known = verified.get(token);
+        if (known != null && known.expiresAt() > clock.millis()) {
+            return known.principal();
+        }
+        return verifyFully(token);
+    }
+
+    private Principal verifyFully(String token) {
         JWTClaimsSet claims;
         try {
             claims = processor.process(token, null);
@@ -142,6 +157,11 @@ public final class TokenService {
         if (scopes.contains(Scope.DRIVER) && deviceId == null) {
             throw ProblemException.unauthorized("invalid_token", "a driver token must name its device");
         }
-        return new Principal(claims.getSubject(), Set.copyOf(scopes), deviceId);
+        Principal principal = new Principal(claims.getSubject(), Set.copyOf(scopes), deviceId);
+        if (verified.size() >= MAX_CACHED) {
+            verified.clear(); // crude, but bounded; the next requests simply verify again
+        }
+        verified.put(token, new Verified(principal, claims.getExpirationTime().getTime()));
+        return principal;
     }
 }

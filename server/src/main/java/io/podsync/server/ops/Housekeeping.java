@@ -8,7 +8,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Background chores: deletes receipts past their published retention, in small chunks so that it never holds the
+ * Background chores: deletes the receipts of rejected events past their published retention, in small chunks so that it never holds the
  * SQLite writer for long. Every replica may run it; the deletes are idempotent.
  */
 public final class Housekeeping implements AutoCloseable {
@@ -37,7 +37,7 @@ public final class Housekeeping implements AutoCloseable {
             int n;
             do {
                 long now = clock.millis();
-                n = db.write(tx -> tx.receipts().purgeExpired(now, CHUNK));
+                n = db.write(tx -> tx.events().purgeExpired(now, CHUNK));
                 total += n;
             } while (n == CHUNK);
         } catch (RuntimeException e) {

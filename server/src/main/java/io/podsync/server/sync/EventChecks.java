@@ -66,7 +66,7 @@ final class EventChecks {
             return;
         }
         for (LineOutcome l : p.lines()) {
-            OrderLineRow ordered = lines.get(l.orderId() + "/" + l.lineId());
+            OrderLineRow ordered = lines.get(lineKey(l.orderId(), l.lineId()));
             BigDecimal delivered = l.delivered() == null ? BigDecimal.ZERO : l.delivered();
             BigDecimal rejected = l.rejected() == null ? BigDecimal.ZERO : l.rejected();
             if (ordered == null) {
@@ -113,6 +113,11 @@ final class EventChecks {
                 && p.lines().stream().anyMatch(l -> !Boolean.TRUE.equals(l.scanned()))) {
             flags.add(EventFlags.proof("scans"));
         }
+    }
+
+    /** Ids may contain '/', so the key joins them with a character ids cannot contain. */
+    static String lineKey(String orderId, String lineId) {
+        return orderId + '\u0000' + lineId;
     }
 
     /** Great-circle distance (haversine). */

@@ -5,6 +5,7 @@ import io.podsync.protocol.PullResponse;
 import io.podsync.protocol.json.ProtocolJson;
 import io.podsync.storage.ChangeRow;
 import io.podsync.storage.Database;
+import io.podsync.storage.EventRow;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,8 +13,8 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * Delta pull: the changes since a cursor for the calling driver (routes, stops, stop states, tombstones) and device
- * (verdicts of its own events). Two index range scans of at most {@code limit + 1} rows each, so the cost follows
+ * Delta pull: the changes since a cursor for the calling driver (routes, stops, stop states, tombstones, from the
+ * change feed) and device (verdicts of its own events, from the event log). Two index range scans of at most {@code limit + 1} rows each, so the cost follows
  * what is returned, not the size of the feed.
  */
 public final class PullProcessor {
@@ -32,7 +33,16 @@ public final class PullProcessor {
         long after = fromScratch ? 0 : cursors.decode(deviceId, cursor);
         List<ChangeRow> rows = db.read(tx -> {
             List<ChangeRow> merged = new ArrayList<>(tx.changes().since(Audiences.driver(driverId), after, limit + 1));
-            merged.addAll(tx.changes().since(Audiences.device(deviceId), after, limit + 1));
+            for (EventRow e : tx.events().verdictsSince(deviceId, after, limit + 1)) {
+                merged.add(new ChangeRow(
+                        Audiences.device(deviceId),
+                        Change.VERDICT,
+                        e.idempotencyKey(),
+                        e.feedSeq(),
+                        false,
+                        ProtocolJson.toString(Receipts.of(e)),
+                        e.receivedAt()));
+            }
             merged.sort(Comparator.comparingLong(ChangeRow::seq));
             return merged;
         });

@@ -5,10 +5,12 @@ import io.podsync.protocol.CapturedEvent;
 import io.podsync.protocol.Change;
 import io.podsync.protocol.EventFlags;
 import io.podsync.protocol.EventResult;
+import io.podsync.protocol.EventType;
 import io.podsync.protocol.Limits;
 import io.podsync.protocol.ProofPolicy;
 import io.podsync.protocol.PushResponse;
 import io.podsync.protocol.RejectReasons;
+import io.podsync.protocol.StopStateView;
 import io.podsync.protocol.Verdict;
 import io.podsync.protocol.Violation;
 import io.podsync.protocol.json.CanonicalJson;
@@ -21,7 +23,6 @@ import io.podsync.storage.Database;
 import io.podsync.storage.EventRow;
 import io.podsync.storage.ExceptionRow;
 import io.podsync.storage.OrderLineRow;
-import io.podsync.storage.ReceiptRow;
 import io.podsync.storage.StopRow;
 import io.podsync.storage.StopStateRow;
 import io.podsync.storage.Tx;
@@ -31,6 +32,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -82,10 +84,12 @@ public final class PushProcessor {
 
     /** One event of the request as parsed: either {@code event} or {@code violation} is set. */
     private record Item(
-            int index, CapturedEvent event, Violation violation, String key, Long seq, String fingerprint) {}
-
-    /** What was decided for a key earlier in the same batch. */
-    private record Decided(String fingerprint, EventResult stored) {}
+            int index,
+            CapturedEvent event,
+            Violation violation,
+            String key,
+            Long seq,
+            CanonicalJson.Canonical content) {}
 
     public PushResponse push(String driverId, String deviceId, Instant sentAt, List<JsonNode> rawEvents) {
         long receivedAt = clock.millis();
@@ -97,38 +101,37 @@ public final class PushProcessor {
             items.add(parse(i, rawEvents.get(i)));
         }
         List<EventResult> results =
-                db.write(tx -> apply(tx, driverId, deviceId, items, receivedAt, measuredOffset, appliedOffset));
+                db.writeShared(tx -> apply(tx, driverId, deviceId, items, receivedAt, measuredOffset, appliedOffset));
         for (int i = 0; i < results.size(); i++) {
-            EventResult r = results.get(i);
             CapturedEvent e = items.get(i).event();
             listener.verdict(
-                    r.verdict(),
-                    e == null || e.type() == null ? "invalid" : e.type().wire());
+                    results.get(i).verdict(), e == null ? "invalid" : e.type().wire());
         }
         return new PushResponse(Instant.ofEpochMilli(receivedAt), measuredOffset, results);
     }
 
     private static Item parse(int index, JsonNode raw) {
         String at = "events[" + index + "]";
-        String key = raw.path("idempotencyKey").isTextual()
-                        && KEY.matcher(raw.path("idempotencyKey").asText()).matches()
-                ? raw.path("idempotencyKey").asText()
-                : null;
-        Long seq = raw.path("seq").isIntegralNumber()
-                        && raw.path("seq").canConvertToLong()
-                        && raw.path("seq").asLong() > 0
-                ? raw.path("seq").asLong()
-                : null;
+        JsonNode rawKey = raw.path("idempotencyKey");
+        String key = rawKey.isTextual() && KEY.matcher(rawKey.asText()).matches() ? rawKey.asText() : null;
+        JsonNode rawSeq = raw.path("seq");
+        Long seq =
+                rawSeq.isIntegralNumber() && rawSeq.canConvertToLong() && rawSeq.asLong() > 0 ? rawSeq.asLong() : null;
         try {
             CapturedEvent e = JsonBodies.bind(raw, CapturedEvent.class, at);
             List<Violation> v = ProtocolValidator.validateEvent(e, at);
             if (!v.isEmpty()) {
-                return new Item(index, null, v.get(0), key, seq, CanonicalJson.fingerprint(raw));
+                return new Item(index, null, v.get(0), key, seq, CanonicalJson.canonical(raw));
             }
-            return new Item(index, e, null, e.idempotencyKey(), e.seq(), CanonicalJson.fingerprint(e.normalized()));
+            return new Item(index, e, null, e.idempotencyKey(), e.seq(), CanonicalJson.canonical(e.normalized()));
         } catch (ProblemException p) {
-            Violation v = new Violation(p.code(), p.field(), p.getMessage());
-            return new Item(index, null, v, key, seq, CanonicalJson.fingerprint(raw));
+            return new Item(
+                    index,
+                    null,
+                    new Violation(p.code(), p.field(), p.getMessage()),
+                    key,
+                    seq,
+                    CanonicalJson.canonical(raw));
         }
     }
 
@@ -142,13 +145,13 @@ public final class PushProcessor {
             long appliedOffset) {
         Set<String> keys = items.stream().map(Item::key).filter(k -> k != null).collect(Collectors.toSet());
         Set<Long> seqs = items.stream().map(Item::seq).filter(s -> s != null).collect(Collectors.toSet());
-        Map<String, ReceiptRow> stored = tx.receipts().find(deviceId, keys);
-        Map<Long, String> seqOwner = new HashMap<>(tx.receipts().seqsTaken(deviceId, seqs));
+        Map<String, EventRow> stored = tx.events().findByKeys(deviceId, keys);
+        Map<Long, String> seqOwner = new HashMap<>(tx.events().seqsTaken(deviceId, seqs));
         Set<String> stopIds = items.stream()
                 .filter(i -> i.event() != null)
                 .map(i -> i.event().stopId())
                 .collect(Collectors.toSet());
-        Map<String, StopRow> stops = tx.routes().findStops(stopIds);
+        Map<String, StopRow> stops = tx.routes().lockStops(stopIds);
         Set<String> foreign = stops.values().stream()
                 .filter(s -> !s.driverId().equals(driverId))
                 .map(StopRow::stopId)
@@ -158,155 +161,100 @@ public final class PushProcessor {
         ownStops.removeAll(foreign);
         Map<String, Map<String, OrderLineRow>> linesByStop = new HashMap<>();
         for (OrderLineRow l : tx.routes().linesOfStops(ownStops)) {
-            linesByStop.computeIfAbsent(l.stopId(), k -> new HashMap<>()).put(l.orderId() + "/" + l.lineId(), l);
+            linesByStop
+                    .computeIfAbsent(l.stopId(), k -> new HashMap<>())
+                    .put(EventChecks.lineKey(l.orderId(), l.lineId()), l);
         }
         Map<String, ProofPolicy> policies = new HashMap<>();
 
-        Map<String, Decided> decided = new HashMap<>();
+        Map<String, EventRow> decided = new HashMap<>();
         List<EventResult> results = new ArrayList<>(items.size());
-        List<ReceiptRow> receipts = new ArrayList<>();
-        List<EventRow> events = new ArrayList<>();
+        List<EventRow> rows = new ArrayList<>();
         List<ChangeRow> changes = new ArrayList<>();
         List<ExceptionRow> exceptions = new ArrayList<>();
-        Set<String> touched = new LinkedHashSet<>();
+        Map<String, List<CapturedEvent>> touched = new LinkedHashMap<>();
         long maxSeq = 0;
-        long expiresAt = receivedAt + settings.receiptRetention().toMillis();
+        long rejectedExpiry = receivedAt + settings.receiptRetention().toMillis();
 
         for (Item item : items) {
             String key = item.key();
-            if (key != null) {
-                ReceiptRow r = stored.get(key);
-                Decided earlier = r != null
-                        ? new Decided(r.fingerprint(), ProtocolJson.read(r.receiptJson(), EventResult.class))
-                        : decided.get(key);
-                if (earlier != null) {
-                    boolean same = earlier.fingerprint().equals(item.fingerprint());
-                    results.add(new EventResult(
-                            item.index(),
-                            key,
-                            item.seq(),
-                            earlier.stored().stopId(),
-                            same ? Verdict.DUPLICATE : Verdict.CONFLICT,
-                            same ? null : RejectReasons.IDEMPOTENCY_KEY_REUSED,
-                            null,
-                            null,
-                            null,
-                            earlier.stored()));
-                    continue;
-                }
-            }
-            if (item.seq() != null
-                    && seqOwner.containsKey(item.seq())
-                    && !seqOwner.get(item.seq()).equals(key)) {
-                results.add(withIndex(
-                        rejected(item, RejectReasons.SEQUENCE_REUSED, "events[" + item.index() + "].seq", receivedAt),
-                        item.index()));
+            EventRow earlier = key == null ? null : stored.getOrDefault(key, decided.get(key));
+            if (earlier != null) {
+                boolean same = earlier.fingerprint().equals(item.content().fingerprint());
+                results.add(new EventResult(
+                        item.index(),
+                        key,
+                        item.seq(),
+                        earlier.stopId(),
+                        same ? Verdict.DUPLICATE : Verdict.CONFLICT,
+                        same ? null : RejectReasons.IDEMPOTENCY_KEY_REUSED,
+                        null,
+                        null,
+                        null,
+                        Receipts.of(earlier)));
                 continue;
             }
-            EventResult result;
+            if (item.seq() != null && seqOwner.containsKey(item.seq())) {
+                EventRow noted = rejectedRow(
+                        item,
+                        driverId,
+                        deviceId,
+                        RejectReasons.SEQUENCE_REUSED,
+                        "events[" + item.index() + "].seq",
+                        receivedAt,
+                        rejectedExpiry);
+                results.add(withIndex(Receipts.of(noted), item.index()));
+                continue; // not stored: the sequence number belongs to another event
+            }
+            EventRow row;
             if (item.violation() != null) {
-                result =
-                        rejected(item, item.violation().code(), item.violation().field(), receivedAt);
+                row = rejectedRow(
+                        item,
+                        driverId,
+                        deviceId,
+                        item.violation().code(),
+                        item.violation().field(),
+                        receivedAt,
+                        rejectedExpiry);
             } else {
                 CapturedEvent e = item.event();
                 StopRow stop = stops.get(e.stopId());
                 if (stop == null || (foreign.contains(e.stopId()) && !heldBefore.contains(e.stopId()))) {
-                    result = rejected(
-                            item, RejectReasons.STOP_NOT_ASSIGNED, "events[" + item.index() + "].stopId", receivedAt);
-                } else {
-                    long corrected = e.capturedAt().toEpochMilli() + appliedOffset;
-                    long effective = corrected;
-                    List<String> flags;
-                    Verdict verdict;
-                    if (foreign.contains(e.stopId())) {
-                        verdict = Verdict.REASSIGNED;
-                        flags = List.of();
-                        exceptions.add(exception(
-                                "event:" + deviceId + ":" + key,
-                                EXCEPTION_REASSIGNED,
-                                List.of(RejectReasons.STOP_REASSIGNED),
-                                stop,
-                                driverId,
-                                deviceId,
-                                key,
-                                receivedAt));
-                    } else {
-                        verdict = Verdict.APPLIED;
-                        ProofPolicy policy = policies.computeIfAbsent(
-                                stop.stopId(), id -> ProtocolJson.read(stop.policyJson(), ProofPolicy.class));
-                        flags = new ArrayList<>(
-                                EventChecks.flags(e, stop, policy, linesByStop.getOrDefault(stop.stopId(), Map.of())));
-                        long tolerance = settings.futureTolerance().toMillis();
-                        if (corrected > receivedAt + tolerance) {
-                            flags.add(EventFlags.CAPTURE_TIME_IN_FUTURE);
-                            effective = receivedAt;
-                        } else if (corrected < stop.releasedAt() - tolerance) {
-                            flags.add(EventFlags.CAPTURE_TIME_BEFORE_RELEASE);
-                            effective = stop.releasedAt();
-                        }
-                        if (e.type().isOutcome() && !flags.isEmpty()) {
-                            exceptions.add(exception(
-                                    "event:" + deviceId + ":" + key,
-                                    EXCEPTION_FLAGGED,
-                                    flags,
-                                    stop,
-                                    driverId,
-                                    deviceId,
-                                    key,
-                                    receivedAt));
-                        }
-                        touched.add(stop.stopId());
-                    }
-                    result = new EventResult(
-                            null,
-                            key,
-                            e.seq(),
-                            e.stopId(),
-                            verdict,
-                            verdict == Verdict.REASSIGNED ? RejectReasons.STOP_REASSIGNED : null,
-                            null,
-                            flags.isEmpty() ? null : List.copyOf(flags),
-                            Instant.ofEpochMilli(receivedAt),
-                            null);
-                    events.add(new EventRow(
-                            deviceId,
-                            key,
-                            e.seq(),
+                    row = rejectedRow(
+                            item,
                             driverId,
-                            e.stopId(),
-                            stop.routeId(),
-                            e.type().name(),
-                            e.attemptOrDefault(),
-                            e.capturedAt().toEpochMilli(),
-                            effective,
+                            deviceId,
+                            RejectReasons.STOP_NOT_ASSIGNED,
+                            "events[" + item.index() + "].stopId",
+                            receivedAt,
+                            rejectedExpiry);
+                } else {
+                    row = counted(
+                            item,
+                            stop,
+                            foreign.contains(e.stopId()),
+                            driverId,
+                            deviceId,
                             receivedAt,
                             appliedOffset,
-                            verdict.name(),
-                            String.join(",", flags),
-                            item.fingerprint(),
-                            ProtocolJson.toString(e)));
+                            linesByStop,
+                            policies,
+                            exceptions);
+                    if (Verdict.APPLIED.name().equals(row.verdict())) {
+                        touched.computeIfAbsent(stop.stopId(), k -> new ArrayList<>())
+                                .add(e);
+                    }
                 }
             }
-            results.add(withIndex(result, item.index()));
+            results.add(withIndex(Receipts.of(row), item.index()));
             if (key != null && item.seq() != null) {
-                String json = ProtocolJson.toString(result);
-                receipts.add(new ReceiptRow(
-                        deviceId,
-                        key,
-                        item.seq(),
-                        item.fingerprint(),
-                        result.verdict().name(),
-                        json,
-                        receivedAt,
-                        expiresAt));
-                changes.add(ChangeRow.of(Audiences.device(deviceId), Change.VERDICT, key, false, json, receivedAt));
-                decided.put(key, new Decided(item.fingerprint(), result));
+                rows.add(row);
+                decided.put(key, row);
                 seqOwner.put(item.seq(), key);
                 maxSeq = Math.max(maxSeq, item.seq());
             }
         }
-        tx.events().insertAll(events);
-        tx.receipts().insertAll(receipts);
+        tx.events().insertAll(rows);
         refold(tx, touched, stops, receivedAt, changes, exceptions);
         openExceptions(tx, exceptions);
         tx.changes().publish(changes);
@@ -314,20 +262,134 @@ public final class PushProcessor {
         return results;
     }
 
-    /** Recomputes the state of every stop this push added counted events to. */
+    /** An event for a stop the driver holds (applied, with flags) or held before a reassignment (fenced). */
+    private EventRow counted(
+            Item item,
+            StopRow stop,
+            boolean fenced,
+            String driverId,
+            String deviceId,
+            long receivedAt,
+            long appliedOffset,
+            Map<String, Map<String, OrderLineRow>> linesByStop,
+            Map<String, ProofPolicy> policies,
+            List<ExceptionRow> exceptions) {
+        CapturedEvent e = item.event();
+        String key = e.idempotencyKey();
+        long corrected = e.capturedAt().toEpochMilli() + appliedOffset;
+        long effective = corrected;
+        List<String> flags = new ArrayList<>();
+        Verdict verdict;
+        String reason = null;
+        if (fenced) {
+            verdict = Verdict.REASSIGNED;
+            reason = RejectReasons.STOP_REASSIGNED;
+            exceptions.add(exception(
+                    "event:" + deviceId + ":" + key,
+                    EXCEPTION_REASSIGNED,
+                    List.of(RejectReasons.STOP_REASSIGNED),
+                    stop,
+                    driverId,
+                    deviceId,
+                    key,
+                    receivedAt));
+        } else {
+            verdict = Verdict.APPLIED;
+            ProofPolicy policy = policies.computeIfAbsent(
+                    stop.stopId(), id -> ProtocolJson.read(stop.policyJson(), ProofPolicy.class));
+            flags.addAll(EventChecks.flags(e, stop, policy, linesByStop.getOrDefault(stop.stopId(), Map.of())));
+            long tolerance = settings.futureTolerance().toMillis();
+            if (corrected > receivedAt + tolerance) {
+                flags.add(EventFlags.CAPTURE_TIME_IN_FUTURE);
+                effective = receivedAt;
+            } else if (corrected < stop.releasedAt() - tolerance) {
+                flags.add(EventFlags.CAPTURE_TIME_BEFORE_RELEASE);
+                effective = stop.releasedAt();
+            }
+            if (e.type().isOutcome() && !flags.isEmpty()) {
+                exceptions.add(exception(
+                        "event:" + deviceId + ":" + key,
+                        EXCEPTION_FLAGGED,
+                        flags,
+                        stop,
+                        driverId,
+                        deviceId,
+                        key,
+                        receivedAt));
+            }
+        }
+        return new EventRow(
+                deviceId,
+                e.seq(),
+                key,
+                driverId,
+                e.stopId(),
+                stop.routeId(),
+                e.type().name(),
+                e.attemptOrDefault(),
+                e.capturedAt().toEpochMilli(),
+                effective,
+                receivedAt,
+                appliedOffset,
+                verdict.name(),
+                reason,
+                null,
+                String.join(",", flags),
+                item.content().fingerprint(),
+                0,
+                null,
+                item.content().text());
+    }
+
+    private static EventRow rejectedRow(
+            Item item, String driverId, String deviceId, String reason, String field, long receivedAt, long expiresAt) {
+        CapturedEvent e = item.event();
+        return new EventRow(
+                deviceId,
+                item.seq() == null ? 0 : item.seq(),
+                item.key(),
+                driverId,
+                e == null ? null : e.stopId(),
+                null,
+                e == null ? null : e.type().name(),
+                e == null ? 1 : e.attemptOrDefault(),
+                e == null ? null : e.capturedAt().toEpochMilli(),
+                null,
+                receivedAt,
+                0,
+                Verdict.REJECTED.name(),
+                reason,
+                field,
+                "",
+                item.content().fingerprint(),
+                0,
+                expiresAt,
+                item.content().text());
+    }
+
+    /** Recomputes the state of every stop this push added counted events to, unless they cannot change it. */
     private void refold(
             Tx tx,
-            Set<String> touched,
+            Map<String, List<CapturedEvent>> added,
             Map<String, StopRow> stops,
             long now,
             List<ChangeRow> changes,
             List<ExceptionRow> exceptions) {
+        if (added.isEmpty()) {
+            return;
+        }
+        Map<String, StopStateRow> before = tx.routes().findStates(added.keySet());
+        Set<String> touched = new LinkedHashSet<>();
+        for (Map.Entry<String, List<CapturedEvent>> e : added.entrySet()) {
+            if (canChangeState(e.getValue(), before.get(e.getKey()))) {
+                touched.add(e.getKey());
+            }
+        }
         if (touched.isEmpty()) {
             return;
         }
         Map<String, List<EventRow>> byStop = tx.events().ofStops(touched, Verdict.APPLIED.name()).stream()
                 .collect(Collectors.groupingBy(EventRow::stopId));
-        Map<String, StopStateRow> before = tx.routes().findStates(touched);
         for (String stopId : touched) {
             StopRow stop = stops.get(stopId);
             StopFold.Result folded = StopFold.fold(stopId, byStop.getOrDefault(stopId, List.of()));
@@ -353,6 +415,27 @@ public final class PushProcessor {
             }
             tx.exceptions().dropStale(stopId, EXCEPTION_CONTRADICTION, keep);
         }
+    }
+
+    /**
+     * Notes, scans and departures feed no rule of {@link StopFold}: within an attempt the fold already has, adding one
+     * changes neither the attempts, nor their arrival or outcome, nor the anomalies. Such a push skips the refold,
+     * which on a busy route is most of them. (An event in a later attempt than the state knows can change it.)
+     */
+    private static boolean canChangeState(List<CapturedEvent> added, StopStateRow before) {
+        if (before == null) {
+            return true;
+        }
+        int knownAttempt =
+                ProtocolJson.read(before.stateJson(), StopStateView.class).attempt();
+        for (CapturedEvent e : added) {
+            boolean passive =
+                    e.type() == EventType.NOTE || e.type() == EventType.ITEM_SCANNED || e.type() == EventType.DEPARTED;
+            if (!passive || e.attemptOrDefault() > knownAttempt) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void openExceptions(Tx tx, List<ExceptionRow> exceptions) {
@@ -409,21 +492,6 @@ public final class PushProcessor {
                 null,
                 null,
                 null,
-                null);
-    }
-
-    private static EventResult rejected(Item item, String reason, String field, long receivedAt) {
-        String stopId = item.event() != null ? item.event().stopId() : null;
-        return new EventResult(
-                null,
-                item.key(),
-                item.seq(),
-                stopId,
-                Verdict.REJECTED,
-                reason,
-                field,
-                null,
-                Instant.ofEpochMilli(receivedAt),
                 null);
     }
 

@@ -2,34 +2,55 @@ package io.podsync.storage.jdbc;
 
 import io.podsync.storage.EventRepository;
 import io.podsync.storage.EventRow;
+import io.podsync.storage.Tx;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 
 final class JdbcEventRepository implements EventRepository {
-    private final Sql sql;
+    private static final int IN_CHUNK = 500;
+    /** Everything but the payload, which folding a stop's state never needs. */
+    private static final String FOLD_COLUMNS = "device_id, seq, idempotency_key, driver_id, stop_id, route_id, type,"
+            + " attempt, captured_at, corrected_at, received_at, clock_offset_ms, verdict, reason, field, flags,"
+            + " fingerprint, feed_seq, expires_at, NULL AS payload_json";
 
-    JdbcEventRepository(Sql sql) {
+    private final Sql sql;
+    private final Tx tx;
+
+    JdbcEventRepository(Sql sql, Tx tx) {
         this.sql = sql;
+        this.tx = tx;
     }
 
     @Override
     public void insertAll(List<EventRow> events) {
+        if (events.isEmpty()) {
+            return;
+        }
+        long position = tx.reserveIds(JdbcChangeFeedRepository.COUNTER, events.size());
+        List<EventRow> numbered = new ArrayList<>(events.size());
+        for (EventRow e : events) {
+            numbered.add(e.withFeedSeq(position++));
+        }
         sql.batch(
                 """
-                INSERT INTO events (device_id, idempotency_key, seq, driver_id, stop_id, route_id, type, attempt,
-                                    captured_at, corrected_at, received_at, clock_offset_ms, verdict, flags,
-                                    fingerprint, payload_json)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (device_id, idempotency_key) DO NOTHING
+                INSERT INTO events (device_id, seq, idempotency_key, driver_id, stop_id, route_id, type, attempt,
+                                    captured_at, corrected_at, received_at, clock_offset_ms, verdict, reason, field,
+                                    flags, fingerprint, feed_seq, expires_at, payload_json)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT DO NOTHING
                 """,
-                events,
+                numbered,
                 (ps, e) -> Sql.bind(
                         ps,
                         e.deviceId(),
-                        e.idempotencyKey(),
                         e.seq(),
+                        e.idempotencyKey(),
                         e.driverId(),
                         e.stopId(),
                         e.routeId(),
@@ -40,43 +61,108 @@ final class JdbcEventRepository implements EventRepository {
                         e.receivedAt(),
                         e.clockOffsetMs(),
                         e.verdict(),
+                        e.reason(),
+                        e.field(),
                         e.flags(),
                         e.fingerprint(),
+                        e.feedSeq(),
+                        e.expiresAt(),
                         e.payloadJson()));
+    }
+
+    @Override
+    public Map<String, EventRow> findByKeys(String deviceId, Collection<String> keys) {
+        Map<String, EventRow> out = new HashMap<>();
+        for (List<String> chunk : Sql.chunks(new HashSet<>(keys), IN_CHUNK)) {
+            List<Object> params = new ArrayList<>();
+            params.add(deviceId);
+            params.addAll(chunk);
+            for (EventRow e : sql.list(
+                    "SELECT * FROM events WHERE device_id = ? AND idempotency_key IN (" + Sql.marks(chunk.size()) + ")",
+                    JdbcEventRepository::row,
+                    params.toArray())) {
+                out.put(e.idempotencyKey(), e);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public Map<Long, String> seqsTaken(String deviceId, Collection<Long> seqs) {
+        Map<Long, String> out = new HashMap<>();
+        for (List<Long> chunk : Sql.chunks(new HashSet<>(seqs), IN_CHUNK)) {
+            List<Object> params = new ArrayList<>();
+            params.add(deviceId);
+            params.addAll(chunk);
+            sql.list(
+                            "SELECT seq, idempotency_key FROM events WHERE device_id = ? AND seq IN ("
+                                    + Sql.marks(chunk.size()) + ")",
+                            rs -> Map.entry(rs.getLong(1), rs.getString(2)),
+                            params.toArray())
+                    .forEach(e -> out.put(e.getKey(), e.getValue()));
+        }
+        return out;
     }
 
     @Override
     public List<EventRow> ofStops(Collection<String> stopIds, String verdict) {
         List<EventRow> out = new ArrayList<>();
-        for (List<String> chunk : Sql.chunks(new HashSet<>(stopIds), 500)) {
+        for (List<String> chunk : Sql.chunks(new HashSet<>(stopIds), IN_CHUNK)) {
             List<Object> params = new ArrayList<>(chunk);
             params.add(verdict);
             out.addAll(sql.list(
-                    "SELECT * FROM events WHERE stop_id IN (" + Sql.marks(chunk.size()) + ") AND verdict = ?",
-                    rs -> new EventRow(
-                            rs.getString("device_id"),
-                            rs.getString("idempotency_key"),
-                            rs.getLong("seq"),
-                            rs.getString("driver_id"),
-                            rs.getString("stop_id"),
-                            rs.getString("route_id"),
-                            rs.getString("type"),
-                            rs.getInt("attempt"),
-                            rs.getLong("captured_at"),
-                            rs.getLong("corrected_at"),
-                            rs.getLong("received_at"),
-                            rs.getLong("clock_offset_ms"),
-                            rs.getString("verdict"),
-                            rs.getString("flags"),
-                            rs.getString("fingerprint"),
-                            rs.getString("payload_json")),
+                    "SELECT " + FOLD_COLUMNS + " FROM events WHERE stop_id IN (" + Sql.marks(chunk.size())
+                            + ") AND verdict = ?",
+                    JdbcEventRepository::row,
                     params.toArray()));
         }
         return out;
     }
 
     @Override
+    public List<EventRow> verdictsSince(String deviceId, long afterSeq, int limit) {
+        return sql.list(
+                "SELECT * FROM events WHERE device_id = ? AND feed_seq > ? ORDER BY feed_seq LIMIT ?",
+                JdbcEventRepository::row,
+                deviceId,
+                afterSeq,
+                limit);
+    }
+
+    @Override
+    public int purgeExpired(long now, int limit) {
+        return sql.update("""
+                DELETE FROM events WHERE (device_id, seq) IN (
+                    SELECT device_id, seq FROM events WHERE expires_at < ? LIMIT ?)
+                """, now, limit);
+    }
+
+    @Override
     public long count() {
         return sql.one("SELECT COUNT(*) FROM events", rs -> rs.getLong(1)).orElse(0L);
+    }
+
+    private static EventRow row(ResultSet rs) throws SQLException {
+        return new EventRow(
+                rs.getString("device_id"),
+                rs.getLong("seq"),
+                rs.getString("idempotency_key"),
+                rs.getString("driver_id"),
+                rs.getString("stop_id"),
+                rs.getString("route_id"),
+                rs.getString("type"),
+                rs.getInt("attempt"),
+                Sql.nullableLong(rs, "captured_at"),
+                Sql.nullableLong(rs, "corrected_at"),
+                rs.getLong("received_at"),
+                rs.getLong("clock_offset_ms"),
+                rs.getString("verdict"),
+                rs.getString("reason"),
+                rs.getString("field"),
+                rs.getString("flags"),
+                rs.getString("fingerprint"),
+                rs.getLong("feed_seq"),
+                Sql.nullableLong(rs, "expires_at"),
+                rs.getString("payload_json"));
     }
 }

@@ -1,5 +1,6 @@
 package io.podsync.storage.jdbc;
 
+import io.podsync.storage.Database;
 import io.podsync.storage.OrderLineRow;
 import io.podsync.storage.RouteRepository;
 import io.podsync.storage.RouteRow;
@@ -20,9 +21,11 @@ import java.util.Set;
 final class JdbcRouteRepository implements RouteRepository {
     private static final int IN_CHUNK = 500;
     private final Sql sql;
+    private final Database.Kind kind;
 
-    JdbcRouteRepository(Sql sql) {
+    JdbcRouteRepository(Sql sql, Database.Kind kind) {
         this.sql = sql;
+        this.kind = kind;
     }
 
     @Override
@@ -69,6 +72,25 @@ final class JdbcRouteRepository implements RouteRepository {
         for (List<String> chunk : Sql.chunks(new HashSet<>(stopIds), IN_CHUNK)) {
             for (StopRow s : sql.list(
                     "SELECT * FROM stops WHERE stop_id IN (" + Sql.marks(chunk.size()) + ")",
+                    JdbcRouteRepository::stop,
+                    chunk.toArray())) {
+                out.put(s.stopId(), s);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public Map<String, StopRow> lockStops(Collection<String> stopIds) {
+        // The push path needs neither the device view nor anything else large: leave view_json behind.
+        String columns = "stop_id, route_id, driver_id, sequence, lat, lon, geofence_m, status, version, content_hash,"
+                + " policy_json, NULL AS view_json, released_at, updated_at";
+        String lock = kind == Database.Kind.POSTGRESQL ? " ORDER BY stop_id FOR UPDATE" : "";
+        Map<String, StopRow> out = new HashMap<>();
+        List<String> sorted = new ArrayList<>(new java.util.TreeSet<>(stopIds));
+        for (List<String> chunk : Sql.chunks(sorted, IN_CHUNK)) {
+            for (StopRow s : sql.list(
+                    "SELECT " + columns + " FROM stops WHERE stop_id IN (" + Sql.marks(chunk.size()) + ")" + lock,
                     JdbcRouteRepository::stop,
                     chunk.toArray())) {
                 out.put(s.stopId(), s);

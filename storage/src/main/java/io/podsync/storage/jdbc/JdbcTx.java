@@ -5,7 +5,6 @@ import io.podsync.storage.Database;
 import io.podsync.storage.DeviceRepository;
 import io.podsync.storage.EventRepository;
 import io.podsync.storage.ExceptionRepository;
-import io.podsync.storage.ReceiptRepository;
 import io.podsync.storage.RouteRepository;
 import io.podsync.storage.SettingRepository;
 import io.podsync.storage.SigningKeyRepository;
@@ -26,17 +25,12 @@ public final class JdbcTx implements Tx {
 
     @Override
     public RouteRepository routes() {
-        return new JdbcRouteRepository(sql);
+        return new JdbcRouteRepository(sql, kind);
     }
 
     @Override
     public EventRepository events() {
-        return new JdbcEventRepository(sql);
-    }
-
-    @Override
-    public ReceiptRepository receipts() {
-        return new JdbcReceiptRepository(sql);
+        return new JdbcEventRepository(sql, this);
     }
 
     @Override

@@ -1,0 +1,210 @@
+package io.podsync.simulator;
+
+import io.podsync.protocol.CapturedEvent;
+import io.podsync.protocol.EventPayload;
+import io.podsync.protocol.EventResult;
+import io.podsync.protocol.EventType;
+import io.podsync.protocol.GeoPoint;
+import io.podsync.protocol.LineOutcome;
+import io.podsync.protocol.LineSpec;
+import io.podsync.protocol.OrderSpec;
+import io.podsync.protocol.ProofPolicy;
+import io.podsync.protocol.PushRequest;
+import io.podsync.protocol.RouteRelease;
+import io.podsync.protocol.StopSpec;
+import io.podsync.protocol.Verdict;
+import io.podsync.protocol.client.PodsyncClient;
+import io.podsync.protocol.json.ProtocolJson;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Load mode: N devices, each with its own driver and route, push a day's worth of events (arrive, scan, note,
+ * deliver per stop) in batches of a given size as fast as the server answers. Reports events/s and push latency.
+ */
+final class LoadCommand {
+    static final String HELP = """
+            load: push events from concurrent devices and report throughput and latency
+
+              --server URL        the podsync server (required)
+              --erp-secret S      secret of the ERP client that provisions routes and devices (required)
+              --erp-client ID     ERP client id (default erp)
+              --devices N         concurrent devices, one driver and route each (default 8)
+              --batch N           events per push, 1-500 (default 50)
+              --events N          events in total, spread over the devices (default 20000)
+              --json FILE         also write the result as JSON
+            """;
+
+    /** The numbers of one load run. */
+    record Result(
+            int devices,
+            int batch,
+            long events,
+            double seconds,
+            double eventsPerSecond,
+            double p50Millis,
+            double p99Millis,
+            long pushes,
+            long notApplied) {}
+
+    private LoadCommand() {}
+
+    static int run(Args a, PrintStream out) throws Exception {
+        URI server = URI.create(a.required("server"));
+        String erpSecret = a.required("erp-secret");
+        String erpClient = a.string("erp-client", "erp");
+        int devices = a.integer("devices", 8, 1, 1000);
+        int batch = a.integer("batch", 50, 1, 500);
+        int events = a.integer("events", 20_000, 1, 50_000_000);
+        String json = a.string("json", null);
+        a.rejectUnknown();
+        Result r = load(server, erpClient, erpSecret, devices, batch, events);
+        out.printf(
+                "devices=%d batch=%d events=%d seconds=%.2f events/s=%.0f p50=%.1fms p99=%.1fms pushes=%d not-applied=%d%n",
+                r.devices(),
+                r.batch(),
+                r.events(),
+                r.seconds(),
+                r.eventsPerSecond(),
+                r.p50Millis(),
+                r.p99Millis(),
+                r.pushes(),
+                r.notApplied());
+        if (json != null) {
+            Files.writeString(Path.of(json), ProtocolJson.toString(r));
+        }
+        return r.notApplied() == 0 ? 0 : 1;
+    }
+
+    static Result load(URI server, String erpClient, String erpSecret, int devices, int batch, int events)
+            throws Exception {
+        String tag = "load-" + UUID.randomUUID().toString().substring(0, 8);
+        PodsyncClient erp = new PodsyncClient(server).useClient(erpClient, erpSecret);
+        int perDevice = Math.max(1, events / devices);
+        int stops = Math.min(500, Math.max(1, (perDevice + 3) / 4));
+        List<PodsyncClient> clients = new ArrayList<>();
+        for (int d = 0; d < devices; d++) {
+            String driver = tag + "-D" + d;
+            erp.releaseRoute(tag + "-R" + d, route(tag + "-R" + d, driver, stops));
+            PodsyncClient c = new PodsyncClient(server);
+            c.enroll(erp.createEnrollment(driver).code(), "load-" + d, "simulator", "load");
+            clients.add(c);
+        }
+        Latencies latencies = new Latencies();
+        AtomicLong notApplied = new AtomicLong();
+        AtomicLong sent = new AtomicLong();
+        long start = System.nanoTime();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> running = new ArrayList<>();
+            for (int d = 0; d < devices; d++) {
+                PodsyncClient c = clients.get(d);
+                List<CapturedEvent> list = events(tag + "-R" + d, stops, perDevice);
+                running.add(pool.submit(() -> {
+                    for (int i = 0; i < list.size(); i += batch) {
+                        List<CapturedEvent> chunk = list.subList(i, Math.min(list.size(), i + batch));
+                        long t0 = System.nanoTime();
+                        List<EventResult> results =
+                                c.push(new PushRequest(Instant.now(), chunk)).results();
+                        latencies.add((System.nanoTime() - t0) / 1000);
+                        sent.addAndGet(chunk.size());
+                        notApplied.addAndGet(results.stream()
+                                .filter(r -> r.verdict() != Verdict.APPLIED)
+                                .count());
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : running) {
+                f.get();
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new Result(
+                devices,
+                batch,
+                sent.get(),
+                seconds,
+                sent.get() / seconds,
+                latencies.percentileMillis(50),
+                latencies.percentileMillis(99),
+                latencies.count(),
+                notApplied.get());
+    }
+
+    private static RouteRelease route(String routeId, String driver, int stops) {
+        List<StopSpec> list = new ArrayList<>();
+        for (int s = 0; s < stops; s++) {
+            list.add(new StopSpec(
+                    routeId + "-S" + s,
+                    s,
+                    s + " Load Street",
+                    new GeoPoint(52.0 + s * 0.001, 4.0),
+                    150.0,
+                    null,
+                    ProofPolicy.NONE,
+                    List.of(new OrderSpec(
+                            routeId + "-O" + s,
+                            List.of(new LineSpec("L1", "SKU", "Box", new BigDecimal("3"), "ea")),
+                            false)),
+                    false));
+        }
+        return new RouteRelease(driver, "VAN", LocalDate.now(), list);
+    }
+
+    /** Per stop: arrived, item scanned, note, delivered; wrapping over the stops with new attempts of notes. */
+    private static List<CapturedEvent> events(String routeId, int stops, int count) {
+        Map<Integer, EventType> cycle = new LinkedHashMap<>();
+        cycle.put(0, EventType.ARRIVED);
+        cycle.put(1, EventType.ITEM_SCANNED);
+        cycle.put(2, EventType.NOTE);
+        cycle.put(3, EventType.DELIVERED);
+        List<CapturedEvent> out = new ArrayList<>(count);
+        Instant t = Instant.now().minusSeconds(60);
+        for (int i = 0; i < count; i++) {
+            int stop = (i / 4) % stops;
+            EventType type = i / 4 < stops ? cycle.get(i % 4) : EventType.NOTE;
+            EventPayload payload = type == EventType.DELIVERED
+                    ? new EventPayload(
+                            null,
+                            List.of(new LineOutcome(
+                                    routeId + "-O" + stop, "L1", new BigDecimal("3"), null, null, true)),
+                            null,
+                            null,
+                            null,
+                            null,
+                            null,
+                            null,
+                            null,
+                            null)
+                    : null;
+            out.add(new CapturedEvent(
+                    UUID.randomUUID().toString(),
+                    (long) i + 1,
+                    type,
+                    routeId + "-S" + stop,
+                    1,
+                    t.plusMillis(i),
+                    payload));
+        }
+        return out;
+    }
+
+    static void writeJson(Path file, Object value) throws IOException {
+        Files.writeString(file, ProtocolJson.toString(value));
+    }
+}

@@ -1,0 +1,72 @@
+package io.podsync.simulator;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.Statement;
+import java.util.UUID;
+
+/**
+ * The raw SQLite batched-insert rate of this machine, with the server's settings (WAL, synchronous=NORMAL) and a row
+ * shaped like an event-log row: the ceiling the push path is measured against.
+ */
+final class SqliteBench {
+    static final String HELP = """
+            bench-sqlite: measure raw SQLite batched inserts on this machine
+
+              --rows N            rows to insert (default 300000)
+              --batch N           rows per transaction (default 100)
+            """;
+
+    private SqliteBench() {}
+
+    static int run(Args a, PrintStream out) throws Exception {
+        int rows = a.integer("rows", 300_000, 1000, 100_000_000);
+        int batch = a.integer("batch", 100, 1, 100_000);
+        a.rejectUnknown();
+        Path dir = Files.createTempDirectory("podsync-sqlite-bench");
+        Path file = dir.resolve("bench.db");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
+            try (Statement st = c.createStatement()) {
+                st.execute("PRAGMA journal_mode=WAL");
+                st.execute("PRAGMA synchronous=NORMAL");
+                st.execute("CREATE TABLE events (device_id VARCHAR(128), idempotency_key VARCHAR(128), seq BIGINT,"
+                        + " stop_id VARCHAR(128), type VARCHAR(32), captured_at BIGINT, received_at BIGINT,"
+                        + " payload_json TEXT, PRIMARY KEY (device_id, idempotency_key))");
+            }
+            c.setAutoCommit(false);
+            String payload = "{\"type\":\"note\",\"payload\":{\"note\":\"" + "x".repeat(120) + "\"}}";
+            long start = System.nanoTime();
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+                for (int i = 0; i < rows; i++) {
+                    ps.setString(1, "dev-bench");
+                    ps.setString(2, UUID.randomUUID().toString());
+                    ps.setLong(3, i);
+                    ps.setString(4, "stop-" + (i % 500));
+                    ps.setString(5, "NOTE");
+                    ps.setLong(6, i);
+                    ps.setLong(7, i);
+                    ps.setString(8, payload);
+                    ps.addBatch();
+                    if ((i + 1) % batch == 0) {
+                        ps.executeBatch();
+                        c.commit();
+                    }
+                }
+                ps.executeBatch();
+                c.commit();
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            out.printf("rows=%d batch=%d seconds=%.2f rows/s=%.0f%n", rows, batch, seconds, rows / seconds);
+        } finally {
+            for (String suffix : new String[] {"", "-wal", "-shm"}) {
+                Files.deleteIfExists(dir.resolve("bench.db" + suffix));
+            }
+            Files.deleteIfExists(dir);
+        }
+        return 0;
+    }
+}

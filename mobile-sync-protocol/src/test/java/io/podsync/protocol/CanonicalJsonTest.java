@@ -1,0 +1,64 @@
+package io.podsync.protocol;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.podsync.protocol.json.CanonicalJson;
+import io.podsync.protocol.json.ProtocolJson;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class CanonicalJsonTest {
+    private static CapturedEvent event(BigDecimal qty, String note) {
+        return new CapturedEvent(
+                "k",
+                1L,
+                EventType.DELIVERED,
+                "S1",
+                1,
+                Instant.parse("2026-11-23T10:00:00Z"),
+                new EventPayload(
+                        null,
+                        List.of(new LineOutcome("O", "L", qty, null, null, true)),
+                        null,
+                        null,
+                        null,
+                        note,
+                        null,
+                        null,
+                        null,
+                        null));
+    }
+
+    @Test
+    void recordsAndTreesOfTheSameContentAgree() {
+        CapturedEvent e = event(new BigDecimal("4.00"), "x");
+        String fromRecord = CanonicalJson.of(e);
+        JsonNode reordered = ProtocolJson.read("""
+                {"payload":{"note":"x","lines":[{"scanned":true,"delivered":4,"lineId":"L","orderId":"O"}]},
+                 "type":"delivered","stopId":"S1","seq":1,"idempotencyKey":"k","capturedAt":"2026-11-23T10:00:00Z",
+                 "attempt":1.0}""", JsonNode.class);
+        assertEquals(fromRecord, CanonicalJson.of(reordered));
+        assertEquals(
+                CanonicalJson.fingerprint(e), CanonicalJson.canonical(reordered).fingerprint());
+    }
+
+    @Test
+    void numberSpellingDoesNotMatterButValuesDo() {
+        assertEquals(
+                CanonicalJson.fingerprint(event(new BigDecimal("4"), null)),
+                CanonicalJson.fingerprint(event(new BigDecimal("4.000"), null)));
+        assertEquals(
+                CanonicalJson.fingerprint(event(new BigDecimal("400"), null)),
+                CanonicalJson.fingerprint(event(new BigDecimal("4E+2"), null)));
+        assertNotEquals(
+                CanonicalJson.fingerprint(event(new BigDecimal("4"), null)),
+                CanonicalJson.fingerprint(event(new BigDecimal("4.1"), null)));
+        assertNotEquals(
+                CanonicalJson.fingerprint(event(new BigDecimal("4"), "a")),
+                CanonicalJson.fingerprint(event(new BigDecimal("4"), "b")));
+    }
+}
