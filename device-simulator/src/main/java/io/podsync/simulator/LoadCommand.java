@@ -47,6 +47,7 @@ final class LoadCommand {
               --devices N         concurrent devices, one driver and route each (default 8)
               --batch N           events per push, 1-500 (default 50)
               --events N          events in total, spread over the devices (default 20000)
+              --warmup N          events pushed first and not measured, so both JVMs are warm (default 40000)
               --json FILE         also write the result as JSON
             """;
 
@@ -71,8 +72,12 @@ final class LoadCommand {
         int devices = a.integer("devices", 8, 1, 1000);
         int batch = a.integer("batch", 50, 1, 500);
         int events = a.integer("events", 20_000, 1, 50_000_000);
+        int warmup = a.integer("warmup", 40_000, 0, 50_000_000);
         String json = a.string("json", null);
         a.rejectUnknown();
+        if (warmup > 0) {
+            load(server, erpClient, erpSecret, devices, batch, warmup);
+        }
         Result r = load(server, erpClient, erpSecret, devices, batch, events);
         out.printf(
                 "devices=%d batch=%d events=%d seconds=%.2f events/s=%.0f p50=%.1fms p99=%.1fms pushes=%d not-applied=%d%n",

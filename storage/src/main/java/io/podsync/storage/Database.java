@@ -122,8 +122,15 @@ public final class Database implements AutoCloseable {
         return kind;
     }
 
-    /** Runs {@code work} in a write transaction and commits it; rolls back on any exception. */
+    /**
+     * Runs {@code work} in a write transaction and commits it; rolls back its writes on any exception, which is thrown
+     * to the caller. On SQLite the work may share one transaction (and one commit) with other callers' work waiting at
+     * the same time, each piece in its own savepoint, so a failure undoes only its own piece.
+     */
     public <T> T write(Tx.Work<T> work) {
+        if (groupCommit != null) {
+            return groupCommit.submit(work); // SQLite: every write goes through the one writer
+        }
         for (int attempt = 1; ; attempt++) {
             try {
                 return run(writers, work, false);
@@ -133,15 +140,6 @@ public final class Database implements AutoCloseable {
                 }
             }
         }
-    }
-
-    /**
-     * Like {@link #write}, but on SQLite the work may share one transaction (and one commit) with other callers' work
-     * that is waiting at the same time. Each piece runs in its own savepoint: its failure rolls back only its own
-     * writes and is thrown to its own caller. Use it for many small independent writes on a hot path.
-     */
-    public <T> T writeShared(Tx.Work<T> work) {
-        return groupCommit == null ? write(work) : groupCommit.submit(work);
     }
 
     /** Runs {@code work} in a read-only transaction. */

@@ -1,6 +1,7 @@
 package io.podsync.storage;
 
 import io.podsync.storage.jdbc.JdbcTx;
+import io.podsync.storage.jdbc.StatementCache;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Savepoint;
@@ -13,9 +14,10 @@ import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 
 /**
- * Group commit for SQLite's single writer: one thread takes whatever work is waiting (up to a limit) and runs it in
- * one transaction, each piece in a savepoint. A commit's cost (writing the touched pages to the WAL) is then shared
- * by every piece in it, and pieces that append to the same index pages write each page once.
+ * SQLite's single writer: one thread with one connection of its own (and its prepared statements) takes whatever
+ * work is waiting (up to a limit) and runs it in one transaction, each piece in a savepoint. A commit's cost (writing
+ * the touched pages to the WAL) is then shared by every piece in it, pieces that append to the same index pages write
+ * each page once, and no statement is compiled twice.
  */
 final class GroupCommit implements AutoCloseable {
     private static final int MAX_PIECES = 32;
@@ -24,6 +26,8 @@ final class GroupCommit implements AutoCloseable {
 
     private final DataSource writers;
     private final Database.Kind kind;
+    private final StatementCache statements = new StatementCache();
+    private Connection connection;
     private final LinkedBlockingQueue<Piece<?>> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
     private volatile boolean open = true;
@@ -83,9 +87,9 @@ final class GroupCommit implements AutoCloseable {
     private void runAll(List<Piece<?>> pieces) {
         List<Object> values = new ArrayList<>(pieces.size());
         List<RuntimeException> failures = new ArrayList<>(pieces.size());
-        try (Connection c = writers.getConnection()) {
-            c.setAutoCommit(false);
-            JdbcTx tx = new JdbcTx(c, kind);
+        try {
+            Connection c = connection();
+            JdbcTx tx = new JdbcTx(c, kind, statements);
             try {
                 for (Piece<?> p : pieces) {
                     Savepoint sp = c.setSavepoint();
@@ -107,10 +111,31 @@ final class GroupCommit implements AutoCloseable {
         } catch (SQLException e) {
             StorageException failure = JdbcTx.wrap("group commit", e);
             pieces.forEach(p -> p.result().completeExceptionally(failure));
+            reset(); // a broken connection is replaced on the next batch
             return;
         }
         for (int i = 0; i < pieces.size(); i++) {
             complete(pieces.get(i), values.get(i), failures.get(i));
+        }
+    }
+
+    private Connection connection() throws SQLException {
+        if (connection == null || connection.isClosed()) {
+            connection = writers.getConnection();
+            connection.setAutoCommit(false);
+        }
+        return connection;
+    }
+
+    private void reset() {
+        statements.close();
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException ignored) {
+                // replaced anyway
+            }
+            connection = null;
         }
     }
 
@@ -132,6 +157,7 @@ final class GroupCommit implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        reset();
         Piece<?> p;
         while ((p = queue.poll()) != null) {
             p.result().completeExceptionally(new StorageException("the database is closed", null, true));

@@ -101,7 +101,7 @@ public final class PushProcessor {
             items.add(parse(i, rawEvents.get(i)));
         }
         List<EventResult> results =
-                db.writeShared(tx -> apply(tx, driverId, deviceId, items, receivedAt, measuredOffset, appliedOffset));
+                db.write(tx -> apply(tx, driverId, deviceId, items, receivedAt, measuredOffset, appliedOffset));
         for (int i = 0; i < results.size(); i++) {
             CapturedEvent e = items.get(i).event();
             listener.verdict(

@@ -19,7 +19,12 @@ public final class JdbcTx implements Tx {
     private final Database.Kind kind;
 
     public JdbcTx(Connection connection, Database.Kind kind) {
-        this.sql = new Sql(connection);
+        this(connection, kind, null);
+    }
+
+    /** A transaction whose statements come from (and stay in) {@code cache}. */
+    public JdbcTx(Connection connection, Database.Kind kind, StatementCache cache) {
+        this.sql = new Sql(connection, cache);
         this.kind = kind;
     }
 

@@ -25,15 +25,35 @@ final class Sql {
     }
 
     private final Connection c;
+    private final StatementCache cache;
 
-    Sql(Connection c) {
+    Sql(Connection c, StatementCache cache) {
         this.c = c;
+        this.cache = cache;
+    }
+
+    /** A statement for this SQL: from the cache when there is one (then it must not be closed), new otherwise. */
+    private PreparedStatement prepare(String sql) throws SQLException {
+        return cache == null ? c.prepareStatement(sql) : cache.get(c, sql);
+    }
+
+    private void done(PreparedStatement ps) throws SQLException {
+        if (cache == null) {
+            ps.close();
+        } else {
+            ps.clearParameters();
+        }
     }
 
     int update(String sql, Object... params) {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            bind(ps, params);
-            return ps.executeUpdate();
+        try {
+            PreparedStatement ps = prepare(sql);
+            try {
+                bind(ps, params);
+                return ps.executeUpdate();
+            } finally {
+                done(ps);
+            }
         } catch (SQLException e) {
             throw JdbcTx.wrap(sql, e);
         }
@@ -43,26 +63,36 @@ final class Sql {
         if (items.isEmpty()) {
             return;
         }
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (T item : items) {
-                binder.bind(ps, item);
-                ps.addBatch();
+        try {
+            PreparedStatement ps = prepare(sql);
+            try {
+                for (T item : items) {
+                    binder.bind(ps, item);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            } finally {
+                done(ps);
             }
-            ps.executeBatch();
         } catch (SQLException e) {
             throw JdbcTx.wrap(sql, e);
         }
     }
 
     <T> List<T> list(String sql, RowMapper<T> mapper, Object... params) {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            bind(ps, params);
-            try (ResultSet rs = ps.executeQuery()) {
-                List<T> out = new ArrayList<>();
-                while (rs.next()) {
-                    out.add(mapper.map(rs));
+        try {
+            PreparedStatement ps = prepare(sql);
+            try {
+                bind(ps, params);
+                try (ResultSet rs = ps.executeQuery()) {
+                    List<T> out = new ArrayList<>();
+                    while (rs.next()) { // to the end: an open result set keeps SQLite from checkpointing
+                        out.add(mapper.map(rs));
+                    }
+                    return out;
                 }
-                return out;
+            } finally {
+                done(ps);
             }
         } catch (SQLException e) {
             throw JdbcTx.wrap(sql, e);
