@@ -1,5 +1,6 @@
 package io.podsync.simulator;
 
+import io.podsync.protocol.client.IdempotencyKeys;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +20,7 @@ final class SqliteBench {
 
               --rows N            rows to insert (default 300000)
               --batch N           rows per transaction (default 100)
+              --keys K            sequential (time-ordered, like UUIDv7) or random (UUIDv4) keys (default sequential)
             """;
 
     private SqliteBench() {}
@@ -26,6 +28,11 @@ final class SqliteBench {
     static int run(Args a, PrintStream out) throws Exception {
         int rows = a.integer("rows", 300_000, 1000, 100_000_000);
         int batch = a.integer("batch", 100, 1, 100_000);
+        String keys = a.string("keys", "sequential");
+        if (!keys.equals("sequential") && !keys.equals("random")) {
+            throw new IllegalArgumentException("--keys is sequential or random");
+        }
+        boolean random = keys.equals("random");
         a.rejectUnknown();
         Path dir = Files.createTempDirectory("podsync-sqlite-bench");
         Path file = dir.resolve("bench.db");
@@ -43,7 +50,7 @@ final class SqliteBench {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
                 for (int i = 0; i < rows; i++) {
                     ps.setString(1, "dev-bench");
-                    ps.setString(2, UUID.randomUUID().toString());
+                    ps.setString(2, random ? UUID.randomUUID().toString() : IdempotencyKeys.newKey());
                     ps.setLong(3, i);
                     ps.setString(4, "stop-" + (i % 500));
                     ps.setString(5, "NOTE");
@@ -60,7 +67,9 @@ final class SqliteBench {
                 c.commit();
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            out.printf("rows=%d batch=%d seconds=%.2f rows/s=%.0f%n", rows, batch, seconds, rows / seconds);
+            out.printf(
+                    "sqlite rows=%d batch=%d keys=%s seconds=%.2f rows/s=%.0f%n",
+                    rows, batch, keys, seconds, rows / seconds);
         } finally {
             for (String suffix : new String[] {"", "-wal", "-shm"}) {
                 Files.deleteIfExists(dir.resolve("bench.db" + suffix));

@@ -17,6 +17,8 @@ public final class EventFlags {
     public static final String UNKNOWN_REASON_CODE = "unknown_reason_code";
     /** A failed event without a reason code. */
     public static final String REASON_MISSING = "reason_missing";
+    /** Goods were handed over for an order that dispatch cancelled. */
+    public static final String ORDER_CANCELLED = "order_cancelled";
     /** A line outcome for a line that is not on the stop's orders. */
     public static final String UNKNOWN_LINE = "unknown_line";
     /** Prefix of the proof-policy flags: {@code proof_policy_not_met:signature}, {@code :photos}, ... */

@@ -11,7 +11,7 @@ import java.util.List;
  * @param field the offending field of a rejected event, e.g. {@code events[3].type}
  * @param flags validation findings that travel with an applied event (see the protocol docs)
  * @param receivedAt server time the event was first received
- * @param original for a duplicate: the stored first result, exactly as it was first returned
+ * @param original for a duplicate or conflict: the stored first result, as it was first returned but for {@code index}
  */
 public record EventResult(
         Integer index,

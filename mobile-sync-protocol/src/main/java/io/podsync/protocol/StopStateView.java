@@ -8,7 +8,7 @@ import java.util.List;
  *
  * @param status {@code pending}, {@code arrived}, {@code delivered}, {@code partially_delivered}, {@code failed} or
  *     {@code reattempt}
- * @param attempt the current attempt number (0 while pending)
+ * @param attempt the attempt the state comes from: the successful one, else the latest one seen (0 with no events)
  * @param outcomeEventKey idempotency key of the event that decided the outcome
  * @param anomalies codes of contradictions found among the events (see the protocol docs)
  */

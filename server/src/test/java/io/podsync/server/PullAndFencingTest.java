@@ -286,4 +286,28 @@ class PullAndFencingTest {
                 .get(0);
         assertEquals(Verdict.REASSIGNED, r.verdict());
     }
+
+    @Test
+    void reassignKeepsTheRouteAsItIsNowAndRefusesACancelledRoute() {
+        server.erp().releaseRoute("RQ1", Fixtures.route("RQ1", "DQ1", 2));
+        StopSpec moved = Fixtures.route("RQ1", "DQ1", 2).stops().get(1);
+        server.erp()
+                .releaseRoute(
+                        "RQ2", new RouteRelease("DQ2", "VAN-2", java.time.LocalDate.of(2026, 11, 23), List.of(moved)));
+        server.erp().reassignRoute("RQ1", "DQ3", null);
+        assertEquals(List.of("RQ1-S1"), server.erp().route("RQ1").route().stopIds());
+        assertEquals(List.of("RQ1-S2"), server.erp().route("RQ2").route().stopIds(), "the moved stop stays moved");
+        assertEquals("DQ2", server.erp().route("RQ2").route().driverId());
+        server.erp().cancelRoute("RQ1");
+        PodsyncClientException e =
+                assertThrows(PodsyncClientException.class, () -> server.erp().reassignRoute("RQ1", "DQ4", null));
+        assertEquals(409, e.status());
+        assertEquals("route_cancelled", e.code());
+        assertEquals(
+                400,
+                assertThrows(
+                                PodsyncClientException.class,
+                                () -> server.erp().reassignRoute("RQ2", "DQ4", "bad vehicle id"))
+                        .status());
+    }
 }

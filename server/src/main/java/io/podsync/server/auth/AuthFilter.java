@@ -11,12 +11,12 @@ import java.util.Set;
 
 /**
  * Authenticates every request except the few that must be public (getting a token, enrolling, the JWKS, liveness
- * and readiness probes, the static operations page). Authorization is each handler's: it asks {@link #principal} and
+ * and readiness probes). Authorization is each handler's: it asks {@link #principal} and
  * checks scopes and ownership.
  */
 public final class AuthFilter implements Filter {
-    private static final Set<String> PUBLIC = Set.of(
-            "/v1/auth/token", "/v1/auth/enroll", "/.well-known/jwks.json", "/health/live", "/health/ready", "/ops");
+    private static final Set<String> PUBLIC =
+            Set.of("/v1/auth/token", "/v1/auth/enroll", "/.well-known/jwks.json", "/health/live", "/health/ready");
 
     private final TokenService tokens;
     private final DeviceGate devices;

@@ -112,8 +112,11 @@ public final class AuthService implements HttpService {
 
     private void enroll(ServerRequest req, ServerResponse res) {
         DeviceEnrollRequest r = JsonBodies.read(req, DeviceEnrollRequest.class, SMALL_BODY);
-        if (r.enrollmentCode() == null || r.enrollmentCode().length() > 64) {
+        if (r.enrollmentCode() == null) {
             throw ProblemException.badRequest("required", "enrollmentCode", "enrollmentCode is required");
+        }
+        if (r.enrollmentCode().length() > 64) {
+            throw ProblemException.badRequest("too_long", "enrollmentCode", "enrollmentCode is too long");
         }
         for (String[] f : new String[][] {
             {r.deviceName(), "deviceName"}, {r.platform(), "platform"}, {r.appVersion(), "appVersion"}

@@ -37,8 +37,9 @@ public final class KeyRing {
     public KeyRing(Database db, Clock clock, Duration tokenTtl) {
         this.db = db;
         this.clock = clock;
-        // A retired key verifies for one token lifetime plus the allowed clock skew.
-        this.verifyAfterRetirement = tokenTtl.plusMinutes(1);
+        // A retired key verifies for one token lifetime plus a margin for clock skew and for replicas that have not
+        // reloaded the key set yet (they do every minute).
+        this.verifyAfterRetirement = tokenTtl.plusMinutes(5);
         reload(true);
     }
 

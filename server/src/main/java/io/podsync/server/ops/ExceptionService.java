@@ -50,10 +50,10 @@ public final class ExceptionService implements HttpService {
         String routeId = req.query().first("routeId").orElse(null);
         Long before = longParam(req, "before");
         Long limitParam = longParam(req, "limit");
-        int limit = limitParam == null ? 100 : limitParam.intValue();
-        if (limit < 1 || limit > Limits.MAX_PULL_LIMIT) {
+        if (limitParam != null && (limitParam < 1 || limitParam > Limits.MAX_PULL_LIMIT)) {
             throw ProblemException.badRequest(ViolationCodes.OUT_OF_RANGE, "limit", "limit must be 1 to 1000");
         }
+        int limit = limitParam == null ? 100 : limitParam.intValue();
         List<ExceptionView> items = db.read(tx -> tx.exceptions().list(status, kind, routeId, before, limit)).stream()
                 .map(ExceptionService::view)
                 .toList();

@@ -13,6 +13,7 @@ import io.podsync.protocol.StopStateView;
 import io.podsync.protocol.StopView;
 import io.podsync.protocol.json.CanonicalJson;
 import io.podsync.protocol.json.ProtocolJson;
+import io.podsync.server.http.ProblemException;
 import io.podsync.server.sync.Audiences;
 import io.podsync.server.sync.StopFold;
 import io.podsync.storage.ChangeRow;
@@ -57,14 +58,38 @@ public final class RouteReleaser {
         return db.write(tx -> release(tx, routeId, release));
     }
 
-    /** Moves a route to another driver, keeping its content. Empty when the route does not exist. */
+    /**
+     * Moves a route to another driver, keeping its current content: the stops it holds now (not the ones a later
+     * release moved elsewhere). Empty when the route does not exist; 409 when it is cancelled.
+     */
     public Optional<RouteReleaseResult> reassign(String routeId, String driverId, String vehicleId) {
         return db.write(tx -> tx.routes().findRoute(routeId).map(route -> {
-            RouteRelease old = ProtocolJson.read(route.releaseJson(), RouteRelease.class);
+            if (CANCELLED.equals(route.status())) {
+                throw ProblemException.conflict(
+                        "route_cancelled", "route " + routeId + " is cancelled; release it again");
+            }
+            List<StopSpec> current = tx.routes().stopsOfRoute(routeId).stream()
+                    .filter(s -> !REMOVED.equals(s.status()))
+                    .map(s -> spec(ProtocolJson.read(s.viewJson(), StopView.class)))
+                    .toList();
+            RouteView view = ProtocolJson.read(route.viewJson(), RouteView.class);
             RouteRelease moved = new RouteRelease(
-                    driverId, vehicleId != null ? vehicleId : old.vehicleId(), old.serviceDate(), old.stops());
+                    driverId, vehicleId != null ? vehicleId : route.vehicleId(), view.serviceDate(), current);
             return release(tx, routeId, moved);
         }));
+    }
+
+    private static StopSpec spec(StopView v) {
+        return new StopSpec(
+                v.stopId(),
+                v.sequence(),
+                v.address(),
+                v.location(),
+                v.geofenceRadiusMeters(),
+                v.timeWindow(),
+                v.proofPolicy(),
+                v.orders(),
+                "cancelled".equals(v.status()));
     }
 
     /** Cancels a route and all of its stops. Empty when the route does not exist. */

@@ -79,7 +79,10 @@ public final class RouteService implements HttpService {
         AuthFilter.principal(req).requireAny(Scope.ERP, Scope.OPS);
         String routeId = routeId(req);
         ReassignRequest r = JsonBodies.read(req, ReassignRequest.class, SMALL_BODY);
-        List<Violation> v = ProtocolValidator.validateId(r.driverId(), "driverId");
+        List<Violation> v = new java.util.ArrayList<>(ProtocolValidator.validateId(r.driverId(), "driverId"));
+        if (r.vehicleId() != null) {
+            v.addAll(ProtocolValidator.validateId(r.vehicleId(), "vehicleId"));
+        }
         if (!v.isEmpty()) {
             throw ProblemException.invalid(v);
         }

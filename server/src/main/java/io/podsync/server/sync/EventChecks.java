@@ -73,6 +73,9 @@ final class EventChecks {
                 flags.add(EventFlags.UNKNOWN_LINE);
                 continue;
             }
+            if (ordered.cancelled() && delivered.signum() > 0) {
+                flags.add(EventFlags.ORDER_CANCELLED);
+            }
             if (delivered.compareTo(ordered.quantity()) > 0) {
                 flags.add(EventFlags.QUANTITY_EXCEEDS_ORDERED);
             }
@@ -108,9 +111,9 @@ final class EventChecks {
                 && (p.recipient() == null || !Boolean.TRUE.equals(p.recipient().ageVerified()))) {
             flags.add(EventFlags.proof("age_check"));
         }
+        // No lines reported means no scans to show: the policy cannot be met that way.
         if (policy.requiresScans()
-                && p.lines() != null
-                && p.lines().stream().anyMatch(l -> !Boolean.TRUE.equals(l.scanned()))) {
+                && (p.lines() == null || p.lines().stream().anyMatch(l -> !Boolean.TRUE.equals(l.scanned())))) {
             flags.add(EventFlags.proof("scans"));
         }
     }
