@@ -13,6 +13,7 @@ import io.podsync.protocol.PushRequest;
 import io.podsync.protocol.RouteRelease;
 import io.podsync.protocol.StopSpec;
 import io.podsync.protocol.Verdict;
+import io.podsync.protocol.client.IdempotencyKeys;
 import io.podsync.protocol.client.PodsyncClient;
 import io.podsync.protocol.json.ProtocolJson;
 import java.io.IOException;
@@ -198,13 +199,7 @@ final class LoadCommand {
                             null)
                     : null;
             out.add(new CapturedEvent(
-                    UUID.randomUUID().toString(),
-                    (long) i + 1,
-                    type,
-                    routeId + "-S" + stop,
-                    1,
-                    t.plusMillis(i),
-                    payload));
+                    IdempotencyKeys.newKey(), (long) i + 1, type, routeId + "-S" + stop, 1, t.plusMillis(i), payload));
         }
         return out;
     }

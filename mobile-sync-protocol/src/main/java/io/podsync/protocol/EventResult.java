@@ -11,6 +11,7 @@ import java.util.List;
  * @param field the offending field of a rejected event, e.g. {@code events[3].type}
  * @param flags validation findings that travel with an applied event (see the protocol docs)
  * @param receivedAt server time the event was first received
+ * @param missingEvidence for awaiting_evidence: the SHA-256 hashes the server still needs, sorted
  * @param original for a duplicate or conflict: the stored first result, as it was first returned but for {@code index}
  */
 public record EventResult(
@@ -23,6 +24,7 @@ public record EventResult(
         String field,
         List<String> flags,
         Instant receivedAt,
+        List<String> missingEvidence,
         EventResult original) {
     /** The verdict that counts: the original's for a duplicate. */
     public Verdict effectiveVerdict() {

@@ -6,6 +6,11 @@ import com.fasterxml.jackson.annotation.JsonValue;
 public enum Verdict {
     /** Stored and counted toward the stop's state (possibly with flags). */
     APPLIED("applied"),
+    /**
+     * Stored, but not counted until every evidence it references is uploaded: {@code missingEvidence} lists the
+     * hashes. It becomes {@code applied} by itself once they arrive (the device sees it in a pull).
+     */
+    AWAITING_EVIDENCE("awaiting_evidence"),
     /** Seen before with the same content: {@code original} holds the first verdict, unchanged. */
     DUPLICATE("duplicate"),
     /** Refused for good, with a stable reason code: do not resend. */

@@ -12,6 +12,9 @@ import io.podsync.server.auth.DeviceGate;
 import io.podsync.server.auth.KeyRing;
 import io.podsync.server.auth.Secrets;
 import io.podsync.server.auth.TokenService;
+import io.podsync.server.evidence.EvidenceGate;
+import io.podsync.server.evidence.EvidenceService;
+import io.podsync.server.evidence.UploadProcessor;
 import io.podsync.server.http.Correlation;
 import io.podsync.server.http.ErrorMapping;
 import io.podsync.server.http.ProblemException;
@@ -25,8 +28,12 @@ import io.podsync.server.routes.RouteService;
 import io.podsync.server.sync.CursorCodec;
 import io.podsync.server.sync.PullProcessor;
 import io.podsync.server.sync.PushProcessor;
+import io.podsync.server.sync.StopStates;
 import io.podsync.server.sync.SyncService;
 import io.podsync.storage.Database;
+import io.podsync.storage.artifact.ArtifactStore;
+import io.podsync.storage.artifact.LocalArtifactStore;
+import io.podsync.storage.artifact.S3ArtifactStore;
 import java.time.Clock;
 import java.util.Base64;
 
@@ -57,7 +64,9 @@ public final class PodsyncServer implements AutoCloseable {
                     .routing(r -> routing(r, services))
                     .build()
                     .start();
-            return new PodsyncServer(db, web, new Housekeeping(db, clock).start());
+            Housekeeping chores =
+                    new Housekeeping(db, clock, services.uploads(), services.states(), cfg.evidenceMissingAfter());
+            return new PodsyncServer(db, web, chores.start());
         } catch (RuntimeException e) {
             db.close();
             throw e;
@@ -73,21 +82,30 @@ public final class PodsyncServer implements AutoCloseable {
             AuthService auth,
             RouteService routes,
             SyncService sync,
+            EvidenceService evidence,
             ExceptionService exceptions,
-            HealthService health) {
+            HealthService health,
+            ArtifactStore store,
+            UploadProcessor uploads,
+            StopStates states) {
         static Services create(ServerConfig cfg, Database db, Clock clock) {
             Metrics metrics = new Metrics(db);
             KeyRing keys = new KeyRing(db, clock, cfg.accessTokenTtl());
             DeviceGate gate = new DeviceGate(db, clock);
             TokenService tokens = new TokenService(keys, clock, cfg.issuer(), cfg.audience(), cfg.accessTokenTtl());
+            StopStates states = new StopStates(metrics);
             PushProcessor push = new PushProcessor(
                     db,
                     clock,
                     new PushProcessor.Settings(
                             cfg.receiptRetention(), cfg.clockTrustTolerance(), cfg.futureTolerance()),
-                    metrics);
+                    metrics,
+                    states);
             PullProcessor pull =
                     new PullProcessor(db, clock, new CursorCodec(cursorKey(db), clock, cfg.cursorMaxAge()));
+            ArtifactStore store = artifactStore(cfg.artifacts());
+            UploadProcessor uploads =
+                    new UploadProcessor(db, store, new EvidenceGate(states, metrics), clock, cfg.uploads());
             return new Services(
                     cfg,
                     db,
@@ -97,8 +115,16 @@ public final class PodsyncServer implements AutoCloseable {
                             db, clock, tokens, keys, new ClientRegistry(cfg, db), gate, cfg.enrollmentCodeTtl()),
                     new RouteService(new RouteReleaser(db, clock), cfg.maxBodyBytes(), metrics::routeReleased),
                     new SyncService(push, pull, cfg.maxEventsPerPush(), cfg.maxBodyBytes()),
+                    new EvidenceService(uploads, store, db, clock),
                     new ExceptionService(db, clock),
-                    new HealthService(db));
+                    new HealthService(db, store),
+                    store,
+                    uploads,
+                    states);
+        }
+
+        private static ArtifactStore artifactStore(ServerConfig.ArtifactsConfig a) {
+            return a.s3() == null ? new LocalArtifactStore(a.localDir()) : new S3ArtifactStore(a.s3());
         }
 
         /** Shared by every replica through the database, so a cursor from one replica works on another. */
@@ -127,6 +153,7 @@ public final class PodsyncServer implements AutoCloseable {
                     }
                 })
                 .register(s.auth())
+                .register(s.evidence())
                 .register("/v1/routes", s.routes())
                 .register("/v1/sync", s.sync())
                 .register("/v1/ops/exceptions", s.exceptions())

@@ -2,7 +2,9 @@ package io.podsync.server;
 
 import io.helidon.config.Config;
 import io.podsync.protocol.Limits;
+import io.podsync.server.evidence.UploadProcessor;
 import io.podsync.storage.DatabaseConfig;
+import io.podsync.storage.artifact.S3Config;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,6 +32,10 @@ import java.util.List;
  *     than this is flagged (default 5 minutes)
  * @param maxEventsPerPush {@code podsync.sync.max-events-per-push}: larger batches get 413 (default 500)
  * @param maxBodyBytes {@code podsync.http.max-body-bytes}: larger JSON bodies get 413 (default 4 MiB)
+ * @param artifacts {@code podsync.artifacts.*}: where evidence bytes are stored
+ * @param uploads {@code podsync.uploads.*}: limits of evidence uploads
+ * @param evidenceMissingAfter {@code podsync.evidence.missing-after}: an event still waiting for its evidence after
+ *     this long opens an exception for ops (default 2 hours)
  */
 public record ServerConfig(
         Path dataDir,
@@ -44,7 +50,19 @@ public record ServerConfig(
         Duration clockTrustTolerance,
         Duration futureTolerance,
         int maxEventsPerPush,
-        int maxBodyBytes) {
+        int maxBodyBytes,
+        ArtifactsConfig artifacts,
+        UploadProcessor.Settings uploads,
+        Duration evidenceMissingAfter) {
+
+    /**
+     * Where artifacts live.
+     *
+     * @param store {@code podsync.artifacts.store}: {@code local} (default, a directory) or {@code s3}
+     * @param localDir {@code podsync.artifacts.local-dir}: default {@code <data-dir>/artifacts}
+     * @param s3 {@code podsync.artifacts.s3.endpoint|region|bucket|access-key|secret-key|prefix}
+     */
+    public record ArtifactsConfig(String store, Path localDir, S3Config s3) {}
 
     /**
      * An API client of the ERP or operations side.
@@ -102,7 +120,63 @@ public record ServerConfig(
                 duration(sync, "clock-trust-tolerance", Duration.ofSeconds(5)),
                 duration(sync, "future-tolerance", Duration.ofMinutes(5)),
                 bounded(sync, "max-events-per-push", Limits.MAX_EVENTS_PER_PUSH, 1, Limits.MAX_EVENTS_PER_PUSH),
-                bounded(c.get("http"), "max-body-bytes", Limits.MAX_JSON_BODY_BYTES, 1024, 64 * 1024 * 1024));
+                bounded(c.get("http"), "max-body-bytes", Limits.MAX_JSON_BODY_BYTES, 1024, 64 * 1024 * 1024),
+                artifacts(c.get("artifacts"), dataDir),
+                uploads(c.get("uploads")),
+                duration(c.get("evidence"), "missing-after", Duration.ofHours(2)));
+    }
+
+    private static ArtifactsConfig artifacts(Config a, Path dataDir) {
+        String store = a.get("store").asString().orElse("local");
+        Path localDir = Path.of(a.get("local-dir")
+                .asString()
+                .orElse(dataDir.resolve("artifacts").toString()));
+        if (store.equals("local")) {
+            return new ArtifactsConfig(store, localDir, null);
+        }
+        if (!store.equals("s3")) {
+            throw bad("podsync.artifacts.store", "is local or s3, got " + store);
+        }
+        Config s3 = a.get("s3");
+        String endpoint =
+                s3.get("endpoint").asString().orElseThrow(() -> bad("podsync.artifacts.s3.endpoint", "missing"));
+        try {
+            java.net.URI u = java.net.URI.create(endpoint);
+            if (u.getScheme() == null
+                    || !(u.getScheme().equals("http") || u.getScheme().equals("https"))
+                    || u.getHost() == null) {
+                throw bad("podsync.artifacts.s3.endpoint", "must be an http(s) URL, got " + endpoint);
+            }
+        } catch (IllegalArgumentException e) {
+            throw bad("podsync.artifacts.s3.endpoint", "must be an http(s) URL, got " + endpoint);
+        }
+        return new ArtifactsConfig(
+                store,
+                localDir,
+                new S3Config(
+                        endpoint,
+                        s3.get("region").asString().orElse("us-east-1"),
+                        s3.get("bucket").asString().orElseThrow(() -> bad("podsync.artifacts.s3.bucket", "missing")),
+                        s3.get("access-key")
+                                .asString()
+                                .orElseThrow(() -> bad("podsync.artifacts.s3.access-key", "missing")),
+                        s3.get("secret-key")
+                                .asString()
+                                .orElseThrow(() -> bad("podsync.artifacts.s3.secret-key", "missing")),
+                        s3.get("prefix").asString().orElse("")));
+    }
+
+    private static UploadProcessor.Settings uploads(Config u) {
+        List<String> types = u.get("media-types")
+                .asList(String.class)
+                .orElse(List.of(
+                        "image/jpeg", "image/png", "image/webp", "image/heic", "image/heif", "application/pdf"));
+        return new UploadProcessor.Settings(
+                u.get("max-bytes").asLong().orElse(25L * 1024 * 1024),
+                java.util.Set.copyOf(types),
+                bounded(u, "max-open-per-device", 4, 1, 100),
+                bounded(u, "max-chunk-bytes", 8 * 1024 * 1024, 16 * 1024, 64 * 1024 * 1024),
+                duration(u, "expire-after", Duration.ofDays(1)));
     }
 
     private static Duration duration(Config node, String key, Duration dflt) {

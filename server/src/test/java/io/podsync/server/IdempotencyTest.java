@@ -222,6 +222,7 @@ class IdempotencyTest {
                 r.field(),
                 r.flags(),
                 r.receivedAt(),
+                r.missingEvidence(),
                 r.original());
     }
 

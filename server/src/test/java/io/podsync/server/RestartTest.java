@@ -83,10 +83,15 @@ class RestartTest {
                     .results();
             assertEquals(Verdict.APPLIED, first.get(0).verdict());
             assertEquals(Verdict.REJECTED, first.get(1).verdict());
-            Housekeeping chores = new Housekeeping(server.server().database(), clock);
-            assertEquals(0, chores.runOnce());
+            Housekeeping chores = new Housekeeping(
+                    server.server().database(),
+                    clock,
+                    null,
+                    new io.podsync.server.sync.StopStates(io.podsync.server.sync.SyncListener.NONE),
+                    Duration.ofHours(2));
+            assertEquals(0, chores.purgeReceipts());
             clock.advance(Duration.ofDays(2));
-            assertEquals(1, chores.runOnce(), "only the rejected event's receipt expires");
+            assertEquals(1, chores.purgeReceipts(), "only the rejected event's receipt expires");
             device.client().authenticate();
             List<EventResult> again = device.client()
                     .push(new PushRequest(clock.instant(), List.of(delivered, stranger)))

@@ -92,7 +92,7 @@ class ValidationFlagsTest {
     }
 
     @Test
-    void aCleanDeliveryMeetingTheStrictPolicyHasNoFlags() {
+    void aCleanDeliveryMeetingTheStrictPolicyHasNoFlagsAndWaitsForItsEvidence() {
         CapturedEvent e = ev(
                 EventType.DELIVERED,
                 1,
@@ -106,7 +106,8 @@ class ValidationFlagsTest {
                                 new EvidenceRef(PHOTO, EvidenceKind.PHOTO, "image/jpeg")),
                         new Recipient("J. Doe", true)));
         EventResult r = pushOne(e, Instant.now());
-        assertEquals(Verdict.APPLIED, r.verdict());
+        assertEquals(Verdict.AWAITING_EVIDENCE, r.verdict(), "the signature and photo were never uploaded");
+        assertEquals(List.of(SIG, PHOTO), r.missingEvidence());
         assertNull(r.flags());
         assertTrue(exceptionsFor(e.idempotencyKey()).isEmpty());
     }

@@ -24,6 +24,12 @@ public interface EventRepository {
     /** The device's events whose verdict changed after {@code afterSeq}, oldest first. */
     List<EventRow> verdictsSince(String deviceId, long afterSeq, int limit);
 
+    /** Turns these events of a device from awaiting evidence into applied, with new change-feed positions. */
+    void markApplied(String deviceId, Collection<String> keys);
+
+    /** Events still awaiting evidence that were received before {@code before}, oldest first. */
+    List<EventRow> awaitingEvidenceBefore(long before, int limit);
+
     /** Deletes up to {@code limit} rows that expired before {@code now} (receipts of rejected events). */
     int purgeExpired(long now, int limit);
 

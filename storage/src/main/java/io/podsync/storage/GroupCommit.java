@@ -101,6 +101,10 @@ final class GroupCommit implements AutoCloseable {
                         c.rollback(sp);
                         values.add(null);
                         failures.add(e);
+                    } catch (Error e) {
+                        // Out of memory or the like: undo the whole group and tell every caller; never commit half.
+                        c.rollback();
+                        throw e;
                     }
                 }
                 c.commit();

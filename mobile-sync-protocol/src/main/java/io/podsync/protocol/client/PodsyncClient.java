@@ -5,6 +5,7 @@ import io.podsync.protocol.DeviceCredentials;
 import io.podsync.protocol.DeviceEnrollRequest;
 import io.podsync.protocol.EnrollmentCode;
 import io.podsync.protocol.EnrollmentRequest;
+import io.podsync.protocol.EvidenceKind;
 import io.podsync.protocol.ExceptionPage;
 import io.podsync.protocol.ExceptionResolution;
 import io.podsync.protocol.ExceptionView;
@@ -19,6 +20,8 @@ import io.podsync.protocol.RouteRelease;
 import io.podsync.protocol.RouteReleaseResult;
 import io.podsync.protocol.TokenRequest;
 import io.podsync.protocol.TokenResponse;
+import io.podsync.protocol.UploadRequest;
+import io.podsync.protocol.UploadStatus;
 import io.podsync.protocol.json.ProtocolJson;
 import java.io.IOException;
 import java.net.URI;
@@ -110,6 +113,94 @@ public final class PodsyncClient {
         return call("GET", path.toString(), null, PullResponse.class, true);
     }
 
+    // --- evidence ---
+
+    /**
+     * Uploads an artifact resumably: declares it (no bytes travel if the server has it), sends chunks of
+     * {@code chunkSize} with a checksum each, and after a cut or a server error asks for the offset and continues,
+     * up to {@code maxRetries} times in a row. Returns when the server has the artifact stored and verified.
+     */
+    public UploadStatus upload(byte[] data, String mediaType, EvidenceKind kind, int chunkSize, int maxRetries) {
+        String sha = hex(sha256(data, 0, data.length));
+        UploadStatus s = call(
+                "POST",
+                "/v1/uploads",
+                new UploadRequest(sha, (long) data.length, mediaType, kind),
+                UploadStatus.class,
+                true);
+        int failures = 0;
+        while (!s.isStored()) {
+            try {
+                s = sendChunk(s.uploadId(), s.offset(), data, chunkSize);
+                failures = 0;
+            } catch (PodsyncClientException e) {
+                boolean resumable = e.isRetryable() || e.status() == 409 || e.status() == 460;
+                if (!resumable || ++failures > maxRetries) {
+                    throw e;
+                }
+                pause(failures);
+                s = uploadStatus(s.uploadId());
+            }
+        }
+        return s;
+    }
+
+    /** Sends one chunk at {@code offset} (at most {@code chunkSize} bytes of {@code data}). */
+    public UploadStatus sendChunk(String uploadId, long offset, byte[] data, int chunkSize) {
+        int from = (int) offset;
+        int to = Math.min(data.length, from + chunkSize);
+        String checksum = "sha256 " + java.util.Base64.getEncoder().encodeToString(sha256(data, from, to - from));
+        byte[] chunk = java.util.Arrays.copyOfRange(data, from, to);
+        return raw(
+                "PATCH",
+                "/v1/uploads/" + enc(uploadId),
+                chunk,
+                "application/offset+octet-stream",
+                java.util.Map.of("Upload-Offset", String.valueOf(offset), "Upload-Checksum", checksum),
+                UploadStatus.class);
+    }
+
+    /** Where an upload stands (the offset to continue from). */
+    public UploadStatus uploadStatus(String uploadId) {
+        return call("GET", "/v1/uploads/" + enc(uploadId), null, UploadStatus.class, true);
+    }
+
+    /** The bytes of a stored artifact. */
+    public byte[] download(String sha256) {
+        HttpResponse<byte[]> res = send("GET", "/v1/artifacts/" + sha256, null, true);
+        if (res.statusCode() == 401 && credentials != null) {
+            authenticate();
+            res = send("GET", "/v1/artifacts/" + sha256, null, true);
+        }
+        if (res.statusCode() != 200) {
+            throw failure("GET", "/v1/artifacts/" + sha256, res);
+        }
+        return res.body();
+    }
+
+    private static void pause(int failures) {
+        try {
+            Thread.sleep(Math.min(2_000, 50L << Math.min(6, failures)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PodsyncClientException(0, null, "interrupted", e);
+        }
+    }
+
+    static byte[] sha256(byte[] data, int from, int length) {
+        try {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            md.update(data, from, length);
+            return md.digest();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String hex(byte[] bytes) {
+        return java.util.HexFormat.of().formatHex(bytes);
+    }
+
     // --- ERP / ops ---
 
     public RouteReleaseResult releaseRoute(String routeId, RouteRelease release) {
@@ -171,24 +262,71 @@ public final class PodsyncClient {
             res = send(method, path, body, true);
         }
         if (res.statusCode() >= 400) {
-            Problem p = null;
-            try {
-                p = ProtocolJson.mapper().readValue(res.body(), Problem.class);
-            } catch (IOException | RuntimeException ignored) {
-                // not a problem document (a proxy, perhaps): status alone
-            }
-            throw new PodsyncClientException(
-                    res.statusCode(),
-                    p,
-                    method + " " + path + " -> " + res.statusCode()
-                            + (p == null ? "" : " " + p.code() + ": " + p.detail()),
-                    null);
+            throw failure(method, path, res);
         }
         try {
             return ProtocolJson.mapper().readValue(res.body(), type);
         } catch (IOException e) {
             throw new PodsyncClientException(res.statusCode(), null, "unreadable answer to " + method + " " + path, e);
         }
+    }
+
+    private <T> T raw(
+            String method,
+            String path,
+            byte[] body,
+            String contentType,
+            java.util.Map<String, String> headers,
+            Class<T> type) {
+        if (accessToken == null) {
+            authenticate();
+        }
+        HttpResponse<byte[]> res = rawSend(method, path, body, contentType, headers);
+        if (res.statusCode() == 401 && credentials != null) {
+            authenticate();
+            res = rawSend(method, path, body, contentType, headers);
+        }
+        if (res.statusCode() >= 400) {
+            throw failure(method, path, res);
+        }
+        try {
+            return ProtocolJson.mapper().readValue(res.body(), type);
+        } catch (IOException e) {
+            throw new PodsyncClientException(res.statusCode(), null, "unreadable answer to " + method + " " + path, e);
+        }
+    }
+
+    private HttpResponse<byte[]> rawSend(
+            String method, String path, byte[] body, String contentType, java.util.Map<String, String> headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
+                .timeout(timeout)
+                .header("Authorization", "Bearer " + accessToken)
+                .header("Content-Type", contentType)
+                .header(ProtocolVersion.HEADER, ProtocolVersion.CURRENT)
+                .method(method, HttpRequest.BodyPublishers.ofByteArray(body));
+        headers.forEach(b::header);
+        try {
+            return http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            throw new PodsyncClientException(0, null, method + " " + path + " failed: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PodsyncClientException(0, null, method + " " + path + " interrupted", e);
+        }
+    }
+
+    private static PodsyncClientException failure(String method, String path, HttpResponse<byte[]> res) {
+        Problem p = null;
+        try {
+            p = ProtocolJson.mapper().readValue(res.body(), Problem.class);
+        } catch (IOException | RuntimeException ignored) {
+            // not a problem document (a proxy, perhaps): status alone
+        }
+        return new PodsyncClientException(
+                res.statusCode(),
+                p,
+                method + " " + path + " -> " + res.statusCode() + (p == null ? "" : " " + p.code() + ": " + p.detail()),
+                null);
     }
 
     private HttpResponse<byte[]> send(String method, String path, Object body, boolean authenticated) {

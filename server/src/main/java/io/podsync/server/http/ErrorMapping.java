@@ -8,6 +8,7 @@ import io.helidon.webserver.http.ServerResponse;
 import io.podsync.protocol.Problem;
 import io.podsync.protocol.json.ProtocolJson;
 import io.podsync.storage.StorageException;
+import io.podsync.storage.artifact.ArtifactStoreException;
 import java.lang.System.Logger.Level;
 
 /**
@@ -31,6 +32,32 @@ public final class ErrorMapping {
                             "the database is unavailable; retry with the same idempotency keys"));
         });
         routing.error(HttpException.class, (req, res, e) -> send(req, res, fromHttp(e)));
+        routing.error(ArtifactStoreException.class, (req, res, e) -> {
+            if (e.isNotFound()) {
+                send(req, res, ProblemException.notFound("artifact_not_found", "no such artifact"));
+            } else if (e.isTransient()) {
+                LOG.log(Level.WARNING, "object store failure [" + Correlation.of(req) + "]: " + e.getMessage());
+                send(
+                        req,
+                        res,
+                        ProblemException.unavailable(
+                                        "object_store_unavailable",
+                                        "the object store is unavailable; nothing was lost, send the same chunk again later")
+                                .withHeader("Retry-After", "5"));
+            } else {
+                LOG.log(Level.ERROR, "object store refused [" + Correlation.of(req) + "]: " + e.getMessage());
+                send(
+                        req,
+                        res,
+                        new ProblemException(
+                                500,
+                                "object_store_error",
+                                "Object store error",
+                                "the object store refused the operation; operators have been told",
+                                null,
+                                null));
+            }
+        });
         routing.error(Throwable.class, (req, res, e) -> {
             LOG.log(Level.ERROR, "unexpected failure [" + Correlation.of(req) + "]", e);
             send(
@@ -70,6 +97,7 @@ public final class ErrorMapping {
                 Correlation.of(req),
                 e.errors().isEmpty() ? null : e.errors());
         res.status(e.status());
+        e.headers().forEach(res::header);
         res.header(HeaderNames.CONTENT_TYPE, Problem.MEDIA_TYPE);
         if (e.status() == 401) {
             res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"podsync\"");

@@ -10,6 +10,7 @@ public final class ProblemException extends RuntimeException {
     private final String title;
     private final String field;
     private final List<Violation> errors;
+    private final java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
 
     public ProblemException(
             int status, String code, String title, String detail, String field, List<Violation> errors) {
@@ -39,6 +40,16 @@ public final class ProblemException extends RuntimeException {
 
     public List<Violation> errors() {
         return errors;
+    }
+
+    /** A header to send with the problem, e.g. {@code Upload-Offset} on a 409 or {@code Retry-After} on a 503. */
+    public ProblemException withHeader(String name, String value) {
+        headers.put(name, value);
+        return this;
+    }
+
+    public java.util.Map<String, String> headers() {
+        return headers;
     }
 
     public static ProblemException badRequest(String code, String field, String detail) {
@@ -87,6 +98,7 @@ public final class ProblemException extends RuntimeException {
     }
 
     public static ProblemException unavailable(String code, String detail) {
-        return new ProblemException(503, code, "Service unavailable", detail, null, null);
+        return new ProblemException(503, code, "Service unavailable", detail, null, null)
+                .withHeader("Retry-After", "5");
     }
 }

@@ -16,14 +16,14 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.podsync.protocol.Verdict;
 import io.podsync.server.auth.AuthFilter;
 import io.podsync.server.auth.Scope;
-import io.podsync.server.sync.PushProcessor;
+import io.podsync.server.sync.SyncListener;
 import io.podsync.storage.Database;
 
 /**
  * Business metrics in Micrometer, scraped in Prometheus format from {@code /metrics} (ops scope: a scraper
  * authenticates as an ops client). Names speak of deliveries, not of tables.
  */
-public final class Metrics implements HttpService, PushProcessor.Listener {
+public final class Metrics implements HttpService, SyncListener {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Counter routesReleased;
     private final Timer pushTimer;
@@ -77,6 +77,11 @@ public final class Metrics implements HttpService, PushProcessor.Listener {
     @Override
     public void exceptionOpened(String kind) {
         registry.counter("podsync.exceptions.opened", "kind", kind).increment();
+    }
+
+    @Override
+    public void eventsReleased(int count) {
+        registry.counter("podsync.events.evidence.released").increment(count);
     }
 
     @Override

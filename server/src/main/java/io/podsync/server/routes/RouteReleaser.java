@@ -68,6 +68,9 @@ public final class RouteReleaser {
                 throw ProblemException.conflict(
                         "route_cancelled", "route " + routeId + " is cancelled; release it again");
             }
+            if (route.driverId().equals(driverId) && (vehicleId == null || vehicleId.equals(route.vehicleId()))) {
+                return new RouteReleaseResult(routeId, route.version(), false, route.driverId(), route.status());
+            }
             List<StopSpec> current = tx.routes().stopsOfRoute(routeId).stream()
                     .filter(s -> !REMOVED.equals(s.status()))
                     .map(s -> spec(ProtocolJson.read(s.viewJson(), StopView.class)))

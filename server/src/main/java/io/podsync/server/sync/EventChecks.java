@@ -73,8 +73,11 @@ final class EventChecks {
                 flags.add(EventFlags.UNKNOWN_LINE);
                 continue;
             }
-            if (ordered.cancelled() && delivered.signum() > 0) {
-                flags.add(EventFlags.ORDER_CANCELLED);
+            if (ordered.cancelled()) {
+                if (delivered.signum() > 0) {
+                    flags.add(EventFlags.ORDER_CANCELLED);
+                }
+                continue; // nothing was due, so a shortfall is no discrepancy
             }
             if (delivered.compareTo(ordered.quantity()) > 0) {
                 flags.add(EventFlags.QUANTITY_EXCEEDS_ORDERED);
@@ -111,9 +114,11 @@ final class EventChecks {
                 && (p.recipient() == null || !Boolean.TRUE.equals(p.recipient().ageVerified()))) {
             flags.add(EventFlags.proof("age_check"));
         }
-        // No lines reported means no scans to show: the policy cannot be met that way.
+        // No lines reported (absent or empty) means no scans to show: the policy cannot be met that way.
         if (policy.requiresScans()
-                && (p.lines() == null || p.lines().stream().anyMatch(l -> !Boolean.TRUE.equals(l.scanned())))) {
+                && (p.lines() == null
+                        || p.lines().isEmpty()
+                        || p.lines().stream().anyMatch(l -> !Boolean.TRUE.equals(l.scanned())))) {
             flags.add(EventFlags.proof("scans"));
         }
     }

@@ -2,6 +2,7 @@ package io.podsync.server.sync;
 
 import io.podsync.protocol.Change;
 import io.podsync.protocol.PullResponse;
+import io.podsync.protocol.Verdict;
 import io.podsync.protocol.json.ProtocolJson;
 import io.podsync.storage.ChangeRow;
 import io.podsync.storage.Database;
@@ -11,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Delta pull: the changes since a cursor for the calling driver (routes, stops, stop states, tombstones, from the
@@ -33,14 +35,22 @@ public final class PullProcessor {
         long after = fromScratch ? 0 : cursors.decode(deviceId, cursor);
         List<ChangeRow> rows = db.read(tx -> {
             List<ChangeRow> merged = new ArrayList<>(tx.changes().since(Audiences.driver(driverId), after, limit + 1));
-            for (EventRow e : tx.events().verdictsSince(deviceId, after, limit + 1)) {
+            List<EventRow> verdicts = tx.events().verdictsSince(deviceId, after, limit + 1);
+            List<String> awaiting = verdicts.stream()
+                    .filter(e -> Verdict.AWAITING_EVIDENCE.name().equals(e.verdict()))
+                    .map(EventRow::idempotencyKey)
+                    .toList();
+            Map<String, List<String>> missing =
+                    awaiting.isEmpty() ? Map.of() : tx.evidence().missingFor(deviceId, awaiting);
+            for (EventRow e : verdicts) {
+                String json = ProtocolJson.toString(Receipts.of(e, missing.get(e.idempotencyKey())));
                 merged.add(new ChangeRow(
                         Audiences.device(deviceId),
                         Change.VERDICT,
                         e.idempotencyKey(),
                         e.feedSeq(),
                         false,
-                        ProtocolJson.toString(Receipts.of(e)),
+                        json,
                         e.receivedAt()));
             }
             merged.sort(Comparator.comparingLong(ChangeRow::seq));

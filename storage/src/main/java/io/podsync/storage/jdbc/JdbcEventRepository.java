@@ -130,6 +130,33 @@ final class JdbcEventRepository implements EventRepository {
     }
 
     @Override
+    public void markApplied(String deviceId, Collection<String> keys) {
+        if (keys.isEmpty()) {
+            return;
+        }
+        long position = tx.reserveIds(JdbcChangeFeedRepository.COUNTER, keys.size());
+        List<Map.Entry<String, Long>> numbered = new ArrayList<>();
+        for (String key : keys) {
+            numbered.add(Map.entry(key, position++));
+        }
+        sql.batch(
+                "UPDATE events SET verdict = 'APPLIED', feed_seq = ?"
+                        + " WHERE device_id = ? AND idempotency_key = ? AND verdict = 'AWAITING_EVIDENCE'",
+                numbered,
+                (ps, e) -> Sql.bind(ps, e.getValue(), deviceId, e.getKey()));
+    }
+
+    @Override
+    public List<EventRow> awaitingEvidenceBefore(long before, int limit) {
+        return sql.list(
+                "SELECT " + FOLD_COLUMNS + " FROM events WHERE verdict = 'AWAITING_EVIDENCE' AND received_at < ?"
+                        + " ORDER BY received_at LIMIT ?",
+                JdbcEventRepository::row,
+                before,
+                limit);
+    }
+
+    @Override
     public int purgeExpired(long now, int limit) {
         return sql.update("""
                 DELETE FROM events WHERE (device_id, seq) IN (

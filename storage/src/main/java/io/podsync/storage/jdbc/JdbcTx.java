@@ -4,6 +4,7 @@ import io.podsync.storage.ChangeFeedRepository;
 import io.podsync.storage.Database;
 import io.podsync.storage.DeviceRepository;
 import io.podsync.storage.EventRepository;
+import io.podsync.storage.EvidenceRepository;
 import io.podsync.storage.ExceptionRepository;
 import io.podsync.storage.RouteRepository;
 import io.podsync.storage.SettingRepository;
@@ -56,6 +57,11 @@ public final class JdbcTx implements Tx {
     @Override
     public SigningKeyRepository signingKeys() {
         return new JdbcSigningKeyRepository(sql);
+    }
+
+    @Override
+    public EvidenceRepository evidence() {
+        return new JdbcEvidenceRepository(sql);
     }
 
     @Override

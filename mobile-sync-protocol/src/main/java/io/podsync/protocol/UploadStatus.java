@@ -1,0 +1,26 @@
+package io.podsync.protocol;
+
+import java.time.Instant;
+
+/**
+ * Where an upload stands.
+ *
+ * @param status {@code stored} (the server has the artifact: stop sending) or {@code open} (send from {@code offset})
+ * @param uploadId null when stored
+ * @param maxChunkBytes the largest chunk the server takes in one PATCH
+ */
+public record UploadStatus(
+        String status,
+        String sha256,
+        long size,
+        String uploadId,
+        long offset,
+        Instant expiresAt,
+        Integer maxChunkBytes) {
+    public static final String STORED = "stored";
+    public static final String OPEN = "open";
+
+    public boolean isStored() {
+        return STORED.equals(status);
+    }
+}

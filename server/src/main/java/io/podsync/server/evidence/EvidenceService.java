@@ -1,0 +1,172 @@
+package io.podsync.server.evidence;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.podsync.protocol.ArtifactLink;
+import io.podsync.protocol.UploadRequest;
+import io.podsync.protocol.UploadStatus;
+import io.podsync.protocol.validation.ViolationCodes;
+import io.podsync.server.auth.AuthFilter;
+import io.podsync.server.auth.Principal;
+import io.podsync.server.auth.Scope;
+import io.podsync.server.http.JsonBodies;
+import io.podsync.server.http.ProblemException;
+import io.podsync.storage.ArtifactRow;
+import io.podsync.storage.Database;
+import io.podsync.storage.artifact.ArtifactStore;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.regex.Pattern;
+
+/**
+ * Uploads ({@code /v1/uploads}: declare, HEAD for the offset, PATCH chunks) for devices, and artifact reads
+ * ({@code /v1/artifacts/{sha256}}) for ops, the ERP and the driver whose events reference the artifact.
+ */
+public final class EvidenceService implements HttpService {
+    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+    private static final String OFFSET = "Upload-Offset";
+    private static final Duration LINK_TTL = Duration.ofMinutes(5);
+
+    private final UploadProcessor uploads;
+    private final ArtifactStore store;
+    private final Database db;
+    private final Clock clock;
+
+    public EvidenceService(UploadProcessor uploads, ArtifactStore store, Database db, Clock clock) {
+        this.uploads = uploads;
+        this.store = store;
+        this.db = db;
+        this.clock = clock;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.post("/v1/uploads", this::declare)
+                .head("/v1/uploads/{id}", this::head)
+                .get("/v1/uploads/{id}", this::get)
+                .patch("/v1/uploads/{id}", this::patch)
+                .get("/v1/artifacts/{sha256}", this::download)
+                .get("/v1/artifacts/{sha256}/link", this::link);
+    }
+
+    private void declare(ServerRequest req, ServerResponse res) {
+        Principal p = AuthFilter.principal(req).requireAny(Scope.DRIVER);
+        UploadStatus s = uploads.declare(p, JsonBodies.read(req, UploadRequest.class, 16 * 1024));
+        send(res, s.isStored() || s.offset() > 0 ? Status.OK_200 : Status.CREATED_201, s);
+    }
+
+    private void head(ServerRequest req, ServerResponse res) {
+        Principal p = AuthFilter.principal(req).requireAny(Scope.DRIVER);
+        UploadStatus s = uploads.status(p, req.path().pathParameters().get("id"));
+        offsetHeaders(res, s);
+        res.header(HeaderNames.CACHE_CONTROL, "no-store");
+        res.send();
+    }
+
+    private void get(ServerRequest req, ServerResponse res) {
+        Principal p = AuthFilter.principal(req).requireAny(Scope.DRIVER);
+        send(res, Status.OK_200, uploads.status(p, req.path().pathParameters().get("id")));
+    }
+
+    private void patch(ServerRequest req, ServerResponse res) {
+        Principal p = AuthFilter.principal(req).requireAny(Scope.DRIVER);
+        String contentType = req.headers().first(HeaderNames.CONTENT_TYPE).orElse("");
+        if (!contentType.startsWith("application/offset+octet-stream")) {
+            throw ProblemException.unsupportedMediaType("send chunks as Content-Type: application/offset+octet-stream");
+        }
+        Long offset = req.headers()
+                .first(HeaderNames.create(OFFSET))
+                .map(EvidenceService::parseOffset)
+                .orElse(null);
+        long length = req.headers().contentLength().orElse(-1L);
+        String checksum =
+                req.headers().first(HeaderNames.create("Upload-Checksum")).orElse(null);
+        try (InputStream body = new ClientBody(req.content().inputStream())) {
+            UploadStatus s = uploads.chunk(p, req.path().pathParameters().get("id"), offset, length, checksum, body);
+            send(res, Status.OK_200, s);
+        } catch (java.io.IOException e) {
+            throw ProblemException.badRequest("chunk_incomplete", null, "the chunk could not be read");
+        }
+    }
+
+    private static Long parseOffset(String v) {
+        try {
+            long o = Long.parseLong(v.trim());
+            if (o < 0) {
+                throw new NumberFormatException();
+            }
+            return o;
+        } catch (NumberFormatException e) {
+            throw ProblemException.badRequest(
+                    ViolationCodes.INVALID_FORMAT, OFFSET, "Upload-Offset must be a byte offset");
+        }
+    }
+
+    private void download(ServerRequest req, ServerResponse res) {
+        ArtifactRow a = readable(req);
+        res.header(HeaderNames.CONTENT_TYPE, a.mediaType());
+        res.header(HeaderNames.CACHE_CONTROL, "private, max-age=86400, immutable");
+        res.header(HeaderNames.ETAG, "\"" + a.sha256() + "\"");
+        res.contentLength(a.size());
+        try (InputStream in = store.open(a.sha256());
+                OutputStream out = res.outputStream()) {
+            in.transferTo(out);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private void link(ServerRequest req, ServerResponse res) {
+        ArtifactRow a = readable(req);
+        Instant expires = clock.instant().plus(LINK_TTL);
+        ArtifactLink link = store.presignedGet(a.sha256(), LINK_TTL)
+                .map(u -> new ArtifactLink(a.sha256(), a.mediaType(), a.size(), u.toString(), true, expires))
+                .orElseGet(() -> new ArtifactLink(
+                        a.sha256(),
+                        a.mediaType(),
+                        a.size(),
+                        URI.create("/v1/artifacts/" + a.sha256()).toString(),
+                        false,
+                        null));
+        res.header(HeaderNames.CACHE_CONTROL, "no-store");
+        JsonBodies.ok(res, link);
+    }
+
+    /** The artifact, if this caller may read it: ops and ERP any, a driver the ones they uploaded or referenced. */
+    private ArtifactRow readable(ServerRequest req) {
+        Principal p = AuthFilter.principal(req).requireAny(Scope.DRIVER, Scope.ERP, Scope.OPS);
+        String sha = req.path().pathParameters().get("sha256");
+        if (!SHA256.matcher(sha).matches()) {
+            throw ProblemException.badRequest(
+                    ViolationCodes.INVALID_FORMAT, "sha256", "sha256 must be 64 lowercase hex digits");
+        }
+        ArtifactRow a = db.read(tx -> {
+            if (p.isDriver() && !tx.evidence().mayRead(p.driverId(), sha)) {
+                throw ProblemException.forbidden("artifact_not_yours", "this artifact is not one of your deliveries");
+            }
+            return tx.evidence().findArtifact(sha).orElse(null);
+        });
+        if (a == null) {
+            throw ProblemException.notFound("artifact_not_found", "no stored artifact " + sha);
+        }
+        return a;
+    }
+
+    private static void offsetHeaders(ServerResponse res, UploadStatus s) {
+        res.header(OFFSET, String.valueOf(s.offset()));
+        res.header("Upload-Length", String.valueOf(s.size()));
+    }
+
+    private static void send(ServerResponse res, Status status, UploadStatus s) {
+        offsetHeaders(res, s);
+        JsonBodies.send(res, status, s);
+    }
+}

@@ -1,0 +1,199 @@
+package io.podsync.server.sync;
+
+import io.podsync.protocol.Change;
+import io.podsync.protocol.EventType;
+import io.podsync.protocol.StopStateView;
+import io.podsync.protocol.Verdict;
+import io.podsync.protocol.json.ProtocolJson;
+import io.podsync.storage.ChangeRow;
+import io.podsync.storage.EventRow;
+import io.podsync.storage.ExceptionRow;
+import io.podsync.storage.StopRow;
+import io.podsync.storage.StopStateRow;
+import io.podsync.storage.Tx;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Keeps the derived stop states, the change feed and the exception queue in step with the counted events, inside the
+ * transaction that counted them: a push, or an upload that released events waiting for their evidence.
+ */
+public final class StopStates {
+    public static final String EXCEPTION_FLAGGED = "flagged_event";
+    public static final String EXCEPTION_REASSIGNED = "reassigned_event";
+    public static final String EXCEPTION_CONTRADICTION = "contradiction";
+    public static final String EXCEPTION_EVIDENCE_MISSING = "evidence_missing";
+
+    /** An event newly counted at a stop: what it takes to know whether it can change the state. */
+    public record Added(EventType type, int attempt) {}
+
+    /** What one transaction collects and hands over at the end, so every write happens in one batch. */
+    public static final class Batch {
+        final Map<String, List<Added>> added = new LinkedHashMap<>();
+        final List<ChangeRow> changes = new ArrayList<>();
+        final List<ExceptionRow> exceptions = new ArrayList<>();
+
+        public void counted(String stopId, Added event) {
+            added.computeIfAbsent(stopId, k -> new ArrayList<>()).add(event);
+        }
+
+        public void exception(ExceptionRow e) {
+            exceptions.add(e);
+        }
+    }
+
+    private final SyncListener listener;
+
+    public StopStates(SyncListener listener) {
+        this.listener = listener;
+    }
+
+    /** Refolds what changed, opens the exceptions and publishes the changes of the batch. */
+    public void finish(Tx tx, Batch batch, Map<String, StopRow> stops, long now) {
+        refold(tx, batch, stops, now);
+        openExceptions(tx, batch.exceptions);
+        tx.changes().publish(batch.changes);
+    }
+
+    private void refold(Tx tx, Batch batch, Map<String, StopRow> stops, long now) {
+        if (batch.added.isEmpty()) {
+            return;
+        }
+        Map<String, StopStateRow> before = tx.routes().findStates(batch.added.keySet());
+        Set<String> touched = new LinkedHashSet<>();
+        for (Map.Entry<String, List<Added>> e : batch.added.entrySet()) {
+            if (canChangeState(e.getValue(), before.get(e.getKey()))) {
+                touched.add(e.getKey());
+            }
+        }
+        if (touched.isEmpty()) {
+            return;
+        }
+        Map<String, List<EventRow>> byStop = tx.events().ofStops(touched, Verdict.APPLIED.name()).stream()
+                .collect(Collectors.groupingBy(EventRow::stopId));
+        for (String stopId : touched) {
+            StopRow stop = stops.get(stopId);
+            StopFold.Result folded = StopFold.fold(stopId, byStop.getOrDefault(stopId, List.of()));
+            String json = ProtocolJson.toString(folded.state());
+            StopStateRow old = before.get(stopId);
+            if (old == null || !old.stateJson().equals(json)) {
+                tx.routes().upsertState(new StopStateRow(stopId, folded.state().status(), json, now));
+                batch.changes.add(
+                        ChangeRow.of(Audiences.driver(stop.driverId()), Change.STOP_STATE, stopId, false, json, now));
+            }
+            Set<String> keep = new HashSet<>();
+            for (StopFold.Anomaly a : folded.anomalies()) {
+                keep.add(a.key(stopId));
+                batch.exceptions.add(exception(
+                        a.key(stopId),
+                        EXCEPTION_CONTRADICTION,
+                        List.of(a.code()),
+                        stop,
+                        stop.driverId(),
+                        null,
+                        null,
+                        now));
+            }
+            tx.exceptions().dropStale(stopId, EXCEPTION_CONTRADICTION, keep);
+        }
+    }
+
+    /**
+     * Notes, scans and departures feed no rule of {@link StopFold}: within an attempt the fold already has, adding one
+     * changes neither the attempts, nor their arrival or outcome, nor the anomalies. Such an event skips the refold,
+     * which on a busy route is most of them. (An event in a later attempt than the state knows can change it.)
+     */
+    static boolean canChangeState(List<Added> added, StopStateRow before) {
+        if (before == null) {
+            return true;
+        }
+        int knownAttempt =
+                ProtocolJson.read(before.stateJson(), StopStateView.class).attempt();
+        for (Added e : added) {
+            boolean passive =
+                    e.type() == EventType.NOTE || e.type() == EventType.ITEM_SCANNED || e.type() == EventType.DEPARTED;
+            if (!passive || e.attempt() > knownAttempt) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Opens exceptions in one go; an exception with the same dedupe key as an existing one is not opened again. */
+    public void openExceptions(Tx tx, List<ExceptionRow> exceptions) {
+        if (exceptions.isEmpty()) {
+            return;
+        }
+        long id = tx.reserveIds("exception", exceptions.size());
+        for (ExceptionRow e : exceptions) {
+            ExceptionRow numbered = new ExceptionRow(
+                    id++,
+                    e.dedupeKey(),
+                    e.kind(),
+                    e.status(),
+                    e.codes(),
+                    e.routeId(),
+                    e.stopId(),
+                    e.driverId(),
+                    e.deviceId(),
+                    e.idempotencyKey(),
+                    e.createdAt(),
+                    e.updatedAt(),
+                    null,
+                    null,
+                    null,
+                    null);
+            if (tx.exceptions().openIfAbsent(numbered)) {
+                listener.exceptionOpened(e.kind());
+            }
+        }
+    }
+
+    /** An open exception about a stop (and an event, when {@code key} is set), deduplicated by {@code dedupeKey}. */
+    public static ExceptionRow exception(
+            String dedupeKey,
+            String kind,
+            List<String> codes,
+            StopRow stop,
+            String driverId,
+            String deviceId,
+            String key,
+            long now) {
+        return exception(dedupeKey, kind, codes, stop.routeId(), stop.stopId(), driverId, deviceId, key, now);
+    }
+
+    public static ExceptionRow exception(
+            String dedupeKey,
+            String kind,
+            List<String> codes,
+            String routeId,
+            String stopId,
+            String driverId,
+            String deviceId,
+            String key,
+            long now) {
+        return new ExceptionRow(
+                0,
+                dedupeKey,
+                kind,
+                "open",
+                String.join(",", codes),
+                routeId,
+                stopId,
+                driverId,
+                deviceId,
+                key,
+                now,
+                now,
+                null,
+                null,
+                null,
+                null);
+    }
+}
