@@ -14,10 +14,10 @@ import org.gaul.s3proxy.blobstore.BlobStore;
  * signatures. S3Proxy 4 no longer uses jclouds; the {@code filesystem} provider still reads the jclouds property name
  * for its directory.
  */
-final class S3ProxyServer implements AutoCloseable {
-    static final String ACCESS_KEY = "podsync-test";
-    static final String SECRET_KEY = "podsync-test-secret";
-    static final String REGION = "us-east-1";
+public final class S3ProxyServer implements AutoCloseable {
+    public static final String ACCESS_KEY = "podsync-test";
+    public static final String SECRET_KEY = "podsync-test-secret";
+    public static final String REGION = "us-east-1";
 
     private final BlobStore blobStore;
     private final S3Proxy proxy;
@@ -30,15 +30,20 @@ final class S3ProxyServer implements AutoCloseable {
         this.endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
     }
 
-    /** Starts a server keeping its buckets under {@code directory}, which must exist. */
-    static S3ProxyServer start(Path directory) throws Exception {
+    /** Starts a server keeping its buckets under {@code directory}, which must exist, on a free port. */
+    public static S3ProxyServer start(Path directory) throws Exception {
+        return start(directory, 0);
+    }
+
+    /** Starts a server on a given port: a test that stopped one starts it again where clients expect it. */
+    public static S3ProxyServer start(Path directory, int port) throws Exception {
         var properties = new Properties();
         properties.setProperty(
                 "jclouds.filesystem.basedir", directory.toAbsolutePath().toString());
         BlobStore blobStore = BlobStores.create("filesystem", properties);
         S3Proxy proxy = S3Proxy.builder()
                 .blobStore(blobStore)
-                .endpoint(URI.create("http://127.0.0.1:0"))
+                .endpoint(URI.create("http://127.0.0.1:" + port))
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
                 // Tests finish their requests before stopping; the default drain waits on idle keep-alive connections.
                 .stopTimeout(0)
@@ -55,15 +60,15 @@ final class S3ProxyServer implements AutoCloseable {
         return new S3ProxyServer(blobStore, proxy);
     }
 
-    URI endpoint() {
+    public URI endpoint() {
         return endpoint;
     }
 
-    S3Config config(String bucket, String prefix) {
+    public S3Config config(String bucket, String prefix) {
         return new S3Config(endpoint().toString(), REGION, bucket, ACCESS_KEY, SECRET_KEY, prefix);
     }
 
-    void stop() throws Exception {
+    public void stop() throws Exception {
         proxy.stop();
     }
 
