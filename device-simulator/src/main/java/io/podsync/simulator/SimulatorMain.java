@@ -11,7 +11,8 @@ public final class SimulatorMain {
 
             commands:
             %s
-            %s""".formatted(LoadCommand.HELP, SqliteBench.HELP);
+            %s
+            %s""".formatted(LoadCommand.HELP, UploadBench.HELP, SqliteBench.HELP);
 
     private SimulatorMain() {}
 
@@ -34,6 +35,7 @@ public final class SimulatorMain {
             return switch (args[0]) {
                 case "load" -> LoadCommand.run(a, out);
                 case "bench-sqlite" -> SqliteBench.run(a, out);
+                case "bench-upload" -> UploadBench.run(a, out);
                 default -> {
                     err.println("unknown command " + args[0] + "; see --help");
                     yield 2;

@@ -76,7 +76,10 @@ public final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
         // minio's own factory, so that its SSL_CERT_FILE support keeps working.
         this(
                 config,
-                HttpUtils.newDefaultHttpClient(CONNECT_TIMEOUT_MILLIS, IO_TIMEOUT_MILLIS, IO_TIMEOUT_MILLIS),
+                HttpUtils.newDefaultHttpClient(CONNECT_TIMEOUT_MILLIS, IO_TIMEOUT_MILLIS, IO_TIMEOUT_MILLIS)
+                        .newBuilder()
+                        .socketFactory(new NoDelaySocketFactory())
+                        .build(),
                 true);
     }
 
