@@ -1,13 +1,18 @@
 package io.podsync.simulator;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** {@code --name value} and {@code --flag} options, with the unknown ones reported instead of ignored. */
+/**
+ * {@code --name value} and {@code --flag} options, with the unknown ones reported instead of ignored. An option may be
+ * repeated (several {@code --secret} during a rotation); a single-valued read takes the last one.
+ */
 final class Args {
-    private final Map<String, String> values = new HashMap<>();
+    private final Map<String, List<String>> values = new HashMap<>();
     private final Set<String> used = new LinkedHashSet<>();
 
     Args(String[] args, int from) {
@@ -19,23 +24,33 @@ final class Args {
             String name = a.substring(2);
             int eq = name.indexOf('=');
             if (eq >= 0) {
-                values.put(name.substring(0, eq), name.substring(eq + 1));
+                add(name.substring(0, eq), name.substring(eq + 1));
             } else if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
-                values.put(name, args[++i]);
+                add(name, args[++i]);
             } else {
-                values.put(name, "true");
+                add(name, "true");
             }
         }
     }
 
+    private void add(String name, String value) {
+        values.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
+    }
+
     String string(String name, String dflt) {
         used.add(name);
-        return values.getOrDefault(name, dflt);
+        List<String> v = values.get(name);
+        return v == null ? dflt : v.getLast();
+    }
+
+    /** Every value of a repeatable option, in the order given; empty when it was not given. */
+    List<String> strings(String name) {
+        used.add(name);
+        return List.copyOf(values.getOrDefault(name, List.of()));
     }
 
     String required(String name) {
-        used.add(name);
-        String v = values.get(name);
+        String v = string(name, null);
         if (v == null) {
             throw new IllegalArgumentException("--" + name + " is required");
         }

@@ -12,7 +12,8 @@ public final class SimulatorMain {
             commands:
             %s
             %s
-            %s""".formatted(LoadCommand.HELP, UploadBench.HELP, SqliteBench.HELP);
+            %s
+            %s""".formatted(LoadCommand.HELP, UploadBench.HELP, SqliteBench.HELP, ErpReceiverCommand.HELP);
 
     private SimulatorMain() {}
 
@@ -36,6 +37,7 @@ public final class SimulatorMain {
                 case "load" -> LoadCommand.run(a, out);
                 case "bench-sqlite" -> SqliteBench.run(a, out);
                 case "bench-upload" -> UploadBench.run(a, out);
+                case "erp-receiver" -> ErpReceiverCommand.run(a, out);
                 default -> {
                     err.println("unknown command " + args[0] + "; see --help");
                     yield 2;

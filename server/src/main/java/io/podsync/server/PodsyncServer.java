@@ -12,6 +12,9 @@ import io.podsync.server.auth.DeviceGate;
 import io.podsync.server.auth.KeyRing;
 import io.podsync.server.auth.Secrets;
 import io.podsync.server.auth.TokenService;
+import io.podsync.server.erp.Confirmations;
+import io.podsync.server.erp.OutboxDispatcher;
+import io.podsync.server.erp.OutboxService;
 import io.podsync.server.evidence.EvidenceGate;
 import io.podsync.server.evidence.EvidenceService;
 import io.podsync.server.evidence.UploadProcessor;
@@ -42,11 +45,13 @@ public final class PodsyncServer implements AutoCloseable {
     private final Database db;
     private final WebServer web;
     private final Housekeeping housekeeping;
+    private final OutboxDispatcher dispatcher;
 
-    private PodsyncServer(Database db, WebServer web, Housekeeping housekeeping) {
+    private PodsyncServer(Database db, WebServer web, Housekeeping housekeeping, OutboxDispatcher dispatcher) {
         this.db = db;
         this.web = web;
         this.housekeeping = housekeeping;
+        this.dispatcher = dispatcher;
     }
 
     /** Opens the database (migrating it), builds the services and starts listening. */
@@ -66,7 +71,8 @@ public final class PodsyncServer implements AutoCloseable {
                     .start();
             Housekeeping chores =
                     new Housekeeping(db, clock, services.uploads(), services.states(), cfg.evidenceMissingAfter());
-            return new PodsyncServer(db, web, chores.start());
+            OutboxDispatcher dispatcher = new OutboxDispatcher(db, cfg.erp(), clock, services.metrics()).start();
+            return new PodsyncServer(db, web, chores.start(), dispatcher);
         } catch (RuntimeException e) {
             db.close();
             throw e;
@@ -83,6 +89,7 @@ public final class PodsyncServer implements AutoCloseable {
             RouteService routes,
             SyncService sync,
             EvidenceService evidence,
+            OutboxService outbox,
             ExceptionService exceptions,
             HealthService health,
             ArtifactStore store,
@@ -94,6 +101,8 @@ public final class PodsyncServer implements AutoCloseable {
             DeviceGate gate = new DeviceGate(db, clock);
             TokenService tokens = new TokenService(keys, clock, cfg.issuer(), cfg.audience(), cfg.accessTokenTtl());
             StopStates states = new StopStates(metrics);
+            Confirmations confirmations = new Confirmations(cfg.erp(), states);
+            states.onOutcome(confirmations);
             PushProcessor push = new PushProcessor(
                     db,
                     clock,
@@ -116,7 +125,12 @@ public final class PodsyncServer implements AutoCloseable {
                     new RouteService(new RouteReleaser(db, clock), cfg.maxBodyBytes(), metrics::routeReleased),
                     new SyncService(push, pull, cfg.maxEventsPerPush(), cfg.maxBodyBytes()),
                     new EvidenceService(uploads, store, db, clock),
-                    new ExceptionService(db, clock),
+                    new OutboxService(db, clock),
+                    new ExceptionService(db, clock, (tx, e, resolution, now) -> {
+                        if (!resolution.equals("corrected") && e.stopId() != null) {
+                            confirmations.reconsider(tx, e.stopId(), now);
+                        }
+                    }),
                     new HealthService(db, store),
                     store,
                     uploads,
@@ -154,6 +168,7 @@ public final class PodsyncServer implements AutoCloseable {
                 })
                 .register(s.auth())
                 .register(s.evidence())
+                .register(s.outbox())
                 .register("/v1/routes", s.routes())
                 .register("/v1/sync", s.sync())
                 .register("/v1/ops/exceptions", s.exceptions())
@@ -179,8 +194,14 @@ public final class PodsyncServer implements AutoCloseable {
         return db;
     }
 
+    /** The ERP dispatcher, for tests that drive it by hand. */
+    public OutboxDispatcher dispatcher() {
+        return dispatcher;
+    }
+
     @Override
     public void close() {
+        dispatcher.close();
         housekeeping.close();
         web.stop();
         db.close();

@@ -2,6 +2,7 @@ package io.podsync.server;
 
 import io.helidon.config.Config;
 import io.podsync.protocol.Limits;
+import io.podsync.server.erp.ErpConfig;
 import io.podsync.server.evidence.UploadProcessor;
 import io.podsync.storage.DatabaseConfig;
 import io.podsync.storage.artifact.S3Config;
@@ -36,6 +37,7 @@ import java.util.List;
  * @param uploads {@code podsync.uploads.*}: limits of evidence uploads
  * @param evidenceMissingAfter {@code podsync.evidence.missing-after}: an event still waiting for its evidence after
  *     this long opens an exception for ops (default 2 hours)
+ * @param erp {@code podsync.erp.*}: ERP endpoints and forwarding, see {@link ErpConfig}
  */
 public record ServerConfig(
         Path dataDir,
@@ -53,7 +55,8 @@ public record ServerConfig(
         int maxBodyBytes,
         ArtifactsConfig artifacts,
         UploadProcessor.Settings uploads,
-        Duration evidenceMissingAfter) {
+        Duration evidenceMissingAfter,
+        ErpConfig erp) {
 
     /**
      * Where artifacts live.
@@ -123,7 +126,8 @@ public record ServerConfig(
                 bounded(c.get("http"), "max-body-bytes", Limits.MAX_JSON_BODY_BYTES, 1024, 64 * 1024 * 1024),
                 artifacts(c.get("artifacts"), dataDir),
                 uploads(c.get("uploads")),
-                duration(c.get("evidence"), "missing-after", Duration.ofHours(2)));
+                duration(c.get("evidence"), "missing-after", Duration.ofHours(2)),
+                ErpConfig.from(c));
     }
 
     private static ArtifactsConfig artifacts(Config a, Path dataDir) {

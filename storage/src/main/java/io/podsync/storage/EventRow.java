@@ -24,7 +24,8 @@ public record EventRow(
         String fingerprint,
         long feedSeq,
         Long expiresAt,
-        String payloadJson) {
+        String payloadJson,
+        String correlationId) {
     /** The same row with its change-feed position. */
     public EventRow withFeedSeq(long position) {
         return new EventRow(
@@ -47,6 +48,7 @@ public record EventRow(
                 fingerprint,
                 position,
                 expiresAt,
-                payloadJson);
+                payloadJson,
+                correlationId);
     }
 }

@@ -14,6 +14,9 @@ public interface ExceptionRepository {
 
     Optional<ExceptionRow> find(long exceptionId);
 
+    /** The open exceptions about a stop. */
+    List<ExceptionRow> openForStop(String stopId);
+
     /** Newest first, ids below {@code beforeId} when given; filters are optional. */
     List<ExceptionRow> list(String status, String kind, String routeId, Long beforeId, int limit);
 

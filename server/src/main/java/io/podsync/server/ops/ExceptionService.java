@@ -27,12 +27,19 @@ public final class ExceptionService implements HttpService {
     private static final Set<String> RESOLUTIONS = Set.of("accepted", "dismissed", "corrected");
     private static final Set<String> STATUSES = Set.of("open", "resolved");
 
+    /** Told, inside the transaction, when a person resolved an exception (the ERP forwarding looks at the stop again). */
+    public interface ResolutionListener {
+        void resolved(io.podsync.storage.Tx tx, ExceptionRow exception, String resolution, long now);
+    }
+
     private final Database db;
     private final Clock clock;
+    private final ResolutionListener onResolved;
 
-    public ExceptionService(Database db, Clock clock) {
+    public ExceptionService(Database db, Clock clock, ResolutionListener onResolved) {
         this.db = db;
         this.clock = clock;
+        this.onResolved = onResolved;
     }
 
     @Override
@@ -89,6 +96,7 @@ public final class ExceptionService implements HttpService {
                 throw ProblemException.conflict(
                         "exception_already_resolved", "exception " + id + " is resolved already");
             }
+            onResolved.resolved(tx, e, r.resolution(), now);
             return tx.exceptions().find(e.exceptionId()).orElseThrow();
         });
         JsonBodies.ok(res, view(row));

@@ -16,6 +16,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.podsync.protocol.Verdict;
 import io.podsync.server.auth.AuthFilter;
 import io.podsync.server.auth.Scope;
+import io.podsync.server.erp.OutboxDispatcher;
 import io.podsync.server.sync.SyncListener;
 import io.podsync.storage.Database;
 
@@ -23,7 +24,7 @@ import io.podsync.storage.Database;
  * Business metrics in Micrometer, scraped in Prometheus format from {@code /metrics} (ops scope: a scraper
  * authenticates as an ops client). Names speak of deliveries, not of tables.
  */
-public final class Metrics implements HttpService, SyncListener {
+public final class Metrics implements HttpService, SyncListener, OutboxDispatcher.Listener {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Counter routesReleased;
     private final Timer pushTimer;
@@ -77,6 +78,23 @@ public final class Metrics implements HttpService, SyncListener {
     @Override
     public void exceptionOpened(String kind) {
         registry.counter("podsync.exceptions.opened", "kind", kind).increment();
+    }
+
+    @Override
+    public void delivered(String type, long millisSinceCreated) {
+        registry.counter("podsync.erp.confirmations.delivered", "type", type).increment();
+        registry.timer("podsync.erp.confirmation.latency").record(java.time.Duration.ofMillis(millisSinceCreated));
+    }
+
+    @Override
+    public void failedAttempt(int status) {
+        registry.counter("podsync.erp.attempts.failed", "status", String.valueOf(status))
+                .increment();
+    }
+
+    @Override
+    public void dead(String type) {
+        registry.counter("podsync.erp.confirmations.dead", "type", type).increment();
     }
 
     @Override

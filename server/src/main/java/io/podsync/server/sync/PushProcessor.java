@@ -73,9 +73,17 @@ public final class PushProcessor {
 
     /** What the transaction needs to know about the request and its sender. */
     private record Context(
-            String driverId, String deviceId, long receivedAt, long measuredOffset, long appliedOffset, long expiry) {}
+            String driverId,
+            String deviceId,
+            long receivedAt,
+            long measuredOffset,
+            long appliedOffset,
+            long expiry,
+            String correlationId) {}
 
-    public PushResponse push(String driverId, String deviceId, Instant sentAt, List<JsonNode> rawEvents) {
+    /** @param correlationId the request's correlation id, stored with its events so it travels on to the ERP */
+    public PushResponse push(
+            String driverId, String deviceId, Instant sentAt, List<JsonNode> rawEvents, String correlationId) {
         long receivedAt = clock.millis();
         long measured = receivedAt - sentAt.toEpochMilli();
         long applied = Math.abs(measured) > settings.clockTrustTolerance().toMillis() ? measured : 0;
@@ -85,7 +93,8 @@ public final class PushProcessor {
                 receivedAt,
                 measured,
                 applied,
-                receivedAt + settings.receiptRetention().toMillis());
+                receivedAt + settings.receiptRetention().toMillis(),
+                correlationId);
         List<Item> items = new ArrayList<>(rawEvents.size());
         for (int i = 0; i < rawEvents.size(); i++) {
             items.add(parse(i, rawEvents.get(i)));
@@ -313,7 +322,8 @@ public final class PushProcessor {
                 item.content().fingerprint(),
                 0,
                 null,
-                item.content().text());
+                item.content().text(),
+                ctx.correlationId());
     }
 
     private static EventRow rejected(Item item, Context ctx, String reason, String field) {
@@ -338,7 +348,8 @@ public final class PushProcessor {
                 item.content().fingerprint(),
                 0,
                 ctx.expiry(),
-                item.content().text());
+                item.content().text(),
+                ctx.correlationId());
     }
 
     static Set<String> evidenceOf(CapturedEvent e) {

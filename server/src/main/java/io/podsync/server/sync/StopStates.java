@@ -49,21 +49,34 @@ public final class StopStates {
     }
 
     private final SyncListener listener;
+    private volatile OutcomeListener outcomes = OutcomeListener.NONE;
 
     public StopStates(SyncListener listener) {
         this.listener = listener;
     }
 
-    /** Refolds what changed, opens the exceptions and publishes the changes of the batch. */
+    /** Set once at start-up: the ERP forwarding. */
+    public void onOutcome(OutcomeListener outcomes) {
+        this.outcomes = outcomes;
+    }
+
+    /**
+     * Refolds what changed, opens the exceptions (so the outcome listener sees them), tells the outcome listener about
+     * every changed state, and publishes the changes of the batch.
+     */
     public void finish(Tx tx, Batch batch, Map<String, StopRow> stops, long now) {
-        refold(tx, batch, stops, now);
+        Map<String, StopStateView> changed = refold(tx, batch, stops, now);
         openExceptions(tx, batch.exceptions);
+        for (Map.Entry<String, StopStateView> e : changed.entrySet()) {
+            outcomes.stateChanged(tx, stops.get(e.getKey()), e.getValue(), now);
+        }
         tx.changes().publish(batch.changes);
     }
 
-    private void refold(Tx tx, Batch batch, Map<String, StopRow> stops, long now) {
+    private Map<String, StopStateView> refold(Tx tx, Batch batch, Map<String, StopRow> stops, long now) {
+        Map<String, StopStateView> changed = new LinkedHashMap<>();
         if (batch.added.isEmpty()) {
-            return;
+            return changed;
         }
         Map<String, StopStateRow> before = tx.routes().findStates(batch.added.keySet());
         Set<String> touched = new LinkedHashSet<>();
@@ -73,7 +86,7 @@ public final class StopStates {
             }
         }
         if (touched.isEmpty()) {
-            return;
+            return changed;
         }
         Map<String, List<EventRow>> byStop = tx.events().ofStops(touched, Verdict.APPLIED.name()).stream()
                 .collect(Collectors.groupingBy(EventRow::stopId));
@@ -84,6 +97,7 @@ public final class StopStates {
             StopStateRow old = before.get(stopId);
             if (old == null || !old.stateJson().equals(json)) {
                 tx.routes().upsertState(new StopStateRow(stopId, folded.state().status(), json, now));
+                changed.put(stopId, folded.state());
                 batch.changes.add(
                         ChangeRow.of(Audiences.driver(stop.driverId()), Change.STOP_STATE, stopId, false, json, now));
             }
@@ -102,6 +116,7 @@ public final class StopStates {
             }
             tx.exceptions().dropStale(stopId, EXCEPTION_CONTRADICTION, keep);
         }
+        return changed;
     }
 
     /**

@@ -10,6 +10,7 @@ import io.podsync.protocol.validation.ViolationCodes;
 import io.podsync.server.auth.AuthFilter;
 import io.podsync.server.auth.Principal;
 import io.podsync.server.auth.Scope;
+import io.podsync.server.http.Correlation;
 import io.podsync.server.http.JsonBodies;
 import io.podsync.server.http.ProblemException;
 import java.time.Instant;
@@ -56,7 +57,7 @@ public final class SyncService implements HttpService {
         }
         List<JsonNode> list = new ArrayList<>(events.size());
         events.forEach(list::add);
-        JsonBodies.ok(res, push.push(p.driverId(), p.deviceId(), sentAt, list));
+        JsonBodies.ok(res, push.push(p.driverId(), p.deviceId(), sentAt, list, Correlation.of(req)));
     }
 
     private static Instant sentAt(JsonNode node) {

@@ -17,7 +17,7 @@ final class JdbcEventRepository implements EventRepository {
     /** Everything but the payload, which folding a stop's state never needs. */
     private static final String FOLD_COLUMNS = "device_id, seq, idempotency_key, driver_id, stop_id, route_id, type,"
             + " attempt, captured_at, corrected_at, received_at, clock_offset_ms, verdict, reason, field, flags,"
-            + " fingerprint, feed_seq, expires_at, NULL AS payload_json";
+            + " fingerprint, feed_seq, expires_at, NULL AS payload_json, correlation_id";
 
     private final Sql sql;
     private final Tx tx;
@@ -41,8 +41,8 @@ final class JdbcEventRepository implements EventRepository {
                 """
                 INSERT INTO events (device_id, seq, idempotency_key, driver_id, stop_id, route_id, type, attempt,
                                     captured_at, corrected_at, received_at, clock_offset_ms, verdict, reason, field,
-                                    flags, fingerprint, feed_seq, expires_at, payload_json)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                    flags, fingerprint, feed_seq, expires_at, payload_json, correlation_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT DO NOTHING
                 """,
                 numbered,
@@ -67,7 +67,8 @@ final class JdbcEventRepository implements EventRepository {
                         e.fingerprint(),
                         e.feedSeq(),
                         e.expiresAt(),
-                        e.payloadJson()));
+                        e.payloadJson(),
+                        e.correlationId()));
     }
 
     @Override
@@ -190,6 +191,7 @@ final class JdbcEventRepository implements EventRepository {
                 rs.getString("fingerprint"),
                 rs.getLong("feed_seq"),
                 Sql.nullableLong(rs, "expires_at"),
-                rs.getString("payload_json"));
+                rs.getString("payload_json"),
+                rs.getString("correlation_id"));
     }
 }

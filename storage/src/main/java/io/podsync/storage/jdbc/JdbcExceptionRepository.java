@@ -58,6 +58,14 @@ final class JdbcExceptionRepository implements ExceptionRepository {
     }
 
     @Override
+    public List<ExceptionRow> openForStop(String stopId) {
+        return sql.list(
+                "SELECT * FROM exceptions WHERE stop_id = ? AND status = 'open' ORDER BY exception_id",
+                JdbcExceptionRepository::row,
+                stopId);
+    }
+
+    @Override
     public List<ExceptionRow> list(String status, String kind, String routeId, Long beforeId, int limit) {
         StringBuilder q = new StringBuilder("SELECT * FROM exceptions WHERE 1 = 1");
         List<Object> params = new ArrayList<>();

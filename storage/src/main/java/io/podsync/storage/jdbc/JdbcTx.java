@@ -6,6 +6,7 @@ import io.podsync.storage.DeviceRepository;
 import io.podsync.storage.EventRepository;
 import io.podsync.storage.EvidenceRepository;
 import io.podsync.storage.ExceptionRepository;
+import io.podsync.storage.OutboxRepository;
 import io.podsync.storage.RouteRepository;
 import io.podsync.storage.SettingRepository;
 import io.podsync.storage.SigningKeyRepository;
@@ -62,6 +63,11 @@ public final class JdbcTx implements Tx {
     @Override
     public EvidenceRepository evidence() {
         return new JdbcEvidenceRepository(sql);
+    }
+
+    @Override
+    public OutboxRepository outbox() {
+        return new JdbcOutboxRepository(sql, this);
     }
 
     @Override

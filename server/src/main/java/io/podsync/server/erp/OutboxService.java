@@ -1,0 +1,181 @@
+package io.podsync.server.erp;
+
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.podsync.protocol.OutboxView;
+import io.podsync.protocol.validation.ViolationCodes;
+import io.podsync.server.auth.AuthFilter;
+import io.podsync.server.auth.Scope;
+import io.podsync.server.http.JsonBodies;
+import io.podsync.server.http.ProblemException;
+import io.podsync.storage.Database;
+import io.podsync.storage.OutboxAttemptRow;
+import io.podsync.storage.OutboxRow;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Operations' view of ERP forwarding ({@code /v1/ops/outbox}): messages by status with every attempt, replay of one
+ * or all dead messages, the reconciliation report, and re-enabling an endpoint that answered 410.
+ */
+public final class OutboxService implements HttpService {
+    private static final Set<String> STATUSES = Set.of("pending", "delivered", "dead", "held");
+
+    private final Database db;
+    private final Clock clock;
+
+    public OutboxService(Database db, Clock clock) {
+        this.db = db;
+        this.clock = clock;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/v1/ops/outbox", this::list)
+                .get("/v1/ops/outbox/reconciliation", this::reconciliation)
+                .get("/v1/ops/outbox/{id}", this::get)
+                .post("/v1/ops/outbox/{id}/replay", this::replay)
+                .post("/v1/ops/outbox/replay-dead", this::replayDead)
+                .post("/v1/ops/erp-endpoints/{name}/enable", this::enable);
+    }
+
+    private void list(ServerRequest req, ServerResponse res) {
+        AuthFilter.principal(req).requireAny(Scope.OPS);
+        String status = req.query().first("status").orElse(null);
+        if (status != null && !STATUSES.contains(status)) {
+            throw ProblemException.badRequest(ViolationCodes.UNKNOWN_VALUE, "status", "status is one of " + STATUSES);
+        }
+        Long before = req.query().first("before").map(OutboxService::number).orElse(null);
+        long limit = req.query().first("limit").map(OutboxService::number).orElse(100L);
+        if (limit < 1 || limit > 1000) {
+            throw ProblemException.badRequest(ViolationCodes.OUT_OF_RANGE, "limit", "limit must be 1 to 1000");
+        }
+        List<OutboxView> items = db.read(tx -> tx.outbox().list(status, before, (int) limit)).stream()
+                .map(m -> view(m, null))
+                .toList();
+        JsonBodies.ok(res, Map.of("items", items));
+    }
+
+    private void get(ServerRequest req, ServerResponse res) {
+        AuthFilter.principal(req).requireAny(Scope.OPS);
+        long id = number(req.path().pathParameters().get("id"));
+        OutboxView view = db.read(tx ->
+                        tx.outbox().find(id).map(m -> view(m, tx.outbox().attempts(id))))
+                .orElseThrow(() -> ProblemException.notFound("message_not_found", "no outbox message " + id));
+        JsonBodies.ok(res, view);
+    }
+
+    private void replay(ServerRequest req, ServerResponse res) {
+        AuthFilter.principal(req).requireAny(Scope.OPS);
+        long id = number(req.path().pathParameters().get("id"));
+        long now = clock.millis();
+        OutboxView view = db.write(tx -> {
+            OutboxRow m = tx.outbox()
+                    .find(id)
+                    .orElseThrow(() -> ProblemException.notFound("message_not_found", "no outbox message " + id));
+            if (!tx.outbox().replay(id, now)) {
+                throw ProblemException.conflict(
+                        "message_in_flight",
+                        "message " + id + " is " + m.status() + "; only dead, held or delivered ones replay");
+            }
+            return view(tx.outbox().find(id).orElseThrow(), null);
+        });
+        JsonBodies.ok(res, view);
+    }
+
+    private void replayDead(ServerRequest req, ServerResponse res) {
+        AuthFilter.principal(req).requireAny(Scope.OPS);
+        long now = clock.millis();
+        int n = db.write(tx -> {
+            int count = 0;
+            for (OutboxRow m : tx.outbox().list("dead", null, 1000)) {
+                if (tx.outbox().replay(m.outboxId(), now)) {
+                    count++;
+                }
+            }
+            return count;
+        });
+        JsonBodies.ok(res, Map.of("replayed", n));
+    }
+
+    private void enable(ServerRequest req, ServerResponse res) {
+        AuthFilter.principal(req).requireAny(Scope.OPS);
+        String name = req.path().pathParameters().get("name");
+        long now = clock.millis();
+        int released = db.write(tx -> {
+            tx.outbox().enable(name);
+            return tx.outbox().setStatusOfEndpoint(name, "held", "pending", now);
+        });
+        JsonBodies.ok(res, Map.of("endpoint", name, "released", released));
+    }
+
+    /** Confirmations produced, acknowledged by the ERP, pending, held and dead, by message type. */
+    private void reconciliation(ServerRequest req, ServerResponse res) {
+        AuthFilter.principal(req).requireAny(Scope.OPS);
+        Map<String, Map<String, Long>> counts = db.read(tx -> tx.outbox().counts());
+        Map<String, Object> byType = new LinkedHashMap<>();
+        long produced = 0;
+        long acknowledged = 0;
+        long dead = 0;
+        for (Map.Entry<String, Map<String, Long>> e : counts.entrySet()) {
+            long total =
+                    e.getValue().values().stream().mapToLong(Long::longValue).sum();
+            produced += total;
+            acknowledged += e.getValue().getOrDefault("delivered", 0L);
+            dead += e.getValue().getOrDefault("dead", 0L);
+            Map<String, Long> row = new LinkedHashMap<>(e.getValue());
+            row.put("produced", total);
+            byType.put(e.getKey(), row);
+        }
+        JsonBodies.ok(
+                res,
+                Map.of(
+                        "produced", produced,
+                        "acknowledged", acknowledged,
+                        "dead", dead,
+                        "outstanding", produced - acknowledged - dead,
+                        "byType", byType));
+    }
+
+    private static long number(String raw) {
+        try {
+            return Long.parseLong(raw);
+        } catch (NumberFormatException e) {
+            throw ProblemException.badRequest(ViolationCodes.INVALID_FORMAT, "id", "must be a number");
+        }
+    }
+
+    static OutboxView view(OutboxRow m, List<OutboxAttemptRow> attempts) {
+        return new OutboxView(
+                m.outboxId(),
+                m.messageId(),
+                m.endpoint(),
+                m.type(),
+                m.stopId(),
+                m.routeId(),
+                m.status(),
+                m.attempts(),
+                Instant.ofEpochMilli(m.nextAttemptAt()),
+                m.lastStatus(),
+                m.lastError(),
+                Instant.ofEpochMilli(m.createdAt()),
+                m.deliveredAt() == null ? null : Instant.ofEpochMilli(m.deliveredAt()),
+                m.supersedes(),
+                attempts == null
+                        ? null
+                        : attempts.stream()
+                                .map(a -> new OutboxView.Attempt(
+                                        a.attempt(),
+                                        Instant.ofEpochMilli(a.at()),
+                                        a.statusCode(),
+                                        a.error(),
+                                        a.durationMillis()))
+                                .toList());
+    }
+}

@@ -1,0 +1,53 @@
+package io.podsync.storage;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The ERP outbox, its delivery attempts, what each stop confirmed, and disabled endpoints. */
+public interface OutboxRepository {
+    /** Adds a message with a fresh id unless one with the same dedupe key exists; true when added. */
+    boolean add(OutboxRow message);
+
+    /** Pending messages due by {@code now} whose lease (if any) has run out, oldest first. */
+    List<OutboxRow> due(long now, int limit);
+
+    /** True when an older message of the same partition and endpoint is not delivered yet. */
+    boolean hasOlderUndelivered(String partitionKey, String endpoint, long outboxId);
+
+    /** Takes a message for delivery until {@code leaseUntil}; false when another dispatcher has it. */
+    boolean claim(long outboxId, long now, long leaseUntil);
+
+    void recordAttempt(OutboxAttemptRow attempt);
+
+    void delivered(long outboxId, int attempts, int status, long now);
+
+    void reschedule(long outboxId, int attempts, long nextAttemptAt, Integer status, String error);
+
+    void setStatus(long outboxId, String status, int attempts, Integer lastStatus, String error);
+
+    /** Puts a dead or held message back in line, due now. */
+    boolean replay(long outboxId, long now);
+
+    /** Holds every pending message of an endpoint (after a 410) or releases held ones. */
+    int setStatusOfEndpoint(String endpoint, String from, String to, long now);
+
+    Optional<OutboxRow> find(long outboxId);
+
+    List<OutboxRow> list(String status, Long beforeId, int limit);
+
+    List<OutboxAttemptRow> attempts(long outboxId);
+
+    /** Message counts by type and status. */
+    Map<String, Map<String, Long>> counts();
+
+    Optional<ConfirmationRow> confirmation(String stopId);
+
+    void confirm(ConfirmationRow confirmation);
+
+    boolean isDisabled(String endpoint);
+
+    void disable(String endpoint, String reason, long now);
+
+    void enable(String endpoint);
+}

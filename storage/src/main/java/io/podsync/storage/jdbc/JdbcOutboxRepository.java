@@ -1,0 +1,237 @@
+package io.podsync.storage.jdbc;
+
+import io.podsync.storage.ConfirmationRow;
+import io.podsync.storage.OutboxAttemptRow;
+import io.podsync.storage.OutboxRepository;
+import io.podsync.storage.OutboxRow;
+import io.podsync.storage.Tx;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+final class JdbcOutboxRepository implements OutboxRepository {
+    private final Sql sql;
+    private final Tx tx;
+
+    JdbcOutboxRepository(Sql sql, Tx tx) {
+        this.sql = sql;
+        this.tx = tx;
+    }
+
+    @Override
+    public boolean add(OutboxRow m) {
+        if (sql.one("SELECT 1 FROM outbox WHERE dedupe_key = ?", rs -> 1, m.dedupeKey())
+                .isPresent()) {
+            return false;
+        }
+        long id = tx.reserveIds("outbox", 1);
+        return sql.update(
+                        """
+                        INSERT INTO outbox (outbox_id, message_id, endpoint, dedupe_key, partition_key, type, stop_id,
+                                            route_id, supersedes, payload_json, status, attempts, next_attempt_at,
+                                            lease_until, last_status, last_error, created_at, delivered_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, ?, NULL)
+                        ON CONFLICT (dedupe_key) DO NOTHING
+                        """,
+                        id,
+                        m.messageId(),
+                        m.endpoint(),
+                        m.dedupeKey(),
+                        m.partitionKey(),
+                        m.type(),
+                        m.stopId(),
+                        m.routeId(),
+                        m.supersedes(),
+                        m.payloadJson(),
+                        m.status(),
+                        m.attempts(),
+                        m.nextAttemptAt(),
+                        m.createdAt())
+                == 1;
+    }
+
+    @Override
+    public List<OutboxRow> due(long now, int limit) {
+        return sql.list("""
+                SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?
+                  AND (lease_until IS NULL OR lease_until < ?)
+                ORDER BY outbox_id LIMIT ?
+                """, JdbcOutboxRepository::row, now, now, limit);
+    }
+
+    @Override
+    public boolean hasOlderUndelivered(String partitionKey, String endpoint, long outboxId) {
+        return sql.one("""
+                        SELECT 1 FROM outbox WHERE partition_key = ? AND endpoint = ? AND outbox_id < ?
+                          AND status <> 'delivered' LIMIT 1
+                        """, rs -> 1, partitionKey, endpoint, outboxId).isPresent();
+    }
+
+    @Override
+    public boolean claim(long outboxId, long now, long leaseUntil) {
+        return sql.update("""
+                        UPDATE outbox SET lease_until = ?
+                        WHERE outbox_id = ? AND status = 'pending' AND (lease_until IS NULL OR lease_until < ?)
+                        """, leaseUntil, outboxId, now) == 1;
+    }
+
+    @Override
+    public void recordAttempt(OutboxAttemptRow a) {
+        sql.update("""
+                INSERT INTO outbox_attempts (outbox_id, attempt, at, status_code, error, duration_ms)
+                VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (outbox_id, attempt) DO NOTHING
+                """, a.outboxId(), a.attempt(), a.at(), a.statusCode(), a.error(), a.durationMillis());
+    }
+
+    @Override
+    public void delivered(long outboxId, int attempts, int status, long now) {
+        sql.update("""
+                UPDATE outbox SET status = 'delivered', attempts = ?, last_status = ?, last_error = NULL,
+                    delivered_at = ?, lease_until = NULL
+                WHERE outbox_id = ?
+                """, attempts, status, now, outboxId);
+    }
+
+    @Override
+    public void reschedule(long outboxId, int attempts, long nextAttemptAt, Integer status, String error) {
+        sql.update("""
+                UPDATE outbox SET attempts = ?, next_attempt_at = ?, last_status = ?, last_error = ?, lease_until = NULL
+                WHERE outbox_id = ?
+                """, attempts, nextAttemptAt, status, error, outboxId);
+    }
+
+    @Override
+    public void setStatus(long outboxId, String status, int attempts, Integer lastStatus, String error) {
+        sql.update("""
+                UPDATE outbox SET status = ?, attempts = ?, last_status = ?, last_error = ?, lease_until = NULL
+                WHERE outbox_id = ?
+                """, status, attempts, lastStatus, error, outboxId);
+    }
+
+    @Override
+    public boolean replay(long outboxId, long now) {
+        return sql.update("""
+                        UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?, lease_until = NULL
+                        WHERE outbox_id = ? AND status IN ('dead', 'held', 'delivered')
+                        """, now, outboxId) == 1;
+    }
+
+    @Override
+    public int setStatusOfEndpoint(String endpoint, String from, String to, long now) {
+        return sql.update(
+                "UPDATE outbox SET status = ?, next_attempt_at = ?, lease_until = NULL WHERE endpoint = ? AND status = ?",
+                to,
+                now,
+                endpoint,
+                from);
+    }
+
+    @Override
+    public Optional<OutboxRow> find(long outboxId) {
+        return sql.one("SELECT * FROM outbox WHERE outbox_id = ?", JdbcOutboxRepository::row, outboxId);
+    }
+
+    @Override
+    public List<OutboxRow> list(String status, Long beforeId, int limit) {
+        String where = status == null ? "1 = 1" : "status = ?";
+        Object[] params = status == null
+                ? new Object[] {beforeId == null ? Long.MAX_VALUE : beforeId, limit}
+                : new Object[] {status, beforeId == null ? Long.MAX_VALUE : beforeId, limit};
+        return sql.list(
+                "SELECT * FROM outbox WHERE " + where + " AND outbox_id < ? ORDER BY outbox_id DESC LIMIT ?",
+                JdbcOutboxRepository::row,
+                params);
+    }
+
+    @Override
+    public List<OutboxAttemptRow> attempts(long outboxId) {
+        return sql.list(
+                "SELECT * FROM outbox_attempts WHERE outbox_id = ? ORDER BY attempt",
+                rs -> new OutboxAttemptRow(
+                        rs.getLong("outbox_id"),
+                        rs.getInt("attempt"),
+                        rs.getLong("at"),
+                        rs.getInt("status_code"),
+                        rs.getString("error"),
+                        rs.getLong("duration_ms")),
+                outboxId);
+    }
+
+    @Override
+    public Map<String, Map<String, Long>> counts() {
+        Map<String, Map<String, Long>> out = new TreeMap<>();
+        sql.list("SELECT type, status, COUNT(*) FROM outbox GROUP BY type, status", rs ->
+                        new Object[] {rs.getString(1), rs.getString(2), rs.getLong(3)})
+                .forEach(r ->
+                        out.computeIfAbsent((String) r[0], k -> new TreeMap<>()).put((String) r[1], (Long) r[2]));
+        return out;
+    }
+
+    @Override
+    public Optional<ConfirmationRow> confirmation(String stopId) {
+        return sql.one(
+                "SELECT * FROM stop_confirmations WHERE stop_id = ?",
+                rs -> new ConfirmationRow(
+                        rs.getString("stop_id"),
+                        rs.getString("outcome_event_key"),
+                        rs.getString("device_id"),
+                        rs.getString("outcome"),
+                        rs.getString("message_id"),
+                        rs.getLong("confirmed_at")),
+                stopId);
+    }
+
+    @Override
+    public void confirm(ConfirmationRow c) {
+        sql.update("""
+                INSERT INTO stop_confirmations (stop_id, outcome_event_key, device_id, outcome, message_id, confirmed_at)
+                VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (stop_id) DO UPDATE SET outcome_event_key = excluded.outcome_event_key,
+                    device_id = excluded.device_id, outcome = excluded.outcome, message_id = excluded.message_id,
+                    confirmed_at = excluded.confirmed_at
+                """, c.stopId(), c.outcomeEventKey(), c.deviceId(), c.outcome(), c.messageId(), c.confirmedAt());
+    }
+
+    @Override
+    public boolean isDisabled(String endpoint) {
+        return sql.one("SELECT 1 FROM erp_endpoints WHERE name = ? AND disabled_at IS NOT NULL", rs -> 1, endpoint)
+                .isPresent();
+    }
+
+    @Override
+    public void disable(String endpoint, String reason, long now) {
+        sql.update("""
+                INSERT INTO erp_endpoints (name, disabled_at, reason) VALUES (?, ?, ?)
+                ON CONFLICT (name) DO UPDATE SET disabled_at = excluded.disabled_at, reason = excluded.reason
+                """, endpoint, now, reason);
+    }
+
+    @Override
+    public void enable(String endpoint) {
+        sql.update("UPDATE erp_endpoints SET disabled_at = NULL, reason = NULL WHERE name = ?", endpoint);
+    }
+
+    private static OutboxRow row(ResultSet rs) throws SQLException {
+        return new OutboxRow(
+                rs.getLong("outbox_id"),
+                rs.getString("message_id"),
+                rs.getString("endpoint"),
+                rs.getString("dedupe_key"),
+                rs.getString("partition_key"),
+                rs.getString("type"),
+                rs.getString("stop_id"),
+                rs.getString("route_id"),
+                rs.getString("supersedes"),
+                rs.getString("payload_json"),
+                rs.getString("status"),
+                rs.getInt("attempts"),
+                rs.getLong("next_attempt_at"),
+                rs.getObject("last_status") == null ? null : rs.getInt("last_status"),
+                rs.getString("last_error"),
+                rs.getLong("created_at"),
+                Sql.nullableLong(rs, "delivered_at"));
+    }
+}
