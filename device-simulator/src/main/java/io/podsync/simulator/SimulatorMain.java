@@ -4,7 +4,8 @@ import java.io.PrintStream;
 
 /** The podsync device simulator: {@code podsync-sim <command> [options]}. */
 public final class SimulatorMain {
-    static final String HELP = """
+    static final String HELP =
+            """
             podsync device simulator
 
             usage: podsync-sim <command> [options]

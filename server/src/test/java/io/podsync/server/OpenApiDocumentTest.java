@@ -32,7 +32,19 @@ class OpenApiDocumentTest {
             "post /v1/ops/exceptions/{id}/resolve",
             "get /health/live",
             "get /health/ready",
-            "get /metrics");
+            "get /metrics",
+            "post /v1/uploads",
+            "head /v1/uploads/{id}",
+            "get /v1/uploads/{id}",
+            "patch /v1/uploads/{id}",
+            "get /v1/artifacts/{sha256}",
+            "get /v1/artifacts/{sha256}/link",
+            "get /v1/ops/outbox",
+            "get /v1/ops/outbox/reconciliation",
+            "get /v1/ops/outbox/{id}",
+            "post /v1/ops/outbox/{id}/replay",
+            "post /v1/ops/outbox/replay-dead",
+            "post /v1/ops/erp-endpoints/{name}/enable");
 
     @Test
     void everyEndpointIsDocumentedWithItsProblems() throws Exception {

@@ -91,7 +91,8 @@ public final class ErpReceiver implements AutoCloseable {
     private final Map<String, Integer> attempts = new HashMap<>();
     private int duplicates;
 
-    private ErpReceiver(HttpServer server, ExecutorService executor, WebhookVerifier verifier, Clock clock, Listener l) {
+    private ErpReceiver(
+            HttpServer server, ExecutorService executor, WebhookVerifier verifier, Clock clock, Listener l) {
         this.server = server;
         this.executor = executor;
         this.verifier = verifier;
@@ -110,8 +111,8 @@ public final class ErpReceiver implements AutoCloseable {
         return start(port, secrets, clock, new Listener() {});
     }
 
-    public static ErpReceiver start(int port, List<String> secrets, Clock clock, Listener listener)
-            throws IOException {
+    /** As {@link #start(int, List, Clock)}, telling {@code listener} about every outcome as it happens. */
+    public static ErpReceiver start(int port, List<String> secrets, Clock clock, Listener listener) throws IOException {
         WebhookVerifier verifier = new WebhookVerifier(secrets, clock);
         HttpServer server =
                 HttpServer.create(new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, 1}), port), 0);
@@ -252,9 +253,8 @@ public final class ErpReceiver implements AutoCloseable {
         if (plan.failStatus() != 0) {
             countAttempt(id);
             listener.simulatedFailure(id, plan.failStatus());
-            Map<String, String> headers = plan.failStatus() == 503 || plan.failStatus() == 429
-                    ? Map.of("Retry-After", "1")
-                    : Map.of();
+            Map<String, String> headers =
+                    plan.failStatus() == 503 || plan.failStatus() == 429 ? Map.of("Retry-After", "1") : Map.of();
             return new Reply(plan.failStatus(), Map.of("error", "simulated_failure"), headers, plan.hold());
         }
         lock.lock();

@@ -50,7 +50,7 @@ class ErpReceiverTest {
                 "specversion", "1.0",
                 "id", id,
                 "source", "/podsync/routes/R1",
-                "type", "io.podsync.pod.confirmed",
+                "type", "io.podsync.pod.delivered.v1",
                 "time", "2025-06-15T15:06:40Z",
                 "subject", subject,
                 "data", Map.of("orderId", "O-1", "delivered", 3)));
@@ -86,7 +86,7 @@ class ErpReceiverTest {
         assertEquals(1, erp.deliveries().size());
         Delivery d = erp.deliveries().getFirst();
         assertEquals("msg_1", d.webhookId());
-        assertEquals("io.podsync.pod.confirmed", d.type());
+        assertEquals("io.podsync.pod.delivered.v1", d.type());
         assertEquals("stops/S1", d.subject());
         assertEquals("O-1", d.data().path("orderId").asText());
         assertEquals("evt-1", d.event().path("id").asText());
@@ -113,7 +113,8 @@ class ErpReceiverTest {
     @Test
     void refusesAReplayOutsideTheToleranceEvenWithAValidSignature() throws Exception {
         long old = NOW - Duration.ofMinutes(6).toSeconds();
-        HttpResponse<String> r = send(signed("msg_1", old, event("evt-1", "stops/S1")).build());
+        HttpResponse<String> r =
+                send(signed("msg_1", old, event("evt-1", "stops/S1")).build());
 
         assertEquals(401, r.statusCode());
         assertEquals("timestamp_too_old", error(r));
@@ -183,7 +184,9 @@ class ErpReceiverTest {
         long t0 = System.nanoTime();
         assertThrows(
                 HttpTimeoutException.class,
-                () -> send(signed("msg_1", NOW, body).timeout(Duration.ofMillis(300)).build()));
+                () -> send(signed("msg_1", NOW, body)
+                        .timeout(Duration.ofMillis(300))
+                        .build()));
         assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(3).toNanos(), "the client's timeout ended it");
 
         // The hung request was recorded before hanging: what makes the sender's retry a duplicate.
@@ -267,13 +270,15 @@ class ErpReceiverTest {
                 .build());
         HttpResponse<String> health =
                 send(HttpRequest.newBuilder(base.resolve("/health")).GET().build());
-        HttpResponse<String> other =
-                send(HttpRequest.newBuilder(base.resolve("/webhooks/pods")).GET().build());
+        HttpResponse<String> other = send(
+                HttpRequest.newBuilder(base.resolve("/webhooks/pods")).GET().build());
 
         assertEquals(200, list.statusCode());
         JsonNode json = ProtocolJson.read(list.body(), JsonNode.class);
         assertEquals("msg_1", json.path("deliveries").path(0).path("webhookId").asText());
-        assertEquals("stops/S1", json.path("deliveries").path(0).path("event").path("subject").asText());
+        assertEquals(
+                "stops/S1",
+                json.path("deliveries").path(0).path("event").path("subject").asText());
         assertEquals(0, json.path("duplicates").asInt(-1));
         assertEquals(200, health.statusCode());
         assertEquals(404, other.statusCode());
@@ -282,7 +287,7 @@ class ErpReceiverTest {
     @Test
     void aDeliveryWithoutSubjectOrDataIsStillRecorded() throws Exception {
         byte[] bare = ProtocolJson.toBytes(
-                Map.of("specversion", "1.0", "id", "e", "source", "/s", "type", "io.podsync.pod.confirmed"));
+                Map.of("specversion", "1.0", "id", "e", "source", "/s", "type", "io.podsync.pod.delivered.v1"));
 
         assertEquals(200, post("msg_1", bare).statusCode());
 

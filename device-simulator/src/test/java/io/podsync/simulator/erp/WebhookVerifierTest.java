@@ -112,15 +112,13 @@ class WebhookVerifierTest {
         String good = WebhookVerifier.sign(SECRET, "msg_1", NOW, BODY);
         String header = "v1a," + good.substring(3) + " v1,%%%not-base64 " + good;
         assertEquals(Optional.empty(), verify(verifier, NOW, header, BODY));
-        assertEquals(
-                Optional.of(Reason.NO_MATCHING_SIGNATURE), verify(verifier, NOW, "v2," + good.substring(3), BODY));
+        assertEquals(Optional.of(Reason.NO_MATCHING_SIGNATURE), verify(verifier, NOW, "v2," + good.substring(3), BODY));
     }
 
     @Test
     void refusesMalformedSecretsWithoutEchoingThem() {
         IllegalArgumentException e = assertThrows(
-                IllegalArgumentException.class,
-                () -> new WebhookVerifier(List.of(SECRET, "hunter2"), CLOCK));
+                IllegalArgumentException.class, () -> new WebhookVerifier(List.of(SECRET, "hunter2"), CLOCK));
         assertEquals("secret #2 must look like whsec_<base64>", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new WebhookVerifier(List.of("whsec_%%%"), CLOCK));
         assertThrows(IllegalArgumentException.class, () -> new WebhookVerifier(List.of(), CLOCK));

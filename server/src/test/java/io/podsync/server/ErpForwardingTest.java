@@ -1,0 +1,334 @@
+package io.podsync.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.podsync.protocol.CapturedEvent;
+import io.podsync.protocol.EventPayload;
+import io.podsync.protocol.EventType;
+import io.podsync.protocol.GeoFix;
+import io.podsync.protocol.LineOutcome;
+import io.podsync.protocol.PushRequest;
+import io.podsync.protocol.json.ProtocolJson;
+import io.podsync.simulator.erp.Delivery;
+import io.podsync.simulator.erp.ErpReceiver;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Confirmations reach the reference ERP receiver exactly once in effect, signed, in order, through failures. */
+class ErpForwardingTest {
+    static final String SECRET =
+            "whsec_" + Base64.getEncoder().encodeToString("erp-test-secret-0123456789ab".getBytes());
+    static final String OLD_SECRET =
+            "whsec_" + Base64.getEncoder().encodeToString("erp-old-secret-0123456789abc".getBytes());
+
+    @TempDir
+    Path dir;
+
+    ErpReceiver erp;
+    TestServer server;
+
+    @BeforeEach
+    void start() throws Exception {
+        erp = ErpReceiver.start(0, List.of(SECRET), Clock.systemUTC());
+        server = startServer(List.of(SECRET));
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+        erp.close();
+    }
+
+    private TestServer startServer(List<String> secrets) {
+        Map<String, String> c = new HashMap<>();
+        c.put("podsync.erp.endpoints.0.name", "test-erp");
+        c.put("podsync.erp.endpoints.0.url", erp.url().toString());
+        for (int i = 0; i < secrets.size(); i++) {
+            c.put("podsync.erp.endpoints.0.secrets." + i, secrets.get(i));
+        }
+        c.put("podsync.erp.endpoints.0.timeout", "PT1S");
+        c.put("podsync.erp.retry-schedule.0", "PT0S");
+        c.put("podsync.erp.retry-schedule.1", "PT0.1S");
+        c.put("podsync.erp.retry-schedule.2", "PT0.1S");
+        c.put("podsync.erp.retry-schedule.3", "PT0.1S");
+        c.put("podsync.erp.retry-schedule.4", "PT0.1S");
+        c.put("podsync.erp.poll-interval", "PT0.05S");
+        c.put("podsync.erp.reason-map.DAMAGED", "Z01");
+        return TestServer.start(dir.resolve("server"), c, Clock.systemUTC());
+    }
+
+    private TestServer.Device deviceOn(String routeId, String driver, int stops) {
+        server.erp().releaseRoute(routeId, Fixtures.route(routeId, driver, stops));
+        return server.device(driver);
+    }
+
+    private static void push(TestServer.Device d, CapturedEvent... events) {
+        d.client().push(new PushRequest(Instant.now(), List.of(events)));
+    }
+
+    private static CapturedEvent delivered(long seq, String stopId, String orderId, Instant at, EventPayload p) {
+        return Fixtures.event(
+                UUID.randomUUID().toString(),
+                seq,
+                EventType.DELIVERED,
+                stopId,
+                at,
+                p != null ? p : Fixtures.fullDelivery(orderId));
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private JsonNode outbox(String query) {
+        return ProtocolJson.read(
+                server.send(
+                                "GET",
+                                "/v1/ops/outbox" + query,
+                                null,
+                                null,
+                                server.ops().authenticate().accessToken())
+                        .body(),
+                JsonNode.class);
+    }
+
+    @Test
+    void anErpFailingThenRecoveringRecordsOneDeliveryWithTheCapturedContent() throws Exception {
+        TestServer.Device d = deviceOn("RE1", "DE1", 1);
+        erp.behavior().failNext(2, 500);
+        EventPayload partial = new EventPayload(
+                new io.podsync.protocol.Recipient("J. Doe", null),
+                List.of(
+                        new LineOutcome("RE1-O1", "L1", new BigDecimal("3"), BigDecimal.ONE, "DAMAGED", true),
+                        new LineOutcome("RE1-O1", "L2", new BigDecimal("2"), null, null, true)),
+                new GeoFix(Fixtures.BASE_LAT + 0.01, Fixtures.BASE_LON, 8.0),
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null);
+        CapturedEvent e = Fixtures.event(
+                UUID.randomUUID().toString(),
+                1,
+                EventType.PARTIALLY_DELIVERED,
+                "RE1-S1",
+                Instant.now().minusSeconds(30),
+                partial);
+        push(d, e);
+        await(() -> erp.deliveries().size() == 1, "one delivery");
+        Thread.sleep(300); // would a second one come?
+        assertEquals(1, erp.deliveries().size());
+        Delivery delivery = erp.deliveries().get(0);
+        assertEquals("io.podsync.pod.partially_delivered.v1", delivery.type());
+        assertEquals(3, delivery.attemptsSeen());
+        JsonNode data = delivery.data();
+        assertEquals(delivery.webhookId(), data.get("confirmationId").asText());
+        assertEquals("original", data.get("kind").asText());
+        assertEquals("RE1-S1", data.get("stopId").asText());
+        assertEquals(e.idempotencyKey(), data.get("outcomeEventKey").asText());
+        assertEquals("J. Doe", data.get("recipient").get("name").asText());
+        JsonNode line1 = data.get("orders").get(0).get("lines").get(0);
+        assertEquals(0, new BigDecimal("3").compareTo(line1.get("delivered").decimalValue()));
+        assertEquals(0, BigDecimal.ONE.compareTo(line1.get("refused").decimalValue()));
+        assertEquals("Z01", line1.get("erpReasonCode").asText());
+        assertEquals(e.capturedAt(), Instant.parse(data.get("capturedAt").asText()));
+        JsonNode messages = outbox("?status=delivered").get("items");
+        assertEquals(1, messages.size());
+        JsonNode detail = ProtocolJson.read(
+                server.send(
+                                "GET",
+                                "/v1/ops/outbox/" + messages.get(0).get("id").asLong(),
+                                null,
+                                null,
+                                server.ops().authenticate().accessToken())
+                        .body(),
+                JsonNode.class);
+        assertEquals(List.of(500, 500, 200), statuses(detail.get("history")));
+    }
+
+    private static List<Integer> statuses(JsonNode history) {
+        List<Integer> out = new java.util.ArrayList<>();
+        history.forEach(a -> out.add(a.get("statusCode").asInt()));
+        return out;
+    }
+
+    @Test
+    void afterTheLastAttemptAMessageIsDeadAndAReplayDeliversItOnce() throws Exception {
+        TestServer.Device d = deviceOn("RE2", "DE2", 1);
+        erp.behavior().failNext(5, 500);
+        push(d, delivered(1, "RE2-S1", "RE2-O1", Instant.now().minusSeconds(10), null));
+        await(() -> outbox("?status=dead").get("items").size() == 1, "a dead letter");
+        assertEquals(0, erp.deliveries().size());
+        JsonNode rec = ProtocolJson.read(
+                server.send(
+                                "GET",
+                                "/v1/ops/outbox/reconciliation",
+                                null,
+                                null,
+                                server.ops().authenticate().accessToken())
+                        .body(),
+                JsonNode.class);
+        assertEquals(1, rec.get("dead").asInt());
+        assertEquals(0, rec.get("acknowledged").asInt());
+        long id = outbox("?status=dead").get("items").get(0).get("id").asLong();
+        assertEquals(
+                200,
+                server.send(
+                                "POST",
+                                "/v1/ops/outbox/" + id + "/replay",
+                                "application/json",
+                                "{}",
+                                server.ops().authenticate().accessToken())
+                        .statusCode());
+        await(() -> erp.deliveries().size() == 1, "the replayed delivery");
+        Thread.sleep(300);
+        assertEquals(1, erp.deliveries().size());
+    }
+
+    @Test
+    void aCorrectionNeverOvertakesItsOriginal() throws Exception {
+        server.erp().releaseRoute("RE3", Fixtures.route("RE3", "DE3", 1));
+        TestServer.Device a = server.device("DE3");
+        TestServer.Device b = server.device("DE3");
+        erp.behavior().failNext(3, 503);
+        Instant t = Instant.now().minusSeconds(60);
+        push(a, delivered(1, "RE3-S1", "RE3-O1", t, null));
+        // The other phone had delivered earlier, offline; its event arrives late and decides the outcome now.
+        push(b, delivered(1, "RE3-S1", "RE3-O1", t.minusSeconds(20), null));
+        await(() -> erp.deliveries().size() == 2, "original and correction");
+        assertEquals("io.podsync.pod.delivered.v1", erp.deliveries().get(0).type());
+        assertEquals("io.podsync.pod.corrected.v1", erp.deliveries().get(1).type());
+        assertEquals(
+                erp.deliveries().get(0).webhookId(),
+                erp.deliveries().get(1).data().get("supersedes").asText());
+        assertTrue(server.ops().exceptions("open", 100).items().stream()
+                .anyMatch(x -> x.kind().equals("outcome_corrected") && "RE3-S1".equals(x.stopId())));
+    }
+
+    @Test
+    void aServerRestartedInTheMiddleOfRetriesDeliversExactlyOnce() throws Exception {
+        TestServer.Device d = deviceOn("RE4", "DE4", 1);
+        String secret = d.credentials().deviceSecret();
+        String deviceId = d.id();
+        erp.behavior().failNext(2, 500);
+        push(d, delivered(1, "RE4-S1", "RE4-O1", Instant.now().minusSeconds(10), null));
+        await(() -> erp.behavior().failuresLeft() < 2, "a first failed attempt");
+        server.close();
+        server = startServer(List.of(SECRET));
+        await(() -> erp.deliveries().size() == 1, "delivery after restart");
+        Thread.sleep(300);
+        assertEquals(1, erp.deliveries().size());
+        assertEquals(0, erp.duplicates());
+        assertTrue(new io.podsync.protocol.client.PodsyncClient(server.uri())
+                        .useDevice(deviceId, secret)
+                        .pull(null, 100)
+                        .changes()
+                        .size()
+                > 0);
+    }
+
+    @Test
+    void aRotatedSecretStillVerifiesWithEitherKey() throws Exception {
+        server.close();
+        erp.close();
+        erp = ErpReceiver.start(0, List.of(OLD_SECRET), Clock.systemUTC()); // the ERP has not rotated yet
+        server = startServer(List.of(SECRET, OLD_SECRET));
+        TestServer.Device d = deviceOn("RE5", "DE5", 1);
+        push(d, delivered(1, "RE5-S1", "RE5-O1", Instant.now().minusSeconds(10), null));
+        await(() -> erp.deliveries().size() == 1, "a delivery verified with the old secret");
+        assertEquals(0, erp.rejected());
+    }
+
+    @Test
+    void aFlaggedDeliveryWaitsForOperationsAndGoneDisablesTheEndpoint() throws Exception {
+        TestServer.Device d = deviceOn("RE6", "DE6", 2);
+        EventPayload tooMuch = new EventPayload(
+                null,
+                List.of(new LineOutcome("RE6-O1", "L1", new BigDecimal("9"), null, null, true)),
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null);
+        CapturedEvent flagged = Fixtures.event(
+                UUID.randomUUID().toString(),
+                1,
+                EventType.DELIVERED,
+                "RE6-S1",
+                Instant.now().minusSeconds(10),
+                tooMuch);
+        push(d, flagged);
+        Thread.sleep(400);
+        assertEquals(0, erp.deliveries().size(), "held while a person has to look at it");
+        long exceptionId = server.ops().exceptions("open", 100).items().stream()
+                .filter(x -> flagged.idempotencyKey().equals(x.idempotencyKey()))
+                .findFirst()
+                .orElseThrow()
+                .id();
+        server.ops().resolveException(exceptionId, "accepted", "customer took the extra cases");
+        await(() -> erp.deliveries().size() == 1, "the accepted delivery");
+
+        erp.behavior().failNext(1, 410);
+        push(d, delivered(2, "RE6-S2", "RE6-O2", Instant.now().minusSeconds(5), null));
+        await(() -> outbox("?status=held").get("items").size() == 1, "the message held after 410");
+        Thread.sleep(300);
+        assertEquals(1, erp.deliveries().size());
+        assertEquals(
+                200,
+                server.send(
+                                "POST",
+                                "/v1/ops/erp-endpoints/test-erp/enable",
+                                "application/json",
+                                "{}",
+                                server.ops().authenticate().accessToken())
+                        .statusCode());
+        await(() -> erp.deliveries().size() == 2, "delivery after the endpoint is enabled again");
+    }
+
+    @Test
+    void aMalformedEndpointIsRefusedAtStartWithAClearMessage() {
+        server.close();
+        Map<String, String> c = Map.of(
+                "podsync.erp.endpoints.0.name", "bad",
+                "podsync.erp.endpoints.0.url", "ftp:/nowhere",
+                "podsync.erp.endpoints.0.secrets.0", SECRET);
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> TestServer.start(dir.resolve("bad"), c, Clock.systemUTC()));
+        assertTrue(e.getMessage().contains("podsync.erp.endpoints[0].url"), e.getMessage());
+        Map<String, String> weak = Map.of(
+                "podsync.erp.endpoints.0.name", "weak",
+                "podsync.erp.endpoints.0.url", "http://127.0.0.1:1/x",
+                "podsync.erp.endpoints.0.secrets.0", "whsec_c2hvcnQ=");
+        e = assertThrows(
+                IllegalArgumentException.class, () -> TestServer.start(dir.resolve("weak"), weak, Clock.systemUTC()));
+        assertTrue(e.getMessage().contains("24 to 64 bytes"), e.getMessage());
+        server = startServer(List.of(SECRET)); // for @AfterEach
+    }
+}
