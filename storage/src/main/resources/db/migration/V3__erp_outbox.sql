@@ -38,7 +38,7 @@ CREATE TABLE outbox_attempts (
     status_code  INTEGER      NOT NULL,
     error        VARCHAR(500),
     duration_ms  BIGINT       NOT NULL,
-    PRIMARY KEY (outbox_id, attempt)
+    PRIMARY KEY (outbox_id, at, attempt)
 );
 
 -- What was last confirmed to the ERP for each stop: a different outcome later is a correction.

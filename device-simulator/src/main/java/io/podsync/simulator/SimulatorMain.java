@@ -14,7 +14,8 @@ public final class SimulatorMain {
             %s
             %s
             %s
-            %s""".formatted(LoadCommand.HELP, UploadBench.HELP, SqliteBench.HELP, ErpReceiverCommand.HELP);
+            %s
+            %s""".formatted(LoadCommand.HELP, UploadBench.HELP, ErpBench.HELP, SqliteBench.HELP, ErpReceiverCommand.HELP);
 
     private SimulatorMain() {}
 
@@ -38,6 +39,7 @@ public final class SimulatorMain {
                 case "load" -> LoadCommand.run(a, out);
                 case "bench-sqlite" -> SqliteBench.run(a, out);
                 case "bench-upload" -> UploadBench.run(a, out);
+                case "bench-erp" -> ErpBench.run(a, out);
                 case "erp-receiver" -> ErpReceiverCommand.run(a, out);
                 default -> {
                     err.println("unknown command " + args[0] + "; see --help");

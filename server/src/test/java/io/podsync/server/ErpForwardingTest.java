@@ -207,6 +207,17 @@ class ErpForwardingTest {
         await(() -> erp.deliveries().size() == 1, "the replayed delivery");
         Thread.sleep(300);
         assertEquals(1, erp.deliveries().size());
+        JsonNode detail = ProtocolJson.read(
+                server.send(
+                                "GET",
+                                "/v1/ops/outbox/" + id,
+                                null,
+                                null,
+                                server.ops().authenticate().accessToken())
+                        .body(),
+                JsonNode.class);
+        assertEquals(
+                List.of(500, 500, 500, 500, 500, 200), statuses(detail.get("history")), "history survives a replay");
     }
 
     @Test

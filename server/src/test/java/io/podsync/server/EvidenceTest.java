@@ -333,8 +333,9 @@ class EvidenceTest {
     }
 
     @Test
-    void evidenceThatNeverArrivesRaisesAnExceptionAfterTheConfiguredTime() {
-        String missing = "e".repeat(64);
+    void evidenceThatNeverArrivesRaisesAnExceptionWhichClosesItselfWhenItDoesArrive() {
+        byte[] late = png(9_000, 77);
+        String missing = sha(late);
         String key = UUID.randomUUID().toString();
         EventPayload payload = new EventPayload(
                 null,
@@ -374,6 +375,11 @@ class EvidenceTest {
             CLOCK.advance(Duration.ofHours(-3));
             device.client().authenticate();
         }
+        device.client().upload(late, "image/png", EvidenceKind.SIGNATURE, 1 << 20, 3);
+        assertTrue(
+                server.ops().exceptions("open", 1000).items().stream().noneMatch(v -> key.equals(v.idempotencyKey())),
+                "the evidence arrived: nothing is missing any more");
+        assertEquals("failed", stateOf("RU-S2"));
     }
 
     private static io.podsync.server.sync.StopStates statesOf() {

@@ -22,5 +22,8 @@ public interface ExceptionRepository {
 
     boolean resolve(long exceptionId, String resolvedBy, String resolution, String note, long at);
 
+    /** Resolves the open exception with this dedupe key, if there is one. */
+    boolean resolveByDedupeKey(String dedupeKey, String resolvedBy, String resolution, String note, long at);
+
     long countOpen();
 }

@@ -9,7 +9,10 @@ public interface OutboxRepository {
     /** Adds a message with a fresh id unless one with the same dedupe key exists; true when added. */
     boolean add(OutboxRow message);
 
-    /** Pending messages due by {@code now} whose lease (if any) has run out, oldest first. */
+    /**
+     * Pending messages due by {@code now} whose lease (if any) has run out and whose turn it is (no older message of
+     * their partition and endpoint is undelivered), oldest first.
+     */
     List<OutboxRow> due(long now, int limit);
 
     /** True when an older message of the same partition and endpoint is not delivered yet. */

@@ -113,9 +113,13 @@ public final class ErpReceiver implements AutoCloseable {
 
     /** As {@link #start(int, List, Clock)}, telling {@code listener} about every outcome as it happens. */
     public static ErpReceiver start(int port, List<String> secrets, Clock clock, Listener listener) throws IOException {
+        // The JDK server writes a response's headers and body separately; with Nagle's algorithm on, the body waits
+        // for the client's delayed ACK (up to 40 ms a request). Read once, when the server classes load.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
         WebhookVerifier verifier = new WebhookVerifier(secrets, clock);
-        HttpServer server =
-                HttpServer.create(new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, 1}), port), 0);
+        HttpServer server = HttpServer.create(
+                new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, 1}), port), 1024);
+        // A deep accept backlog: with the default, a burst of connections loses SYNs and each waits a second.
         // One virtual thread per request: a hanging request must not hold up the others.
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
         server.setExecutor(executor);

@@ -85,7 +85,9 @@ public final class Confirmations implements OutcomeListener {
             return; // a person decides first; resolving the exception brings us back here
         }
         ConfirmationRow previous = tx.outbox().confirmation(stop.stopId()).orElse(null);
-        if (previous != null && previous.outcomeEventKey().equals(outcome.idempotencyKey())) {
+        if (previous != null
+                && previous.outcomeEventKey().equals(outcome.idempotencyKey())
+                && previous.deviceId().equals(outcome.deviceId())) {
             return;
         }
         boolean correction = previous != null;
@@ -119,7 +121,7 @@ public final class Confirmations implements OutcomeListener {
                             json,
                             status,
                             0,
-                            now,
+                            now + config.schedule().get(0).toMillis(),
                             null,
                             null,
                             now,

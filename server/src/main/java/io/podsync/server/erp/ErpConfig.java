@@ -14,7 +14,8 @@ import java.util.TreeMap;
  * ERP forwarding settings under {@code podsync.erp}. A malformed endpoint stops the server at start, naming the key.
  *
  * @param endpoints {@code podsync.erp.endpoints[]}: {@code name}, {@code url}, {@code secrets} ({@code whsec_} +
- *     base64 of 24 to 64 bytes; the first signs, all are sent during a rotation), {@code timeout} (default PT15S)
+ *     base64 of 24 to 64 bytes; the first signs, all are sent during a rotation), {@code timeout} (default PT15S),
+ *     {@code max-in-flight} (requests at once, default 16: an ERP is not a load test)
  * @param schedule {@code podsync.erp.retry-schedule}: delays before each attempt; after the last the message is dead
  *     (default the Standard Webhooks schedule: 0, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h)
  * @param reasonMap {@code podsync.erp.reason-map}: taxonomy code to the ERP's own code (e.g. SAP deviation reasons)
@@ -33,7 +34,7 @@ public record ErpConfig(
         Duration pollInterval) {
 
     /** One ERP endpoint. */
-    public record Endpoint(String name, URI url, List<String> secrets, Duration timeout) {
+    public record Endpoint(String name, URI url, List<String> secrets, Duration timeout, int maxInFlight) {
         @Override
         public String toString() {
             return "Endpoint[" + name + " " + url + "]"; // never the secrets
@@ -110,7 +111,11 @@ public record ErpConfig(
             secretBytes(s, at + ".secrets");
         }
         Duration timeout = duration(c.get("timeout").asString().orElse("PT15S"), at + ".timeout");
-        return new Endpoint(name, uri, List.copyOf(secrets), timeout);
+        int maxInFlight = c.get("max-in-flight").asInt().orElse(16);
+        if (maxInFlight < 1 || maxInFlight > 256) {
+            throw bad(at + ".max-in-flight", "must be between 1 and 256");
+        }
+        return new Endpoint(name, uri, List.copyOf(secrets), timeout, maxInFlight);
     }
 
     /** The key bytes of a {@code whsec_} secret; 24 to 64 bytes. */

@@ -36,7 +36,7 @@ import java.util.stream.Collectors;
  */
 public final class OutboxDispatcher implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(OutboxDispatcher.class.getName());
-    private static final int BATCH = 200;
+    private static final int BATCH = 500;
 
     /** Observes deliveries, for metrics. */
     public interface Listener {
@@ -64,6 +64,7 @@ public final class OutboxDispatcher implements AutoCloseable {
     private final Listener listener;
     private final Map<String, ErpConfig.Endpoint> endpoints;
     private final Map<String, WebhookSigner> signers;
+    private final Map<String, java.util.concurrent.Semaphore> inFlight;
     private final HttpClient http = HttpClient.newBuilder()
             .connectTimeout(Duration.ofSeconds(10))
             .executor(Executors.newVirtualThreadPerTaskExecutor())
@@ -81,6 +82,9 @@ public final class OutboxDispatcher implements AutoCloseable {
                 config.endpoints().stream().collect(Collectors.toMap(ErpConfig.Endpoint::name, Function.identity()));
         this.signers = config.endpoints().stream()
                 .collect(Collectors.toMap(ErpConfig.Endpoint::name, e -> new WebhookSigner(e.secrets())));
+        this.inFlight = config.endpoints().stream()
+                .collect(Collectors.toMap(
+                        ErpConfig.Endpoint::name, e -> new java.util.concurrent.Semaphore(e.maxInFlight())));
     }
 
     public OutboxDispatcher start() {
@@ -93,7 +97,10 @@ public final class OutboxDispatcher implements AutoCloseable {
 
     private void safeRun() {
         try {
-            runOnce();
+            // A full batch means there is a backlog: keep going instead of waiting for the next poll.
+            while (runOnce() == BATCH && !Thread.currentThread().isInterrupted()) {
+                Thread.onSpinWait();
+            }
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "outbox pass failed; will retry: " + e.getMessage());
         }
@@ -102,44 +109,81 @@ public final class OutboxDispatcher implements AutoCloseable {
     /** One pass: sends every due message whose turn it is; returns how many were attempted. */
     public int runOnce() {
         long now = clock.millis();
-        List<OutboxRow> due = db.read(tx -> {
-            List<OutboxRow> ready = new ArrayList<>();
-            for (OutboxRow m : tx.outbox().due(now, BATCH)) {
-                if (!tx.outbox().hasOlderUndelivered(m.partitionKey(), m.endpoint(), m.outboxId())) {
-                    ready.add(m);
+        List<OutboxRow> due = db.read(tx -> tx.outbox().due(now, BATCH));
+        List<OutboxRow> claimed = db.write(tx -> {
+            List<OutboxRow> mine = new ArrayList<>();
+            for (OutboxRow m : due) {
+                ErpConfig.Endpoint endpoint = endpoints.get(m.endpoint());
+                // Long enough for the whole pass: sends queue behind the endpoint's in-flight limit.
+                long lease = now
+                        + (endpoint == null
+                                ? 60_000
+                                : endpoint.timeout().toMillis() * (due.size() / endpoint.maxInFlight() + 2) + 5_000);
+                if (tx.outbox().claim(m.outboxId(), now, lease)) {
+                    mine.add(m);
                 }
             }
-            return ready;
+            return mine;
         });
-        List<Future<?>> sending = new ArrayList<>();
-        for (OutboxRow m : due) {
-            ErpConfig.Endpoint endpoint = endpoints.get(m.endpoint());
-            long lease = now + (endpoint == null ? 60_000 : endpoint.timeout().toMillis() * 2 + 5_000);
-            if (db.write(tx -> tx.outbox().claim(m.outboxId(), now, lease))) {
-                sending.add(senders.submit(() -> send(m, endpoint)));
-            }
+        List<Future<Result>> sending = new ArrayList<>();
+        for (OutboxRow m : claimed) {
+            sending.add(senders.submit(() -> send(m, endpoints.get(m.endpoint()))));
         }
-        for (Future<?> f : sending) {
+        List<Result> results = new ArrayList<>(sending.size());
+        for (Future<Result> f : sending) {
             try {
-                f.get();
+                results.add(f.get());
             } catch (Exception e) {
-                LOG.log(Level.WARNING, "outbox send failed: " + e);
+                LOG.log(Level.WARNING, "outbox send failed: " + e); // the lease runs out and the message goes again
             }
         }
-        return sending.size();
+        if (!results.isEmpty()) {
+            db.write(
+                    tx -> { // one transaction for the whole pass: the sends are what takes time, not this
+                        results.forEach(r -> record(tx, r));
+                        return null;
+                    });
+            results.forEach(this::tell);
+        }
+        return due.size() == BATCH ? BATCH : sending.size();
     }
 
-    private void send(OutboxRow m, ErpConfig.Endpoint endpoint) {
-        int attempt = m.attempts() + 1;
-        if (endpoint == null) { // the endpoint left the configuration: keep the message for when it is back
-            db.write(tx -> {
-                tx.outbox().setStatus(m.outboxId(), "held", m.attempts(), null, "endpoint not configured");
-                return null;
-            });
-            return;
+    /** What one delivery attempt came to. {@code status} 0: no answer. */
+    private record Result(
+            OutboxRow message,
+            ErpConfig.Endpoint endpoint,
+            int attempt,
+            long start,
+            long end,
+            int status,
+            String error,
+            String retryAfter) {
+        boolean ok() {
+            return status >= 200 && status < 300;
         }
-        byte[] body = m.payloadJson().getBytes(StandardCharsets.UTF_8);
+
+        boolean isDead(int scheduleSize) {
+            return !ok() && status != 410 && endpoint != null && attempt >= scheduleSize;
+        }
+    }
+
+    private Result send(OutboxRow m, ErpConfig.Endpoint endpoint) {
+        int attempt = m.attempts() + 1;
         long start = clock.millis();
+        if (endpoint == null) { // the endpoint left the configuration: keep the message for when it is back
+            return new Result(m, null, m.attempts(), start, start, 0, "endpoint not configured", null);
+        }
+        java.util.concurrent.Semaphore gate = inFlight.get(endpoint.name());
+        gate.acquireUninterruptibly();
+        try {
+            return deliver(m, endpoint, attempt, start);
+        } finally {
+            gate.release();
+        }
+    }
+
+    private Result deliver(OutboxRow m, ErpConfig.Endpoint endpoint, int attempt, long start) {
+        byte[] body = m.payloadJson().getBytes(StandardCharsets.UTF_8);
         long timestamp = start / 1000;
         int status = 0;
         String error = null;
@@ -170,42 +214,52 @@ public final class OutboxDispatcher implements AutoCloseable {
             Thread.currentThread().interrupt();
             error = "interrupted";
         }
-        long now = clock.millis();
-        int finalStatus = status;
-        String finalError = error;
-        String finalRetryAfter = retryAfter;
-        db.write(tx -> {
-            tx.outbox()
-                    .recordAttempt(
-                            new OutboxAttemptRow(m.outboxId(), attempt, start, finalStatus, finalError, now - start));
-            if (finalStatus >= 200 && finalStatus < 300) {
-                tx.outbox().delivered(m.outboxId(), attempt, finalStatus, now);
-            } else if (finalStatus == 410) {
-                tx.outbox().setStatus(m.outboxId(), "held", attempt, finalStatus, finalError);
-                tx.outbox().disable(endpoint.name(), "answered 410 Gone", now);
-                tx.outbox().setStatusOfEndpoint(endpoint.name(), "pending", "held", now);
-            } else if (attempt >= config.schedule().size()) {
-                tx.outbox().setStatus(m.outboxId(), "dead", attempt, finalStatus == 0 ? null : finalStatus, finalError);
-            } else {
-                long next = now + jittered(config.schedule().get(attempt));
-                if (finalStatus == 429 || finalStatus == 503) {
-                    next = Math.max(next, now + retryAfterMillis(finalRetryAfter));
-                }
-                tx.outbox().reschedule(m.outboxId(), attempt, next, finalStatus == 0 ? null : finalStatus, finalError);
-            }
-            return null;
-        });
-        if (finalStatus >= 200 && finalStatus < 300) {
-            listener.delivered(m.type(), now - m.createdAt());
+        return new Result(m, endpoint, attempt, start, clock.millis(), status, error, retryAfter);
+    }
+
+    private void record(io.podsync.storage.Tx tx, Result r) {
+        OutboxRow m = r.message();
+        if (r.endpoint() == null) {
+            tx.outbox().setStatus(m.outboxId(), "held", m.attempts(), null, r.error());
+            return;
+        }
+        long now = r.end();
+        Integer status = r.status() == 0 ? null : r.status();
+        tx.outbox()
+                .recordAttempt(new OutboxAttemptRow(
+                        m.outboxId(), r.attempt(), r.start(), r.status(), r.error(), r.end() - r.start()));
+        if (r.ok()) {
+            tx.outbox().delivered(m.outboxId(), r.attempt(), r.status(), now);
+        } else if (r.status() == 410) {
+            tx.outbox().setStatus(m.outboxId(), "held", r.attempt(), status, r.error());
+            tx.outbox().disable(r.endpoint().name(), "answered 410 Gone", now);
+            tx.outbox().setStatusOfEndpoint(r.endpoint().name(), "pending", "held", now);
+        } else if (r.isDead(config.schedule().size())) {
+            tx.outbox().setStatus(m.outboxId(), "dead", r.attempt(), status, r.error());
         } else {
-            listener.failedAttempt(finalStatus);
-            if (finalStatus != 410 && attempt >= config.schedule().size()) {
-                listener.dead(m.type());
-                LOG.log(
-                        Level.WARNING,
-                        "ERP message " + m.messageId() + " to " + endpoint.name() + " is dead after " + attempt
-                                + " attempts");
+            long next = now + jittered(config.schedule().get(r.attempt()));
+            if (r.status() == 429 || r.status() == 503) {
+                next = Math.max(next, now + retryAfterMillis(r.retryAfter()));
             }
+            tx.outbox().reschedule(m.outboxId(), r.attempt(), next, status, r.error());
+        }
+    }
+
+    private void tell(Result r) {
+        if (r.endpoint() == null) {
+            return;
+        }
+        if (r.ok()) {
+            listener.delivered(r.message().type(), r.end() - r.message().createdAt());
+            return;
+        }
+        listener.failedAttempt(r.status());
+        if (r.isDead(config.schedule().size())) {
+            listener.dead(r.message().type());
+            LOG.log(
+                    Level.WARNING,
+                    "ERP message " + r.message().messageId() + " to "
+                            + r.endpoint().name() + " is dead after " + r.attempt() + " attempts");
         }
     }
 

@@ -49,6 +49,12 @@ public final class EvidenceGate {
                 continue;
             }
             tx.events().markApplied(device.getKey(), ready);
+            for (String key : ready) {
+                // The evidence arrived after all: the person-facing "missing" exception has nothing left to say.
+                tx.exceptions()
+                        .resolveByDedupeKey(
+                                "evidence:" + device.getKey() + ":" + key, "system", "evidence_arrived", null, now);
+            }
             released.addAll(tx.events().findByKeys(device.getKey(), ready).values());
         }
         if (released.isEmpty()) {

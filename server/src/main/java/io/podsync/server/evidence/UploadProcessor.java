@@ -91,6 +91,10 @@ public final class UploadProcessor {
         long now = clock.millis();
         return db.write(tx -> {
             if (tx.evidence().findArtifact(r.sha256()).isPresent()) {
+                // Someone else finished it: the device's own open upload of it no longer counts against its limit.
+                tx.evidence()
+                        .openUploadOf(device.deviceId(), r.sha256())
+                        .ifPresent(u -> tx.evidence().setUploadStatus(u.uploadId(), COMPLETED, now));
                 return stored(r.sha256(), r.size());
             }
             UploadRow open =

@@ -100,6 +100,20 @@ final class JdbcExceptionRepository implements ExceptionRepository {
     }
 
     @Override
+    public boolean resolveByDedupeKey(String dedupeKey, String resolvedBy, String resolution, String note, long at) {
+        return sql.update(
+                        "UPDATE exceptions SET status = 'resolved', resolved_at = ?, resolved_by = ?, resolution = ?,"
+                                + " note = ?, updated_at = ? WHERE dedupe_key = ? AND status = 'open'",
+                        at,
+                        resolvedBy,
+                        resolution,
+                        note,
+                        at,
+                        dedupeKey)
+                == 1;
+    }
+
+    @Override
     public long countOpen() {
         return sql.one("SELECT COUNT(*) FROM exceptions WHERE status = 'open'", rs -> rs.getLong(1))
                 .orElse(0L);

@@ -56,9 +56,11 @@ final class JdbcOutboxRepository implements OutboxRepository {
     @Override
     public List<OutboxRow> due(long now, int limit) {
         return sql.list("""
-                SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?
-                  AND (lease_until IS NULL OR lease_until < ?)
-                ORDER BY outbox_id LIMIT ?
+                SELECT * FROM outbox m WHERE m.status = 'pending' AND m.next_attempt_at <= ?
+                  AND (m.lease_until IS NULL OR m.lease_until < ?)
+                  AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.partition_key = m.partition_key
+                                  AND o.endpoint = m.endpoint AND o.outbox_id < m.outbox_id AND o.status <> 'delivered')
+                ORDER BY m.outbox_id LIMIT ?
                 """, JdbcOutboxRepository::row, now, now, limit);
     }
 
@@ -82,7 +84,7 @@ final class JdbcOutboxRepository implements OutboxRepository {
     public void recordAttempt(OutboxAttemptRow a) {
         sql.update("""
                 INSERT INTO outbox_attempts (outbox_id, attempt, at, status_code, error, duration_ms)
-                VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (outbox_id, attempt) DO NOTHING
+                VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (outbox_id, at, attempt) DO NOTHING
                 """, a.outboxId(), a.attempt(), a.at(), a.statusCode(), a.error(), a.durationMillis());
     }
 
@@ -149,7 +151,7 @@ final class JdbcOutboxRepository implements OutboxRepository {
     @Override
     public List<OutboxAttemptRow> attempts(long outboxId) {
         return sql.list(
-                "SELECT * FROM outbox_attempts WHERE outbox_id = ? ORDER BY attempt",
+                "SELECT * FROM outbox_attempts WHERE outbox_id = ? ORDER BY at, attempt",
                 rs -> new OutboxAttemptRow(
                         rs.getLong("outbox_id"),
                         rs.getInt("attempt"),
