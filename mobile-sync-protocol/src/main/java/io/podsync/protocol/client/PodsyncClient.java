@@ -31,6 +31,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -156,7 +157,7 @@ public final class PodsyncClient {
                 "/v1/uploads/" + enc(uploadId),
                 chunk,
                 "application/offset+octet-stream",
-                java.util.Map.of("Upload-Offset", String.valueOf(offset), "Upload-Checksum", checksum),
+                Map.of("Upload-Offset", String.valueOf(offset), "Upload-Checksum", checksum),
                 UploadStatus.class);
     }
 
@@ -167,15 +168,8 @@ public final class PodsyncClient {
 
     /** The bytes of a stored artifact. */
     public byte[] download(String sha256) {
-        HttpResponse<byte[]> res = send("GET", "/v1/artifacts/" + sha256, null, true);
-        if (res.statusCode() == 401 && credentials != null) {
-            authenticate();
-            res = send("GET", "/v1/artifacts/" + sha256, null, true);
-        }
-        if (res.statusCode() != 200) {
-            throw failure("GET", "/v1/artifacts/" + sha256, res);
-        }
-        return res.body();
+        return execute("GET", "/v1/artifacts/" + sha256, null, null, Map.of(), true)
+                .body();
     }
 
     private static void pause(int failures) {
@@ -249,69 +243,49 @@ public final class PodsyncClient {
     }
 
     private <T> T call(String method, String path, Object body, Class<T> type, boolean authenticated) {
-        return call(method, path, body, ProtocolJson.mapper().constructType(type), authenticated);
-    }
-
-    private <T> T call(String method, String path, Object body, JavaType type, boolean authenticated) {
-        if (authenticated && accessToken == null) {
-            authenticate();
-        }
-        HttpResponse<byte[]> res = send(method, path, body, authenticated);
-        if (authenticated && res.statusCode() == 401 && credentials != null) {
-            authenticate(); // expired or rotated away: one fresh token, one more try
-            res = send(method, path, body, true);
-        }
-        if (res.statusCode() >= 400) {
-            throw failure(method, path, res);
-        }
-        try {
-            return ProtocolJson.mapper().readValue(res.body(), type);
-        } catch (IOException e) {
-            throw new PodsyncClientException(res.statusCode(), null, "unreadable answer to " + method + " " + path, e);
-        }
+        byte[] bytes = body != null
+                ? ProtocolJson.toBytes(body)
+                : method.equals("POST") || method.equals("PUT") ? "{}".getBytes(StandardCharsets.UTF_8) : null;
+        HttpResponse<byte[]> res = execute(method, path, bytes, "application/json", Map.of(), authenticated);
+        return read(res, ProtocolJson.mapper().constructType(type), method, path);
     }
 
     private <T> T raw(
+            String method, String path, byte[] body, String contentType, Map<String, String> headers, Class<T> type) {
+        HttpResponse<byte[]> res = execute(method, path, body, contentType, headers, true);
+        return read(res, ProtocolJson.mapper().constructType(type), method, path);
+    }
+
+    /**
+     * Sends a request; on 401 with known credentials fetches one fresh token and tries once more (the token expired
+     * or its key was rotated away); turns any 4xx/5xx into a {@link PodsyncClientException}.
+     */
+    private HttpResponse<byte[]> execute(
             String method,
             String path,
             byte[] body,
             String contentType,
-            java.util.Map<String, String> headers,
-            Class<T> type) {
-        if (accessToken == null) {
+            Map<String, String> headers,
+            boolean authenticated) {
+        if (authenticated && accessToken == null) {
             authenticate();
         }
-        HttpResponse<byte[]> res = rawSend(method, path, body, contentType, headers);
-        if (res.statusCode() == 401 && credentials != null) {
+        HttpResponse<byte[]> res = send(method, path, body, contentType, headers, authenticated);
+        if (authenticated && res.statusCode() == 401 && credentials != null) {
             authenticate();
-            res = rawSend(method, path, body, contentType, headers);
+            res = send(method, path, body, contentType, headers, true);
         }
         if (res.statusCode() >= 400) {
             throw failure(method, path, res);
         }
+        return res;
+    }
+
+    private static <T> T read(HttpResponse<byte[]> res, JavaType type, String method, String path) {
         try {
             return ProtocolJson.mapper().readValue(res.body(), type);
         } catch (IOException e) {
             throw new PodsyncClientException(res.statusCode(), null, "unreadable answer to " + method + " " + path, e);
-        }
-    }
-
-    private HttpResponse<byte[]> rawSend(
-            String method, String path, byte[] body, String contentType, java.util.Map<String, String> headers) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
-                .timeout(timeout)
-                .header("Authorization", "Bearer " + accessToken)
-                .header("Content-Type", contentType)
-                .header(ProtocolVersion.HEADER, ProtocolVersion.CURRENT)
-                .method(method, HttpRequest.BodyPublishers.ofByteArray(body));
-        headers.forEach(b::header);
-        try {
-            return http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
-        } catch (IOException e) {
-            throw new PodsyncClientException(0, null, method + " " + path + " failed: " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new PodsyncClientException(0, null, method + " " + path + " interrupted", e);
         }
     }
 
@@ -329,7 +303,13 @@ public final class PodsyncClient {
                 null);
     }
 
-    private HttpResponse<byte[]> send(String method, String path, Object body, boolean authenticated) {
+    private HttpResponse<byte[]> send(
+            String method,
+            String path,
+            byte[] body,
+            String contentType,
+            Map<String, String> headers,
+            boolean authenticated) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
                 .timeout(timeout)
                 .header("Accept", "application/json")
@@ -338,12 +318,10 @@ public final class PodsyncClient {
         if (authenticated && accessToken != null) {
             b.header("Authorization", "Bearer " + accessToken);
         }
+        headers.forEach(b::header);
         if (body != null) {
-            b.header("Content-Type", "application/json");
-            b.method(method, HttpRequest.BodyPublishers.ofByteArray(ProtocolJson.toBytes(body)));
-        } else if (method.equals("POST") || method.equals("PUT")) {
-            b.header("Content-Type", "application/json");
-            b.method(method, HttpRequest.BodyPublishers.ofString("{}"));
+            b.header("Content-Type", contentType);
+            b.method(method, HttpRequest.BodyPublishers.ofByteArray(body));
         } else {
             b.method(method, HttpRequest.BodyPublishers.noBody());
         }
