@@ -73,6 +73,22 @@ final class Args {
         }
     }
 
+    double decimal(String name, double dflt, double min, double max) {
+        String v = string(name, null);
+        if (v == null) {
+            return dflt;
+        }
+        try {
+            double d = Double.parseDouble(v);
+            if (!(d >= min && d <= max)) {
+                throw new IllegalArgumentException("--" + name + " must be between " + min + " and " + max);
+            }
+            return d;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + name + " must be a number, got " + v);
+        }
+    }
+
     boolean flag(String name) {
         return Boolean.parseBoolean(string(name, "false"));
     }

@@ -4,8 +4,7 @@ import java.io.PrintStream;
 
 /** The podsync device simulator: {@code podsync-sim <command> [options]}. */
 public final class SimulatorMain {
-    static final String HELP =
-            """
+    static final String HELP = """
             podsync device simulator
 
             usage: podsync-sim <command> [options]
@@ -15,7 +14,14 @@ public final class SimulatorMain {
             %s
             %s
             %s
-            %s""".formatted(LoadCommand.HELP, UploadBench.HELP, ErpBench.HELP, SqliteBench.HELP, ErpReceiverCommand.HELP);
+            %s
+            %s""".formatted(
+                    FleetCommand.HELP,
+                    LoadCommand.HELP,
+                    UploadBench.HELP,
+                    ErpBench.HELP,
+                    SqliteBench.HELP,
+                    ErpReceiverCommand.HELP);
 
     private SimulatorMain() {}
 
@@ -36,6 +42,7 @@ public final class SimulatorMain {
                 return 0;
             }
             return switch (args[0]) {
+                case "fleet" -> FleetCommand.run(a, out);
                 case "load" -> LoadCommand.run(a, out);
                 case "bench-sqlite" -> SqliteBench.run(a, out);
                 case "bench-upload" -> UploadBench.run(a, out);
