@@ -53,8 +53,17 @@ public record Scenario(
     public record Expect(int device, int stop, Set<String> verdicts) {}
 
     /** The scenarios shipped in {@code src/main/resources/scenarios}. */
-    public static final List<String> BUNDLED =
-            List.of("offline-day", "stop-reassigned", "order-cancelled", "route-amended");
+    public static final List<String> BUNDLED = List.of(
+            "offline-day",
+            "stop-reassigned",
+            "order-cancelled",
+            "route-amended",
+            "flaky-network",
+            "reboot-loop",
+            "clock-ahead",
+            "two-drivers-offline",
+            "dispatch-churn",
+            "day-behind-with-reboots");
 
     static final Set<String> DEVICE_ACTIONS = Set.of("offline", "online", "reboot", "clock-jump", "capture");
     static final Set<String> DISPATCHER_ACTIONS = Set.of("reassign-stop", "amend-route", "cancel-order");
