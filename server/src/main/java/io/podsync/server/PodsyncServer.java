@@ -13,6 +13,7 @@ import io.podsync.server.auth.KeyRing;
 import io.podsync.server.auth.Secrets;
 import io.podsync.server.auth.TokenService;
 import io.podsync.server.erp.Confirmations;
+import io.podsync.server.erp.ErpConfig;
 import io.podsync.server.erp.OutboxDispatcher;
 import io.podsync.server.erp.OutboxService;
 import io.podsync.server.evidence.EvidenceGate;
@@ -125,7 +126,12 @@ public final class PodsyncServer implements AutoCloseable {
                     new RouteService(new RouteReleaser(db, clock), cfg.maxBodyBytes(), metrics::routeReleased),
                     new SyncService(push, pull, cfg.maxEventsPerPush(), cfg.maxBodyBytes()),
                     new EvidenceService(uploads, store, db, clock),
-                    new OutboxService(db, clock),
+                    new OutboxService(
+                            db,
+                            clock,
+                            cfg.erp().endpoints().stream()
+                                    .map(ErpConfig.Endpoint::name)
+                                    .collect(java.util.stream.Collectors.toSet())),
                     new ExceptionService(db, clock, (tx, e, resolution, now) -> {
                         if (!resolution.equals("corrected") && e.stopId() != null) {
                             confirmations.reconsider(tx, e.stopId(), now);

@@ -321,6 +321,15 @@ class ErpForwardingTest {
                                 server.ops().authenticate().accessToken())
                         .statusCode());
         await(() -> erp.deliveries().size() == 2, "delivery after the endpoint is enabled again");
+        assertEquals(
+                404,
+                server.send(
+                                "POST",
+                                "/v1/ops/erp-endpoints/nope/enable",
+                                "application/json",
+                                "{}",
+                                server.ops().authenticate().accessToken())
+                        .statusCode());
     }
 
     @Test

@@ -27,7 +27,10 @@ public interface EventRepository {
     /** Turns these events of a device from awaiting evidence into applied, with new change-feed positions. */
     void markApplied(String deviceId, Collection<String> keys);
 
-    /** Events still awaiting evidence that were received before {@code before}, oldest first. */
+    /**
+     * Events still awaiting evidence that were received before {@code before} and have no evidence-missing exception
+     * yet, oldest first.
+     */
     List<EventRow> awaitingEvidenceBefore(long before, int limit);
 
     /** Deletes up to {@code limit} rows that expired before {@code now} (receipts of rejected events). */

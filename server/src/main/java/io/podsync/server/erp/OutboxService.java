@@ -29,10 +29,12 @@ public final class OutboxService implements HttpService {
 
     private final Database db;
     private final Clock clock;
+    private final Set<String> endpoints;
 
-    public OutboxService(Database db, Clock clock) {
+    public OutboxService(Database db, Clock clock, Set<String> endpoints) {
         this.db = db;
         this.clock = clock;
+        this.endpoints = Set.copyOf(endpoints);
     }
 
     @Override
@@ -51,20 +53,25 @@ public final class OutboxService implements HttpService {
         if (status != null && !STATUSES.contains(status)) {
             throw ProblemException.badRequest(ViolationCodes.UNKNOWN_VALUE, "status", "status is one of " + STATUSES);
         }
-        Long before = req.query().first("before").map(OutboxService::number).orElse(null);
-        long limit = req.query().first("limit").map(OutboxService::number).orElse(100L);
+        Long before = req.query().first("before").map(v -> number(v, "before")).orElse(null);
+        long limit = req.query().first("limit").map(v -> number(v, "limit")).orElse(100L);
         if (limit < 1 || limit > 1000) {
             throw ProblemException.badRequest(ViolationCodes.OUT_OF_RANGE, "limit", "limit must be 1 to 1000");
         }
         List<OutboxView> items = db.read(tx -> tx.outbox().list(status, before, (int) limit)).stream()
                 .map(m -> view(m, null))
                 .toList();
-        JsonBodies.ok(res, Map.of("items", items));
+        Map<String, Object> page = new LinkedHashMap<>();
+        page.put("items", items);
+        if (items.size() == limit) {
+            page.put("nextBefore", items.get(items.size() - 1).id()); // newest first: pass it as before
+        }
+        JsonBodies.ok(res, page);
     }
 
     private void get(ServerRequest req, ServerResponse res) {
         AuthFilter.principal(req).requireAny(Scope.OPS);
-        long id = number(req.path().pathParameters().get("id"));
+        long id = number(req.path().pathParameters().get("id"), "id");
         OutboxView view = db.read(tx ->
                         tx.outbox().find(id).map(m -> view(m, tx.outbox().attempts(id))))
                 .orElseThrow(() -> ProblemException.notFound("message_not_found", "no outbox message " + id));
@@ -73,7 +80,7 @@ public final class OutboxService implements HttpService {
 
     private void replay(ServerRequest req, ServerResponse res) {
         AuthFilter.principal(req).requireAny(Scope.OPS);
-        long id = number(req.path().pathParameters().get("id"));
+        long id = number(req.path().pathParameters().get("id"), "id");
         long now = clock.millis();
         OutboxView view = db.write(tx -> {
             OutboxRow m = tx.outbox()
@@ -107,6 +114,9 @@ public final class OutboxService implements HttpService {
     private void enable(ServerRequest req, ServerResponse res) {
         AuthFilter.principal(req).requireAny(Scope.OPS);
         String name = req.path().pathParameters().get("name");
+        if (!endpoints.contains(name)) {
+            throw ProblemException.notFound("endpoint_not_found", "no ERP endpoint named " + name + " is configured");
+        }
         long now = clock.millis();
         int released = db.write(tx -> {
             tx.outbox().enable(name);
@@ -143,11 +153,11 @@ public final class OutboxService implements HttpService {
                         "byType", byType));
     }
 
-    private static long number(String raw) {
+    private static long number(String raw, String field) {
         try {
             return Long.parseLong(raw);
         } catch (NumberFormatException e) {
-            throw ProblemException.badRequest(ViolationCodes.INVALID_FORMAT, "id", "must be a number");
+            throw ProblemException.badRequest(ViolationCodes.INVALID_FORMAT, field, field + " must be a number");
         }
     }
 

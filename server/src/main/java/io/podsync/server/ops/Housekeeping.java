@@ -69,6 +69,16 @@ public final class Housekeeping implements AutoCloseable {
 
     /** Opens an exception for every event still waiting for evidence after the configured time; returns how many. */
     public int flagMissingEvidence() {
+        int total = 0;
+        int n;
+        do {
+            n = flagMissingEvidenceChunk();
+            total += n;
+        } while (n == CHUNK);
+        return total;
+    }
+
+    private int flagMissingEvidenceChunk() {
         long now = clock.millis();
         long before = now - evidenceMissingAfter.toMillis();
         return db.write(tx -> {

@@ -150,8 +150,10 @@ final class JdbcEventRepository implements EventRepository {
     @Override
     public List<EventRow> awaitingEvidenceBefore(long before, int limit) {
         return sql.list(
-                "SELECT " + FOLD_COLUMNS + " FROM events WHERE verdict = 'AWAITING_EVIDENCE' AND received_at < ?"
-                        + " ORDER BY received_at LIMIT ?",
+                // Events already flagged are skipped, so each pass reaches further instead of re-reading the oldest.
+                "SELECT " + FOLD_COLUMNS + " FROM events e WHERE verdict = 'AWAITING_EVIDENCE' AND received_at < ?"
+                        + " AND NOT EXISTS (SELECT 1 FROM exceptions x WHERE x.dedupe_key = 'evidence:' || e.device_id"
+                        + " || ':' || e.idempotency_key) ORDER BY received_at LIMIT ?",
                 JdbcEventRepository::row,
                 before,
                 limit);
