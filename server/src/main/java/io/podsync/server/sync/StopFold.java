@@ -16,7 +16,8 @@ import java.util.stream.Collectors;
  * A stop's state as a pure function of the set of its counted events, whatever order they arrived in.
  *
  * <p>Order: within one device, by sequence number (a device's clock may jump; its counter does not); across devices,
- * by corrected capture time, ties broken by device id. The two combine as a merge of per-device sequences.
+ * by corrected capture time, ties broken by device id. The two combine as a merge of per-device sequences of the
+ * decisive events (arrivals and outcomes); notes, scans and departures only open their attempt.
  *
  * <p>Rules: events belong to attempts (1, 2, ...). The first outcome of an attempt in that order decides the attempt;
  * a different outcome in the same attempt is a contradiction. The stop is complete with its earliest successful
@@ -52,8 +53,19 @@ public final class StopFold {
             return new Result(pending(stopId), List.of());
         }
         TreeMap<Integer, Attempt> attempts = new TreeMap<>();
-        for (EventRow e : order(events)) {
-            attempts.computeIfAbsent(e.attempt(), Attempt::new).add(e);
+        List<EventRow> decisive = new ArrayList<>();
+        for (EventRow e : events) {
+            // Every event opens its attempt; only arrivals and outcomes feed the rules, so only they are ordered.
+            // A note, scan or departure can then never reorder the others, which is what lets a push of such
+            // events skip the refold (StopStates.canChangeState).
+            attempts.computeIfAbsent(e.attempt(), Attempt::new);
+            EventType type = EventType.valueOf(e.type());
+            if (type == EventType.ARRIVED || type.isOutcome()) {
+                decisive.add(e);
+            }
+        }
+        for (EventRow e : order(decisive)) {
+            attempts.get(e.attempt()).add(e);
         }
         List<Anomaly> anomalies = new ArrayList<>();
         for (Attempt a : attempts.values()) {
