@@ -104,6 +104,20 @@ public final class Confirmations implements OutcomeListener {
                 outcome.correlationId(),
                 data);
         String json = ProtocolJson.toString(cloudEvent);
+        // The exception first: every path takes the exception counter before the outbox counter (no deadlock).
+        if (correction) {
+            states.openExceptions(
+                    tx,
+                    List.of(StopStates.exception(
+                            "corrected:" + messageId,
+                            EXCEPTION_CORRECTED,
+                            List.of(EXCEPTION_CORRECTED, previous.outcome() + "->" + state.status()),
+                            stop,
+                            stop.driverId(),
+                            outcome.deviceId(),
+                            outcome.idempotencyKey(),
+                            now)));
+        }
         for (ErpConfig.Endpoint endpoint : config.endpoints()) {
             String status = tx.outbox().isDisabled(endpoint.name()) ? "held" : "pending";
             tx.outbox()
@@ -130,19 +144,6 @@ public final class Confirmations implements OutcomeListener {
         tx.outbox()
                 .confirm(new ConfirmationRow(
                         stop.stopId(), outcome.idempotencyKey(), outcome.deviceId(), state.status(), messageId, now));
-        if (correction) {
-            states.openExceptions(
-                    tx,
-                    List.of(StopStates.exception(
-                            "corrected:" + messageId,
-                            EXCEPTION_CORRECTED,
-                            List.of(EXCEPTION_CORRECTED, previous.outcome() + "->" + state.status()),
-                            stop,
-                            stop.driverId(),
-                            outcome.deviceId(),
-                            outcome.idempotencyKey(),
-                            now)));
-        }
     }
 
     private boolean finalFailure(CapturedEvent event, StopStateView state) {
