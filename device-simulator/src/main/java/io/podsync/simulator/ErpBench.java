@@ -136,18 +136,8 @@ final class ErpBench {
                                 routeId + "-S" + s,
                                 1,
                                 t,
-                                new EventPayload(
-                                        null,
-                                        List.of(new LineOutcome(
-                                                routeId + "-O" + s, "L1", BigDecimal.ONE, null, null, true)),
-                                        null,
-                                        null,
-                                        null,
-                                        null,
-                                        null,
-                                        null,
-                                        null,
-                                        null)));
+                                EventPayload.EMPTY.withLines(List.of(
+                                        new LineOutcome(routeId + "-O" + s, "L1", BigDecimal.ONE, null, null, true)))));
                     }
                     for (int i = 0; i < events.size(); i += 250) {
                         device.push(

@@ -185,18 +185,8 @@ final class LoadCommand {
             int stop = (i / 4) % stops;
             EventType type = i / 4 < stops ? cycle.get(i % 4) : EventType.NOTE;
             EventPayload payload = type == EventType.DELIVERED
-                    ? new EventPayload(
-                            null,
-                            List.of(new LineOutcome(
-                                    routeId + "-O" + stop, "L1", new BigDecimal("3"), null, null, true)),
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null)
+                    ? EventPayload.EMPTY.withLines(List.of(
+                            new LineOutcome(routeId + "-O" + stop, "L1", new BigDecimal("3"), null, null, true)))
                     : null;
             out.add(new CapturedEvent(
                     IdempotencyKeys.newKey(), (long) i + 1, type, routeId + "-S" + stop, 1, t.plusMillis(i), payload));

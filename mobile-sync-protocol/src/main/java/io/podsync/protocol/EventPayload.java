@@ -27,4 +27,56 @@ public record EventPayload(
     /** An empty payload. */
     public static final EventPayload EMPTY =
             new EventPayload(null, null, null, null, null, null, null, null, null, null);
+
+    // Withers, so a payload reads as what it holds: EventPayload.EMPTY.withLines(...).withEvidence(...).
+
+    public EventPayload withRecipient(Recipient recipient) {
+        return new EventPayload(
+                recipient, lines, location, evidence, reasonCode, note, orderId, lineId, barcode, manualEntry);
+    }
+
+    public EventPayload withLines(List<LineOutcome> lines) {
+        return new EventPayload(
+                recipient, lines, location, evidence, reasonCode, note, orderId, lineId, barcode, manualEntry);
+    }
+
+    public EventPayload withLocation(GeoFix location) {
+        return new EventPayload(
+                recipient, lines, location, evidence, reasonCode, note, orderId, lineId, barcode, manualEntry);
+    }
+
+    public EventPayload withEvidence(List<EvidenceRef> evidence) {
+        return new EventPayload(
+                recipient, lines, location, evidence, reasonCode, note, orderId, lineId, barcode, manualEntry);
+    }
+
+    public EventPayload withReasonCode(String reasonCode) {
+        return new EventPayload(
+                recipient, lines, location, evidence, reasonCode, note, orderId, lineId, barcode, manualEntry);
+    }
+
+    public EventPayload withNote(String note) {
+        return new EventPayload(
+                recipient, lines, location, evidence, reasonCode, note, orderId, lineId, barcode, manualEntry);
+    }
+
+    public EventPayload withOrderId(String orderId) {
+        return new EventPayload(
+                recipient, lines, location, evidence, reasonCode, note, orderId, lineId, barcode, manualEntry);
+    }
+
+    public EventPayload withLineId(String lineId) {
+        return new EventPayload(
+                recipient, lines, location, evidence, reasonCode, note, orderId, lineId, barcode, manualEntry);
+    }
+
+    public EventPayload withBarcode(String barcode) {
+        return new EventPayload(
+                recipient, lines, location, evidence, reasonCode, note, orderId, lineId, barcode, manualEntry);
+    }
+
+    public EventPayload withManualEntry(Boolean manualEntry) {
+        return new EventPayload(
+                recipient, lines, location, evidence, reasonCode, note, orderId, lineId, barcode, manualEntry);
+    }
 }

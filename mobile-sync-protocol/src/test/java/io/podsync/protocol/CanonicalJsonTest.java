@@ -20,17 +20,9 @@ class CanonicalJsonTest {
                 "S1",
                 1,
                 Instant.parse("2026-11-23T10:00:00Z"),
-                new EventPayload(
-                        null,
-                        List.of(new LineOutcome("O", "L", qty, null, null, true)),
-                        null,
-                        null,
-                        null,
-                        note,
-                        null,
-                        null,
-                        null,
-                        null));
+                EventPayload.EMPTY
+                        .withLines(List.of(new LineOutcome("O", "L", qty, null, null, true)))
+                        .withNote(note));
     }
 
     @Test

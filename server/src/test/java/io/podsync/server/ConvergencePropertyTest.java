@@ -155,42 +155,22 @@ class ConvergencePropertyTest {
     }
 
     private static EventPayload full(int s) {
-        return new EventPayload(
-                null,
-                List.of(
-                        new LineOutcome("O" + s, "L1", new BigDecimal("4"), null, null, true),
-                        new LineOutcome("O" + s, "L2", new BigDecimal("2"), null, null, true)),
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null);
+        return EventPayload.EMPTY.withLines(List.of(
+                new LineOutcome("O" + s, "L1", new BigDecimal("4"), null, null, true),
+                new LineOutcome("O" + s, "L2", new BigDecimal("2"), null, null, true)));
     }
 
     private static EventPayload shortOf(int s, boolean explained) {
-        return new EventPayload(
-                null,
-                List.of(new LineOutcome(
-                        "O" + s, "L1", new BigDecimal("3"), BigDecimal.ONE, explained ? "DAMAGED" : null, true)),
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null);
+        return EventPayload.EMPTY.withLines(List.of(new LineOutcome(
+                "O" + s, "L1", new BigDecimal("3"), BigDecimal.ONE, explained ? "DAMAGED" : null, true)));
     }
 
     private static EventPayload failure(String reason) {
-        return new EventPayload(null, null, null, null, reason, null, null, null, null, null);
+        return EventPayload.EMPTY.withReasonCode(reason);
     }
 
     private static EventPayload far() {
-        return new EventPayload(null, null, new GeoFix(10.0, 10.0, 5.0), null, null, null, null, null, null, null);
+        return EventPayload.EMPTY.withLocation(new GeoFix(10.0, 10.0, 5.0));
     }
 
     private Outcome execute(List<Planned> plan, int stops, Random r) throws Exception {
@@ -323,16 +303,16 @@ class ConvergencePropertyTest {
                 .map(l -> new LineOutcome(
                         prefix + l.orderId(), l.lineId(), l.delivered(), l.rejected(), l.reasonCode(), l.scanned()))
                 .toList();
-        return new EventPayload(
-                p.recipient(),
-                lines,
-                p.location(),
-                p.evidence(),
-                p.reasonCode(),
-                p.note(),
-                p.orderId(),
-                p.lineId(),
-                p.barcode(),
-                p.manualEntry());
+        return EventPayload.EMPTY
+                .withRecipient(p.recipient())
+                .withLines(lines)
+                .withLocation(p.location())
+                .withEvidence(p.evidence())
+                .withReasonCode(p.reasonCode())
+                .withNote(p.note())
+                .withOrderId(p.orderId())
+                .withLineId(p.lineId())
+                .withBarcode(p.barcode())
+                .withManualEntry(p.manualEntry());
     }
 }

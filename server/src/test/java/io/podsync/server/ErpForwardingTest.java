@@ -118,19 +118,12 @@ class ErpForwardingTest {
     void anErpFailingThenRecoveringRecordsOneDeliveryWithTheCapturedContent() throws Exception {
         TestServer.Device d = deviceOn("RE1", "DE1", 1);
         erp.behavior().failNext(2, 500);
-        EventPayload partial = new EventPayload(
-                new io.podsync.protocol.Recipient("J. Doe", null),
-                List.of(
+        EventPayload partial = EventPayload.EMPTY
+                .withRecipient(new io.podsync.protocol.Recipient("J. Doe", null))
+                .withLines(List.of(
                         new LineOutcome("RE1-O1", "L1", new BigDecimal("3"), BigDecimal.ONE, "DAMAGED", true),
-                        new LineOutcome("RE1-O1", "L2", new BigDecimal("2"), null, null, true)),
-                new GeoFix(Fixtures.BASE_LAT + 0.01, Fixtures.BASE_LON, 8.0),
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null);
+                        new LineOutcome("RE1-O1", "L2", new BigDecimal("2"), null, null, true)))
+                .withLocation(new GeoFix(Fixtures.BASE_LAT + 0.01, Fixtures.BASE_LON, 8.0));
         CapturedEvent e = Fixtures.event(
                 UUID.randomUUID().toString(),
                 1,
@@ -277,17 +270,8 @@ class ErpForwardingTest {
     @Test
     void aFlaggedDeliveryWaitsForOperationsAndGoneDisablesTheEndpoint() throws Exception {
         TestServer.Device d = deviceOn("RE6", "DE6", 2);
-        EventPayload tooMuch = new EventPayload(
-                null,
-                List.of(new LineOutcome("RE6-O1", "L1", new BigDecimal("9"), null, null, true)),
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null);
+        EventPayload tooMuch = EventPayload.EMPTY.withLines(
+                List.of(new LineOutcome("RE6-O1", "L1", new BigDecimal("9"), null, null, true)));
         CapturedEvent flagged = Fixtures.event(
                 UUID.randomUUID().toString(),
                 1,

@@ -272,21 +272,13 @@ class EvidenceTest {
         byte[] photo = jpeg(60_000, 8);
         String[] cursor = {device.client().pull(null, 1000).cursor()};
         drain(cursor);
-        EventPayload payload = new EventPayload(
-                null,
-                List.of(
+        EventPayload payload = EventPayload.EMPTY
+                .withLines(List.of(
                         new LineOutcome("RU-O1", "L1", new BigDecimal("4"), null, null, true),
-                        new LineOutcome("RU-O1", "L2", new BigDecimal("2"), null, null, true)),
-                null,
-                List.of(
+                        new LineOutcome("RU-O1", "L2", new BigDecimal("2"), null, null, true)))
+                .withEvidence(List.of(
                         new EvidenceRef(sha(signature), EvidenceKind.SIGNATURE, "image/png"),
-                        new EvidenceRef(sha(photo), EvidenceKind.PHOTO, "image/jpeg")),
-                null,
-                null,
-                null,
-                null,
-                null,
-                null);
+                        new EvidenceRef(sha(photo), EvidenceKind.PHOTO, "image/jpeg")));
         String key = UUID.randomUUID().toString();
         var delivered = Fixtures.event(
                 key, 900, EventType.DELIVERED, "RU-S1", Instant.now().minusSeconds(10), payload);
@@ -337,17 +329,9 @@ class EvidenceTest {
         byte[] late = png(9_000, 77);
         String missing = sha(late);
         String key = UUID.randomUUID().toString();
-        EventPayload payload = new EventPayload(
-                null,
-                null,
-                null,
-                List.of(new EvidenceRef(missing, EvidenceKind.SIGNATURE, "image/png")),
-                "NO_ONE_HOME",
-                null,
-                null,
-                null,
-                null,
-                null);
+        EventPayload payload = EventPayload.EMPTY
+                .withEvidence(List.of(new EvidenceRef(missing, EvidenceKind.SIGNATURE, "image/png")))
+                .withReasonCode("NO_ONE_HOME");
         device.client()
                 .push(new PushRequest(
                         Instant.now(),

@@ -65,18 +65,8 @@ final class Fixtures {
     }
 
     static EventPayload fullDelivery(String orderId) {
-        return new EventPayload(
-                null,
-                List.of(
-                        new LineOutcome(orderId, "L1", new BigDecimal("4"), null, null, true),
-                        new LineOutcome(orderId, "L2", new BigDecimal("2"), null, null, true)),
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null);
+        return EventPayload.EMPTY.withLines(List.of(
+                new LineOutcome(orderId, "L1", new BigDecimal("4"), null, null, true),
+                new LineOutcome(orderId, "L2", new BigDecimal("2"), null, null, true)));
     }
 }

@@ -71,20 +71,10 @@ class IdempotencyTest {
     @Test
     void theSameKeyWithOtherContentIsAConflictAndTheFirstContentStands() {
         CapturedEvent e = Fixtures.event(
-                "idem-2",
-                102,
-                EventType.FAILED,
-                "RI-S2",
-                T,
-                new EventPayload(null, null, null, null, "NO_ONE_HOME", null, null, null, null, null));
+                "idem-2", 102, EventType.FAILED, "RI-S2", T, EventPayload.EMPTY.withReasonCode("NO_ONE_HOME"));
         push(e);
         CapturedEvent changed = Fixtures.event(
-                "idem-2",
-                102,
-                EventType.FAILED,
-                "RI-S2",
-                T,
-                new EventPayload(null, null, null, null, "REFUSED", null, null, null, null, null));
+                "idem-2", 102, EventType.FAILED, "RI-S2", T, EventPayload.EMPTY.withReasonCode("REFUSED"));
         EventResult r = push(changed).results().get(0);
         assertEquals(Verdict.CONFLICT, r.verdict());
         assertEquals(RejectReasons.IDEMPOTENCY_KEY_REUSED, r.reason());
@@ -121,12 +111,7 @@ class IdempotencyTest {
     @Test
     void twoConcurrentPushesOfOneKeyApplyItOnce() throws Exception {
         CapturedEvent e = Fixtures.event(
-                "idem-4",
-                104,
-                EventType.NOTE,
-                "RI-S4",
-                T,
-                new EventPayload(null, null, null, null, null, "gate code 1234", null, null, null, null));
+                "idem-4", 104, EventType.NOTE, "RI-S4", T, EventPayload.EMPTY.withNote("gate code 1234"));
         int n = 8;
         ExecutorService pool = Executors.newFixedThreadPool(n);
         CountDownLatch go = new CountDownLatch(1);

@@ -281,7 +281,7 @@ class PullAndFencingTest {
                                 EventType.FAILED,
                                 "RM1-S2",
                                 Instant.now(),
-                                new EventPayload(null, null, null, null, "NO_ACCESS", null, null, null, null, null)))))
+                                EventPayload.EMPTY.withReasonCode("NO_ACCESS")))))
                 .results()
                 .get(0);
         assertEquals(Verdict.REASSIGNED, r.verdict());

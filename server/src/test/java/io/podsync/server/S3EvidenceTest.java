@@ -105,17 +105,8 @@ class S3EvidenceTest {
         byte[] signature = EvidenceTest.png(300_000, 32);
         String sha = EvidenceTest.sha(signature);
         String key = UUID.randomUUID().toString();
-        EventPayload payload = new EventPayload(
-                null,
-                null,
-                null,
-                List.of(new EvidenceRef(sha, EvidenceKind.SIGNATURE, "image/png")),
-                null,
-                null,
-                null,
-                null,
-                null,
-                null);
+        EventPayload payload =
+                EventPayload.EMPTY.withEvidence(List.of(new EvidenceRef(sha, EvidenceKind.SIGNATURE, "image/png")));
         var delivered = Fixtures.event(
                 key, 1, EventType.DELIVERED, "RS3-S1", Instant.now().minusSeconds(5), payload);
         EventResult pushed = device.client()

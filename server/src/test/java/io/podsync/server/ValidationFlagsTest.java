@@ -76,7 +76,11 @@ class ValidationFlagsTest {
 
     private static EventPayload delivery(
             int stop, List<LineOutcome> lines, GeoFix at, List<EvidenceRef> evidence, Recipient recipient) {
-        return new EventPayload(recipient, lines, at, evidence, null, null, null, null, null, null);
+        return EventPayload.EMPTY
+                .withRecipient(recipient)
+                .withLines(lines)
+                .withLocation(at)
+                .withEvidence(evidence);
     }
 
     private static List<LineOutcome> exact(int stop) {
@@ -211,8 +215,7 @@ class ValidationFlagsTest {
                                         EventType.FAILED,
                                         6,
                                         Instant.now().minusSeconds(5),
-                                        new EventPayload(
-                                                null, null, null, null, "ALIENS", null, null, null, null, null)),
+                                        EventPayload.EMPTY.withReasonCode("ALIENS")),
                                 Instant.now())
                         .flags());
     }
@@ -261,11 +264,8 @@ class ValidationFlagsTest {
     void contradictionsAndEventsAfterCompletionAreExceptionsNotState() {
         Instant t = Instant.now().minusSeconds(300);
         CapturedEvent delivered = ev(EventType.DELIVERED, 10, t, delivery(10, exact(10), null, null, null));
-        CapturedEvent failed = ev(
-                EventType.FAILED,
-                10,
-                t.plusSeconds(10),
-                new EventPayload(null, null, null, null, "NO_ONE_HOME", null, null, null, null, null));
+        CapturedEvent failed =
+                ev(EventType.FAILED, 10, t.plusSeconds(10), EventPayload.EMPTY.withReasonCode("NO_ONE_HOME"));
         // arrival order reversed on purpose: the failure arrives first
         pushOne(failed, Instant.now());
         assertEquals("failed", state("RV-S10").status());
@@ -278,13 +278,7 @@ class ValidationFlagsTest {
                 .anyMatch(x -> x.kind().equals("contradiction") && "RV-S10".equals(x.stopId())));
 
         // A failure, then a successful re-attempt: no anomaly.
-        pushOne(
-                ev(
-                        EventType.FAILED,
-                        11,
-                        t,
-                        new EventPayload(null, null, null, null, "NO_ONE_HOME", null, null, null, null, null)),
-                Instant.now());
+        pushOne(ev(EventType.FAILED, 11, t, EventPayload.EMPTY.withReasonCode("NO_ONE_HOME")), Instant.now());
         CapturedEvent again = new CapturedEvent(
                 UUID.randomUUID().toString(), ++seq, EventType.ARRIVED, "RV-S11", 2, t.plusSeconds(3600), null);
         pushOne(again, Instant.now());

@@ -83,8 +83,11 @@ final class StopPlans {
             out.add(simple(EventType.ARRIVED, stop, attempt, at));
             if (kind < 0.15) {
                 Artifact photo = Artifact.photo(rng);
-                EventPayload failed = new EventPayload(
-                        null, null, at, List.of(photo.ref()), "NO_ONE_HOME", "nobody answered", null, null, null, null);
+                EventPayload failed = EventPayload.EMPTY
+                        .withLocation(at)
+                        .withEvidence(List.of(photo.ref()))
+                        .withReasonCode("NO_ONE_HOME")
+                        .withNote("nobody answered");
                 out.add(new Action(EventType.FAILED, stop, attempt, failed, List.of(photo)));
                 attempt = 2;
                 out.add(simple(EventType.ARRIVED, stop, attempt, at));
@@ -102,17 +105,11 @@ final class StopPlans {
                             new LineOutcome(order, "L2", L2_QTY, null, null, true));
             Artifact sig = Artifact.signature(rng);
             Artifact photo = Artifact.photo(rng);
-            EventPayload delivered = new EventPayload(
-                    new Recipient("Recipient " + stop, null),
-                    lines,
-                    at,
-                    List.of(sig.ref(), photo.ref()),
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null);
+            EventPayload delivered = EventPayload.EMPTY
+                    .withRecipient(new Recipient("Recipient " + stop, null))
+                    .withLines(lines)
+                    .withLocation(at)
+                    .withEvidence(List.of(sig.ref(), photo.ref()));
             out.add(new Action(
                     partial ? EventType.PARTIALLY_DELIVERED : EventType.DELIVERED,
                     stop,
@@ -124,12 +121,7 @@ final class StopPlans {
     }
 
     private static Action simple(EventType type, String stop, int attempt, GeoFix at) {
-        return new Action(
-                type,
-                stop,
-                attempt,
-                new EventPayload(null, null, at, null, null, null, null, null, null, null),
-                List.of());
+        return new Action(type, stop, attempt, EventPayload.EMPTY.withLocation(at), List.of());
     }
 
     private static Action scan(String stop, int attempt, String order, String line) {
@@ -137,7 +129,11 @@ final class StopPlans {
                 EventType.ITEM_SCANNED,
                 stop,
                 attempt,
-                new EventPayload(null, null, null, null, null, null, order, line, order + "/" + line, false),
+                EventPayload.EMPTY
+                        .withOrderId(order)
+                        .withLineId(line)
+                        .withBarcode(order + "/" + line)
+                        .withManualEntry(false),
                 List.of());
     }
 }
