@@ -79,26 +79,10 @@ final class FleetCommand {
         String workDir = a.string("work-dir", null);
         a.rejectUnknown();
         return new FleetOptions(
-                server,
-                erpClient,
-                erpSecret,
-                opsClient,
-                opsSecret,
-                devices,
-                stops,
-                steps,
-                seed,
-                offline,
-                maxOffline,
-                duplicates,
-                reorder,
-                crash,
-                skew,
-                cut,
-                slow,
-                batch,
-                port < 0 ? null : port,
-                webhookSecret,
+                new FleetOptions.Connection(
+                        server, erpClient, erpSecret, opsClient, opsSecret, port < 0 ? null : port, webhookSecret),
+                new FleetOptions.Size(devices, stops, steps, seed, batch),
+                new FleetOptions.Faults(offline, maxOffline, duplicates, reorder, crash, skew, cut, slow),
                 report == null ? null : Path.of(report),
                 workDir == null ? Files.createTempDirectory("podsync-fleet") : Path.of(workDir));
     }

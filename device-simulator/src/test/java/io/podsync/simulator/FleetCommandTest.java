@@ -68,12 +68,12 @@ class FleetCommandTest {
         assertEquals(42, o.seed());
         assertEquals(0.3, o.offlineProbability());
         assertEquals(4, o.maxOfflineSteps());
-        assertEquals(0.1, o.duplicateProbability());
+        assertEquals(0.1, o.faults().duplicateProbability());
         assertTrue(o.reorder());
         assertEquals(0.02, o.crashProbability());
         assertEquals(600, o.maxClockSkewSeconds());
-        assertEquals(0.5, o.cutUploadProbability());
-        assertEquals(20, o.slowNetworkMs());
+        assertEquals(0.5, o.faults().cutUploadProbability());
+        assertEquals(20, o.faults().slowNetworkMs());
         assertEquals(25, o.batch());
         assertEquals(0, o.erpReceiverPort());
         assertEquals("whsec_abc", o.webhookSecret());
