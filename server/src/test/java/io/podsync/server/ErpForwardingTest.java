@@ -170,6 +170,33 @@ class ErpForwardingTest {
     }
 
     @Test
+    void aBusyErpIsGivenTheTimeItAsksForInRetryAfter() throws Exception {
+        TestServer.Device d = deviceOn("RE7", "DE7", 1);
+        erp.behavior().failNext(1, 503); // with Retry-After: 1, while the schedule would retry after 0.1 s
+        push(d, delivered(1, "RE7-S1", "RE7-O1", Instant.now().minusSeconds(10), null));
+        await(() -> erp.deliveries().size() == 1, "the delivery after the pause");
+        JsonNode detail = ProtocolJson.read(
+                server.send(
+                                "GET",
+                                "/v1/ops/outbox/"
+                                        + outbox("?status=delivered")
+                                                .get("items")
+                                                .get(0)
+                                                .get("id")
+                                                .asLong(),
+                                null,
+                                null,
+                                server.ops().authenticate().accessToken())
+                        .body(),
+                JsonNode.class);
+        JsonNode history = detail.get("history");
+        assertEquals(List.of(503, 200), statuses(history));
+        long gap = Instant.parse(history.get(1).get("at").asText()).toEpochMilli()
+                - Instant.parse(history.get(0).get("at").asText()).toEpochMilli();
+        assertTrue(gap >= 900, "retried after " + gap + " ms despite Retry-After: 1");
+    }
+
+    @Test
     void afterTheLastAttemptAMessageIsDeadAndAReplayDeliversItOnce() throws Exception {
         TestServer.Device d = deviceOn("RE2", "DE2", 1);
         erp.behavior().failNext(5, 500);
