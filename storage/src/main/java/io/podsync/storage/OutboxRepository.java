@@ -1,8 +1,10 @@
 package io.podsync.storage;
 
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /** The ERP outbox, its delivery attempts, what each stop confirmed, and disabled endpoints. */
 public interface OutboxRepository {
@@ -11,7 +13,7 @@ public interface OutboxRepository {
 
     /**
      * Pending messages due by {@code now} whose lease (if any) has run out and whose turn it is (no older message of
-     * their partition and endpoint is undelivered), oldest first.
+     * their partition and endpoint is undelivered), earliest due first, then oldest.
      */
     List<OutboxRow> due(long now, int limit);
 
@@ -21,7 +23,19 @@ public interface OutboxRepository {
     /** Takes a message for delivery until {@code leaseUntil}; false when another dispatcher has it. */
     boolean claim(long outboxId, long now, long leaseUntil);
 
+    /**
+     * Takes several messages for delivery until {@code leaseUntil} in one statement; returns the ids it got (those
+     * another dispatcher holds are left out).
+     */
+    Set<Long> claimAll(Collection<Long> outboxIds, long now, long leaseUntil);
+
     void recordAttempt(OutboxAttemptRow attempt);
+
+    /** Records delivery attempts in one batch. */
+    void recordAttempts(Collection<OutboxAttemptRow> attempts);
+
+    /** Marks messages delivered in one batch: each attempt's message, with its number, status and end time. */
+    void deliveredAll(Collection<OutboxAttemptRow> successfulAttempts);
 
     void delivered(long outboxId, int attempts, int status, long now);
 

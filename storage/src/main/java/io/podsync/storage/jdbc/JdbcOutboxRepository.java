@@ -7,9 +7,13 @@ import io.podsync.storage.OutboxRow;
 import io.podsync.storage.Tx;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 final class JdbcOutboxRepository implements OutboxRepository {
@@ -60,7 +64,7 @@ final class JdbcOutboxRepository implements OutboxRepository {
                   AND (m.lease_until IS NULL OR m.lease_until < ?)
                   AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.partition_key = m.partition_key
                                   AND o.endpoint = m.endpoint AND o.outbox_id < m.outbox_id AND o.status <> 'delivered')
-                ORDER BY m.outbox_id LIMIT ?
+                ORDER BY m.next_attempt_at, m.outbox_id LIMIT ?
                 """, JdbcOutboxRepository::row, now, now, limit);
     }
 
@@ -78,6 +82,45 @@ final class JdbcOutboxRepository implements OutboxRepository {
                         UPDATE outbox SET lease_until = ?
                         WHERE outbox_id = ? AND status = 'pending' AND (lease_until IS NULL OR lease_until < ?)
                         """, leaseUntil, outboxId, now) == 1;
+    }
+
+    @Override
+    public Set<Long> claimAll(Collection<Long> outboxIds, long now, long leaseUntil) {
+        Set<Long> out = new HashSet<>();
+        for (List<Long> chunk : Sql.chunks(outboxIds, 100)) {
+            List<Object> params = new ArrayList<>(chunk.size() + 2);
+            params.add(leaseUntil);
+            params.addAll(chunk);
+            params.add(now);
+            // "status || ''": without it SQLite walks the (status, ...) index over every pending message instead of
+            // looking up the ids by primary key.
+            out.addAll(sql.list(
+                    "UPDATE outbox SET lease_until = ? WHERE outbox_id IN (" + Sql.marks(chunk.size()) + ")"
+                            + " AND status || '' = 'pending' AND (lease_until IS NULL OR lease_until < ?)"
+                            + " RETURNING outbox_id",
+                    rs -> rs.getLong(1),
+                    params.toArray()));
+        }
+        return out;
+    }
+
+    @Override
+    public void recordAttempts(Collection<OutboxAttemptRow> attempts) {
+        sql.batch(
+                "INSERT INTO outbox_attempts (outbox_id, attempt, at, status_code, error, duration_ms)"
+                        + " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (outbox_id, at, attempt) DO NOTHING",
+                attempts,
+                (ps, a) ->
+                        Sql.bind(ps, a.outboxId(), a.attempt(), a.at(), a.statusCode(), a.error(), a.durationMillis()));
+    }
+
+    @Override
+    public void deliveredAll(Collection<OutboxAttemptRow> successfulAttempts) {
+        sql.batch(
+                "UPDATE outbox SET status = 'delivered', attempts = ?, last_status = ?, last_error = NULL,"
+                        + " delivered_at = ?, lease_until = NULL WHERE outbox_id = ?",
+                successfulAttempts,
+                (ps, a) -> Sql.bind(ps, a.attempt(), a.statusCode(), a.at() + a.durationMillis(), a.outboxId()));
     }
 
     @Override
