@@ -143,6 +143,16 @@ public final class ErpReceiver implements AutoCloseable {
     }
 
     /** The recorded deliveries in the order they were recorded, each with its attempts up to now. */
+    /** How many distinct deliveries were recorded; cheap enough to poll while a backlog drains. */
+    public int deliveryCount() {
+        lock.lock();
+        try {
+            return deliveries.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     public List<Delivery> deliveries() {
         lock.lock();
         try {

@@ -3,7 +3,8 @@ package io.podsync.server.erp;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.webclient.api.HttpClientResponse;
-import io.helidon.webclient.api.WebClient;
+import io.helidon.webclient.api.Proxy;
+import io.helidon.webclient.http1.Http1Client;
 import io.podsync.protocol.ErpEvent;
 import io.podsync.storage.Database;
 import io.podsync.storage.OutboxAttemptRow;
@@ -73,11 +74,13 @@ public final class OutboxDispatcher implements AutoCloseable {
     private static final HeaderName WEBHOOK_TIMESTAMP = HeaderNames.create("webhook-timestamp");
     private static final HeaderName WEBHOOK_SIGNATURE = HeaderNames.create("webhook-signature");
     private static final HeaderName IDEMPOTENCY_KEY = HeaderNames.create("Idempotency-Key");
-    // Helidon's blocking client on virtual threads costs a fraction of the JDK client's CPU per request, which is
-    // what bounds a backlog drain. No redirects (a webhook that moved is a configuration error, and following it
-    // would carry the signature elsewhere) and no Expect: 100-continue round trip for bodies of a few KB.
-    private final WebClient http = WebClient.builder()
+    // Helidon's blocking HTTP/1.1 client on virtual threads costs a fraction of the JDK client's CPU per request,
+    // which is what bounds a backlog drain. Direct connections (no proxy lookup per request, as with the JDK client),
+    // no redirects (a webhook that moved is a configuration error, and following it would carry the signature
+    // elsewhere), no Expect: 100-continue round trip for bodies of a few KB.
+    private final Http1Client http = Http1Client.builder()
             .connectTimeout(Duration.ofSeconds(10))
+            .proxy(Proxy.noProxy())
             .followRedirects(false)
             .sendExpectContinue(false)
             .shareConnectionCache(false)
