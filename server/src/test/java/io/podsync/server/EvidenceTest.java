@@ -174,6 +174,35 @@ class EvidenceTest {
         assertArrayEquals(data, device.client().download(sha(data)));
     }
 
+    /** The one-chunk path writes straight to the content address: the store must refuse to complete it. */
+    @Test
+    void aWholeArtifactInOneChunkWithTheWrongHashCommitsNothing() {
+        byte[] claimed = jpeg(60_000, 5);
+        byte[] sent = claimed.clone();
+        sent[sent.length - 1] ^= 1; // only the very last byte differs
+        String id = declare(device, claimed, "image/jpeg");
+        HttpResponse<String> r = patch(device, id, 0, sent, null);
+        assertEquals(422, r.statusCode(), r.body());
+        assertEquals(
+                "hash_mismatch",
+                ProtocolJson.read(r.body(), JsonNode.class).get("code").asText());
+        assertEquals(
+                404,
+                server.send("GET", "/v1/artifacts/" + sha(claimed), null, null, opsToken())
+                        .statusCode());
+        assertEquals(
+                410,
+                server.send("HEAD", "/v1/uploads/" + id, null, null, device.token())
+                        .statusCode());
+
+        String again = declare(device, claimed, "image/jpeg");
+        assertEquals(200, patch(device, again, 0, claimed, null).statusCode());
+        assertEquals(
+                200,
+                server.send("GET", "/v1/artifacts/" + sha(claimed), null, null, opsToken())
+                        .statusCode());
+    }
+
     @Test
     void bytesThatDoNotHaveTheDeclaredHashCommitNothing() {
         byte[] claimed = jpeg(40_000, 3);

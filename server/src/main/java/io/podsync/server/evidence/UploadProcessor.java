@@ -178,6 +178,9 @@ public final class UploadProcessor {
         if (offset == 0) {
             in = checkMediaType(u, body);
         }
+        if (offset == 0 && length == u.size() && (checksum == null || checksumMatches(checksum, u.sha256()))) {
+            return whole(u, in);
+        }
         String key = "uploads/" + u.uploadId() + "/" + offset + "-" + Secrets.random(6);
         String chunkHash;
         try {
@@ -242,6 +245,55 @@ public final class UploadProcessor {
         }
     }
 
+    /**
+     * The artifact in one chunk, the usual case: straight to its content address, verified as it streams (the store
+     * refuses to complete a write whose bytes miss the declared hash), then recorded. No staging object, no copy.
+     */
+    private UploadStatus whole(UploadRow u, InputStream in) {
+        boolean stored;
+        try {
+            stored = store.putVerified(u.sha256(), in, u.size(), u.mediaType());
+        } catch (ArtifactStoreException e) {
+            if (e.isTransient()) {
+                throw e;
+            }
+            throw ProblemException.badRequest(
+                    "chunk_incomplete",
+                    "Content-Length",
+                    "the chunk ended before its Content-Length; it was discarded, send it again");
+        }
+        long now = clock.millis();
+        if (!stored) {
+            throw hashMismatch(u, now);
+        }
+        recordStored(u, now);
+        return stored(u.sha256(), u.size());
+    }
+
+    private ProblemException hashMismatch(UploadRow u, long now) {
+        db.write(tx -> {
+            tx.evidence().setUploadStatus(u.uploadId(), FAILED, now);
+            return null;
+        });
+        return new ProblemException(
+                422,
+                "hash_mismatch",
+                "Hash mismatch",
+                "the uploaded bytes do not have the declared SHA-256; nothing was stored",
+                "sha256",
+                null);
+    }
+
+    /** The artifact is in the store: record it and release the events that waited for it. */
+    private void recordStored(UploadRow u, long now) {
+        db.write(tx -> {
+            tx.evidence().insertArtifact(new ArtifactRow(u.sha256(), u.size(), u.mediaType(), u.kind(), now));
+            tx.evidence().setUploadStatus(u.uploadId(), COMPLETED, now);
+            gate.artifactStored(tx, u.sha256(), now);
+            return null;
+        });
+    }
+
     /** Verifies the whole artifact, commits it, records it and releases the events that waited for it. */
     private UploadStatus complete(UploadRow u) {
         List<UploadSegmentRow> segments = db.read(tx -> tx.evidence().segments(u.uploadId()));
@@ -259,26 +311,11 @@ public final class UploadProcessor {
         }
         long now = clock.millis();
         if (!hash.equals(u.sha256())) {
-            db.write(tx -> {
-                tx.evidence().setUploadStatus(u.uploadId(), FAILED, now);
-                return null;
-            });
             store.deleteStaging(staged);
-            throw new ProblemException(
-                    422,
-                    "hash_mismatch",
-                    "Hash mismatch",
-                    "the uploaded bytes do not have the declared SHA-256; nothing was stored",
-                    "sha256",
-                    null);
+            throw hashMismatch(u, now);
         }
         store.commit(source, u.sha256(), u.mediaType());
-        db.write(tx -> {
-            tx.evidence().insertArtifact(new ArtifactRow(u.sha256(), u.size(), u.mediaType(), u.kind(), now));
-            tx.evidence().setUploadStatus(u.uploadId(), COMPLETED, now);
-            gate.artifactStored(tx, u.sha256(), now);
-            return null;
-        });
+        recordStored(u, now);
         try {
             store.deleteStaging(staged);
         } catch (ArtifactStoreException e) {

@@ -25,6 +25,16 @@ public interface ArtifactStore {
      */
     String putStaging(String key, InputStream in, long size);
 
+    /**
+     * Writes exactly {@code size} bytes from {@code in} straight to the artifact {@code sha256}, verifying them on
+     * the way: they are committed only if they have that SHA-256. Returns false, with nothing written, when the bytes
+     * have another hash. If {@code in} ends or fails early nothing is written and the exception is not transient.
+     * Writing an artifact that exists already rewrites the same bytes. Leaves {@code in} open.
+     *
+     * <p>This is how a whole artifact that arrives in one piece is stored: no staging object, no copy.
+     */
+    boolean putVerified(String sha256, InputStream in, long size, String mediaType);
+
     /** Reads a staging object. The caller closes the stream. */
     InputStream openStaging(String key);
 

@@ -95,6 +95,47 @@ public final class LocalArtifactStore implements ArtifactStore {
     }
 
     @Override
+    public boolean putVerified(String sha256, InputStream in, long size, String mediaType) {
+        if (size < 1) { // with no bytes there is no last read to verify at
+            throw new ArtifactStoreException("an artifact has at least one byte", null, false, false);
+        }
+        Path target = artifactPath(sha256);
+        var verifying = new MeteredInputStream(in, size, sha256);
+        Path tmp = null;
+        try {
+            tmp = newTempFileIn(target.getParent());
+            try {
+                writeDurably(tmp, verifying);
+            } catch (IOException e) {
+                if (verifying.wasMismatched()) {
+                    return false;
+                }
+                if (verifying.wasCutShort()) {
+                    throw verifying.cutShort(sha256, e);
+                }
+                throw e;
+            }
+            if (verifying.wasCutShort() || verifying.count() != size) {
+                throw verifying.cutShort(sha256, null);
+            }
+            try {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException e) {
+                if (!Files.exists(target)) { // another writer won, with the same bytes
+                    throw e;
+                }
+            }
+            tmp = null;
+            syncDirectory(target.getParent());
+            return true;
+        } catch (IOException e) {
+            throw ioFailure("cannot write artifact " + sha256, e);
+        } finally {
+            deleteQuietly(tmp);
+        }
+    }
+
+    @Override
     public void commit(String stagingKey, String sha256, String mediaType) {
         Path target = artifactPath(sha256);
         Path source = stagingPath(stagingKey);

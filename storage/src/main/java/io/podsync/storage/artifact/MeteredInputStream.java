@@ -13,16 +13,30 @@ import java.util.HexFormat;
  * afterwards ask it what really went through, instead of trusting how the consumer reports a short stream: minio, for
  * one, reports it as a plain {@link IOException}, indistinguishable from the store being down.
  *
+ * <p>With an expected SHA-256 it also verifies: the read that would hand over the last byte first compares the
+ * digest and, on a mismatch, fails instead. Whatever consumes the stream never sees the whole body of wrong bytes,
+ * so it cannot complete a write of them (an S3 PUT with a short body, or a multipart upload missing its last part,
+ * stores nothing).
+ *
  * <p>{@link #close()} leaves the source open: the caller of {@code putStaging} owns it.
  */
 final class MeteredInputStream extends FilterInputStream {
     private final long limit;
     private final MessageDigest digest;
+    private final String expected;
     private long count;
     private boolean cutShort;
+    private boolean mismatched;
+    private String hex;
 
     MeteredInputStream(InputStream in, long limit) {
+        this(in, limit, null);
+    }
+
+    /** @param expected lowercase hex SHA-256 the {@code limit} bytes must have, or null to only hash them */
+    MeteredInputStream(InputStream in, long limit, String expected) {
         super(in);
+        this.expected = expected;
         if (limit < 0) {
             throw new ArtifactStoreException("size must not be negative: " + limit, null, false, false);
         }
@@ -42,6 +56,7 @@ final class MeteredInputStream extends FilterInputStream {
         }
         digest.update((byte) b);
         count++;
+        verifyAtEnd();
         return b;
     }
 
@@ -60,6 +75,7 @@ final class MeteredInputStream extends FilterInputStream {
         }
         digest.update(buffer, offset, n);
         count += n;
+        verifyAtEnd();
         return n;
     }
 
@@ -114,7 +130,22 @@ final class MeteredInputStream extends FilterInputStream {
 
     /** Lowercase hex SHA-256 of the bytes read so far; call once, after the last read. */
     String sha256Hex() {
-        return HexFormat.of().formatHex(digest.digest());
+        return hex != null ? hex : HexFormat.of().formatHex(digest.digest());
+    }
+
+    /** The bytes were all there but had another SHA-256 than expected. */
+    boolean wasMismatched() {
+        return mismatched;
+    }
+
+    private void verifyAtEnd() throws IOException {
+        if (count == limit && hex == null) {
+            hex = HexFormat.of().formatHex(digest.digest());
+            if (expected != null && !expected.equals(hex)) {
+                mismatched = true;
+                throw new IOException("the bytes do not have the expected SHA-256");
+            }
+        }
     }
 
     /** The non-transient failure for a chunk that delivered fewer bytes than announced. */

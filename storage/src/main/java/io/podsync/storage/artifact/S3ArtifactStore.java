@@ -164,6 +164,31 @@ public final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
     }
 
     @Override
+    public boolean putVerified(String sha256, InputStream in, long size, String mediaType) {
+        if (size < 1) { // with no bytes there is no last read to verify at
+            throw new ArtifactStoreException("an artifact has at least one byte", null, false, false);
+        }
+        String object = artifactObject(sha256);
+        var verifying = new MeteredInputStream(in, size, sha256);
+        try {
+            // The stream fails before its last byte when the hash is wrong: minio then never completes the PUT (or
+            // aborts the multipart upload), so no object appears under the content address.
+            client.putObject(PutObjectArgs.builder().bucket(config.bucket()).object(object).stream(verifying, size, -1)
+                    .contentType(mediaType)
+                    .build());
+        } catch (Exception e) {
+            if (verifying.wasMismatched()) {
+                return false;
+            }
+            if (verifying.wasCutShort()) {
+                throw verifying.cutShort(sha256, e);
+            }
+            throw failure("cannot write artifact " + sha256, e);
+        }
+        return true;
+    }
+
+    @Override
     public void commit(String stagingKey, String sha256, String mediaType) {
         String source = stagingObject(stagingKey);
         String target = artifactObject(sha256);

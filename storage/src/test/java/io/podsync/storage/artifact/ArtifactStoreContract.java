@@ -201,6 +201,44 @@ abstract class ArtifactStoreContract {
         assertArrayEquals(bytes, read(sha));
     }
 
+    /** Small goes through a single PUT on S3, large through a multipart upload. */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 100_000, 12 * MIB})
+    void putVerifiedStoresBytesThatHaveTheirHash(int size) throws IOException {
+        byte[] bytes = randomBytes(size, 20);
+        String sha = sha256(bytes);
+        assertTrue(store.putVerified(sha, stream(bytes), size, MEDIA_TYPE));
+        assertTrue(store.exists(sha));
+        assertArrayEquals(bytes, read(sha));
+        assertTrue(store.putVerified(sha, stream(bytes), size, MEDIA_TYPE), "writing it again is harmless");
+        assertArrayEquals(bytes, read(sha));
+    }
+
+    /** The check that fails the write: the last byte differs, so everything before it has streamed out already. */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 100_000, 12 * MIB})
+    void putVerifiedStoresNothingWhenTheBytesHaveAnotherHash(int size) {
+        byte[] declared = randomBytes(size, 21);
+        String sha = sha256(declared);
+        byte[] sent = declared.clone();
+        sent[size - 1] ^= 1;
+        assertFalse(store.putVerified(sha, stream(sent), size, MEDIA_TYPE));
+        assertFalse(store.exists(sha));
+        assertNotFound(() -> store.open(sha));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {20, 12 * MIB})
+    void putVerifiedOfAShortStreamFailsAndStoresNothing(int size) {
+        byte[] whole = randomBytes(size, 22);
+        byte[] half = Arrays.copyOf(whole, size / 2);
+        var e = assertThrows(
+                ArtifactStoreException.class, () -> store.putVerified(sha256(whole), stream(half), size, MEDIA_TYPE));
+        assertFalse(e.isTransient(), "a truncated upload will not get better by retrying the store");
+        assertTrue(e.getMessage().contains("cut short"), e.getMessage());
+        assertFalse(store.exists(sha256(whole)));
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"../x", "a/../../x", "/etc/passwd", "a\\..\\x", "", "a//b", ".", "a/./b", "a/"})
     void stagingKeysCannotEscapeTheStagingArea(String key) {
