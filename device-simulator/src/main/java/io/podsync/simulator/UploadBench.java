@@ -11,6 +11,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntConsumer;
+import java.util.function.Supplier;
 
 /**
  * Upload throughput through the server (declare, one chunk, verify, commit into S3) beside a direct PUT of the same
@@ -27,6 +33,7 @@ final class UploadBench {
                                   S3 server must accept unsigned requests, as S3Proxy with authorization=none)
               --sizes LIST        artifact sizes in bytes (default 100000,1000000,10000000)
               --seconds N         time per size and path (default 10)
+              --concurrency N     uploads in flight at once on each path, as from several devices (default 4)
             """;
 
     private UploadBench() {}
@@ -38,47 +45,81 @@ final class UploadBench {
         String s3 = a.required("s3");
         String sizes = a.string("sizes", "100000,1000000,10000000");
         int seconds = a.integer("seconds", 10, 1, 3600);
+        int concurrency = a.integer("concurrency", 4, 1, 256);
         a.rejectUnknown();
         PodsyncClient erp = new PodsyncClient(server).useClient(client, secret);
-        String driver = "bench-" + UUID.randomUUID().toString().substring(0, 8);
-        PodsyncClient device = new PodsyncClient(server);
-        device.enroll(erp.createEnrollment(driver).code(), "upload-bench", "simulator", "bench");
+        List<PodsyncClient> devices = new ArrayList<>();
+        for (int i = 0; i < concurrency; i++) {
+            String driver = "bench-" + UUID.randomUUID().toString().substring(0, 8);
+            PodsyncClient device = new PodsyncClient(server);
+            device.enroll(erp.createEnrollment(driver).code(), "upload-bench-" + i, "simulator", "bench");
+            devices.add(device);
+        }
         HttpClient http = HttpClient.newHttpClient();
-        Random random = new Random(42);
+        AtomicLong serial = new AtomicLong();
         List<String> rows = new ArrayList<>();
         for (String s : sizes.split(",")) {
             int size = Integer.parseInt(s.trim());
-            // warm both paths once
-            device.upload(jpeg(size, random), "image/jpeg", EvidenceKind.PHOTO, size, 3);
-            put(http, s3, size, random);
+            byte[] template = jpeg(size, new Random(size));
+            // Every upload is new content (else the server answers "have it"), made without generating megabytes
+            // of random bytes inside the timed loop: a serial number in the bytes after the JPEG marker.
+            Supplier<byte[]> next = () -> unique(template, serial.incrementAndGet());
+            for (PodsyncClient d : devices) { // warm both paths
+                d.upload(next.get(), "image/jpeg", EvidenceKind.PHOTO, size, 3);
+                put(http, s3, next.get());
+            }
             double viaServer = measure(
-                    seconds, size, () -> device.upload(jpeg(size, random), "image/jpeg", EvidenceKind.PHOTO, size, 3));
-            double direct = measure(seconds, size, () -> put(http, s3, size, random));
-            String row = "size=%d via-server=%.1fMB/s direct=%.1fMB/s ratio=%.0f%%"
-                    .formatted(size, viaServer, direct, 100 * viaServer / direct);
+                    seconds,
+                    size,
+                    concurrency,
+                    i -> devices.get(i).upload(next.get(), "image/jpeg", EvidenceKind.PHOTO, size, 3));
+            double direct = measure(seconds, size, concurrency, i -> put(http, s3, next.get()));
+            String row = "size=%d concurrency=%d via-server=%.1fMB/s direct=%.1fMB/s ratio=%.0f%%"
+                    .formatted(size, concurrency, viaServer, direct, 100 * viaServer / direct);
             out.println(row);
             rows.add(row);
         }
         return 0;
     }
 
-    private static double measure(int seconds, int size, Runnable upload) {
-        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+    /** MB/s over {@code seconds}, with {@code concurrency} workers each uploading one artifact after another. */
+    private static double measure(int seconds, int size, int concurrency, IntConsumer upload) throws Exception {
         long start = System.nanoTime();
-        long n = 0;
-        while (System.nanoTime() < deadline) {
-            upload.run();
-            n++;
+        long deadline = start + seconds * 1_000_000_000L;
+        AtomicLong n = new AtomicLong();
+        try (ExecutorService pool = Executors.newFixedThreadPool(concurrency)) {
+            List<Future<?>> workers = new ArrayList<>();
+            for (int i = 0; i < concurrency; i++) {
+                int worker = i;
+                workers.add(pool.submit(() -> {
+                    while (System.nanoTime() < deadline) {
+                        upload.accept(worker);
+                        n.incrementAndGet();
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> w : workers) {
+                w.get();
+            }
         }
-        return n * (double) size / ((System.nanoTime() - start) / 1e9) / 1e6;
+        return n.get() * (double) size / ((System.nanoTime() - start) / 1e9) / 1e6;
     }
 
-    private static void put(HttpClient http, String bucketUrl, int size, Random random) {
+    static byte[] unique(byte[] template, long serial) {
+        byte[] b = template.clone();
+        for (int i = 0; i < 8 && 4 + i < b.length; i++) {
+            b[4 + i] = (byte) (serial >>> (8 * i));
+        }
+        return b;
+    }
+
+    private static void put(HttpClient http, String bucketUrl, byte[] bytes) {
         try {
             HttpResponse<Void> r = http.send(
                     HttpRequest.newBuilder(URI.create(bucketUrl + "/direct-" + UUID.randomUUID()))
                             .header("Content-Type", "image/jpeg")
-                            .PUT(HttpRequest.BodyPublishers.ofByteArray(jpeg(size, random)))
+                            .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes))
                             .build(),
                     HttpResponse.BodyHandlers.discarding());
             if (r.statusCode() != 200) {

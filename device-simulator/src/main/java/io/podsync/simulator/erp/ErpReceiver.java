@@ -70,6 +70,13 @@ public final class ErpReceiver implements AutoCloseable {
     }
 
     /** A reply computed while handling, sent after the behaviour's delay or hang. */
+    // The two answers nearly every delivery gets, serialized once.
+    private static final Map<String, Object> RECORDED = Map.of("status", "recorded");
+
+    private static final Map<String, Object> DUPLICATE = Map.of("status", "duplicate");
+    private static final byte[] RECORDED_JSON = ProtocolJson.toBytes(RECORDED);
+    private static final byte[] DUPLICATE_JSON = ProtocolJson.toBytes(DUPLICATE);
+
     private record Reply(int status, Map<String, Object> body, Map<String, String> headers, Duration hold) {
         static Reply of(int status, Map<String, Object> body) {
             return new Reply(status, body, Map.of(), Duration.ZERO);
@@ -277,7 +284,7 @@ public final class ErpReceiver implements AutoCloseable {
             if (!recorded.add(id)) {
                 duplicates++;
                 listener.duplicate(id, seen);
-                return new Reply(200, Map.of("status", "duplicate"), Map.of(), plan.hold());
+                return new Reply(200, DUPLICATE, Map.of(), plan.hold());
             }
             JsonNode data = event.get("data");
             Delivery d = new Delivery(
@@ -290,7 +297,7 @@ public final class ErpReceiver implements AutoCloseable {
                     seen);
             deliveries.add(d);
             listener.delivered(d);
-            return new Reply(200, Map.of("status", "recorded"), Map.of(), plan.hold());
+            return new Reply(200, RECORDED, Map.of(), plan.hold());
         } finally {
             lock.unlock();
         }
@@ -347,7 +354,9 @@ public final class ErpReceiver implements AutoCloseable {
     }
 
     private static void send(HttpExchange exchange, Reply reply) throws IOException {
-        byte[] bytes = ProtocolJson.toBytes(reply.body());
+        byte[] bytes = reply.body() == RECORDED
+                ? RECORDED_JSON
+                : reply.body() == DUPLICATE ? DUPLICATE_JSON : ProtocolJson.toBytes(reply.body());
         exchange.getResponseHeaders().set("Content-Type", "application/json");
         reply.headers().forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
         exchange.sendResponseHeaders(reply.status(), bytes.length);
