@@ -169,6 +169,36 @@ class ErpForwardingTest {
         return out;
     }
 
+    /** The receiver records the message, then hangs past the 1 s timeout: the retry is a duplicate it drops. */
+    @Test
+    void anErpThatAnswersTooLateIsTriedAgainAndKeepsOneDelivery() throws Exception {
+        TestServer.Device d = deviceOn("RE8", "DE8", 1);
+        erp.behavior().hangNext(1, Duration.ofSeconds(4));
+        push(d, delivered(1, "RE8-S1", "RE8-O1", Instant.now().minusSeconds(10), null));
+        await(() -> outbox("?status=delivered").get("items").size() == 1, "delivered after the timeout");
+        assertEquals(1, erp.deliveries().size());
+        assertEquals(1, erp.duplicates(), "the retry reached the receiver and was dropped as a duplicate");
+        JsonNode history = ProtocolJson.read(
+                        server.send(
+                                        "GET",
+                                        "/v1/ops/outbox/"
+                                                + outbox("?status=delivered")
+                                                        .get("items")
+                                                        .get(0)
+                                                        .get("id")
+                                                        .asLong(),
+                                        null,
+                                        null,
+                                        server.ops().authenticate().accessToken())
+                                .body(),
+                        JsonNode.class)
+                .get("history");
+        assertEquals(List.of(0, 200), statuses(history));
+        assertTrue(history.get(0).get("error").asText().contains("timed out"), history.toString());
+        long waited = history.get(0).get("durationMillis").asLong();
+        assertTrue(waited >= 900 && waited < 3_000, "gave up after " + waited + " ms with a 1 s timeout");
+    }
+
     @Test
     void aBusyErpIsGivenTheTimeItAsksForInRetryAfter() throws Exception {
         TestServer.Device d = deviceOn("RE7", "DE7", 1);

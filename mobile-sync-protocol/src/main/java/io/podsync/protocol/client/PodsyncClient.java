@@ -105,6 +105,15 @@ public final class PodsyncClient {
         return call("POST", "/v1/sync/push", request, PushResponse.class, true);
     }
 
+    /**
+     * Sends a push body that is already JSON (an app that keeps its outbox serialized, a load generator that builds
+     * its requests before the clock starts) and returns the answer's bytes unparsed. Errors as for {@link #push}.
+     */
+    public byte[] pushJson(byte[] pushRequest) {
+        return execute("POST", "/v1/sync/push", pushRequest, "application/json", Map.of(), true)
+                .body();
+    }
+
     /** One page of changes; pass null to pull from scratch. */
     public PullResponse pull(String cursor, int limit) {
         StringBuilder path = new StringBuilder("/v1/sync/pull?limit=").append(limit);
