@@ -128,8 +128,7 @@ public final class StopStates {
         if (before == null) {
             return true;
         }
-        int knownAttempt =
-                ProtocolJson.read(before.stateJson(), StopStateView.class).attempt();
+        int knownAttempt = attemptOf(before.stateJson());
         for (Added e : added) {
             boolean passive =
                     e.type() == EventType.NOTE || e.type() == EventType.ITEM_SCANNED || e.type() == EventType.DEPARTED;
@@ -139,6 +138,28 @@ public final class StopStates {
         }
         return false;
     }
+
+    /**
+     * The attempt number of a stored state, read without binding the whole document: this runs for every stop a push
+     * touches, on the single writer. The text is always ours ({@link ProtocolJson} of a {@link StopStateView}).
+     */
+    static int attemptOf(String stateJson) {
+        int at = stateJson.indexOf(ATTEMPT);
+        if (at < 0) {
+            return ProtocolJson.read(stateJson, StopStateView.class).attempt();
+        }
+        int n = 0;
+        for (int i = at + ATTEMPT.length(); i < stateJson.length(); i++) {
+            char c = stateJson.charAt(i);
+            if (c < '0' || c > '9') {
+                break;
+            }
+            n = n * 10 + (c - '0');
+        }
+        return n;
+    }
+
+    private static final String ATTEMPT = "\"attempt\":";
 
     /** Opens exceptions in one go; an exception with the same dedupe key as an existing one is not opened again. */
     public void openExceptions(Tx tx, List<ExceptionRow> exceptions) {
