@@ -26,6 +26,9 @@ for batch in 1 10 50; do
   sim load --server "http://127.0.0.1:$port" --erp-secret "$secret" --devices "$devices" --batch $batch \
     --events $n --warmup $((n / 2)) | tee -a "$out"
 done
+# A bigger fleet at batch 50: more pushes in flight keep the single SQLite writer busy.
+sim load --server "http://127.0.0.1:$port" --erp-secret "$secret" --devices 64 --batch 50 \
+  --events $((events * 3)) --warmup $events | tee -a "$out"
 sim bench-sqlite --rows 300000 --batch 100 | tee -a "$out"
 sim bench-sqlite --rows 300000 --batch 100 --keys random | tee -a "$out"
 kill $server_pid 2>/dev/null || true
@@ -50,7 +53,7 @@ for i in $(seq 1 60); do [ -f "$data/s3server/bootstrap-credentials.properties" 
 sleep 1
 secret=$(sed -n 's/^erp.client-secret=//p' "$data/s3server/bootstrap-credentials.properties")
 sim bench-upload --server "http://127.0.0.1:$((port + 1))" --erp-secret "$secret" --s3 http://127.0.0.1:19089/direct \
-  --seconds 10 | tee -a "$out"
+  --seconds 10 --concurrency 4 | tee -a "$out"
 kill $server_pid 2>/dev/null || true
 
 # ERP forwarding: a backlog of confirmations drained into the reference receiver (which checks every signature).
@@ -74,7 +77,7 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
   echo "### Latest run"
   echo
   echo "Machine: $(nproc) cores ($cpu), $(free -g | awk '/Mem:/{print $2}') GiB, $("$JAVA_HOME/bin/java" -version 2>&1 | head -n 1)."
-  echo "Server and load generator share the machine. $devices devices, warm JVMs."
+  echo "Server, S3 server, ERP receiver and load generators share the machine. $devices devices (64 in the last push line), warm JVMs."
   echo
   echo '```'
   cat "$out"

@@ -34,6 +34,8 @@ final class UploadBench {
               --sizes LIST        artifact sizes in bytes (default 100000,1000000,10000000)
               --seconds N         time per size and path (default 10)
               --concurrency N     uploads in flight at once on each path, as from several devices (default 4)
+              --warmup N          seconds per size and path uploaded first and not measured, so every JVM on
+                                  the path (device, server, S3 server) has compiled it (default 5)
             """;
 
     private UploadBench() {}
@@ -46,6 +48,7 @@ final class UploadBench {
         String sizes = a.string("sizes", "100000,1000000,10000000");
         int seconds = a.integer("seconds", 10, 1, 3600);
         int concurrency = a.integer("concurrency", 4, 1, 256);
+        int warmup = a.integer("warmup", 5, 0, 3600);
         a.rejectUnknown();
         PodsyncClient erp = new PodsyncClient(server).useClient(client, secret);
         List<PodsyncClient> devices = new ArrayList<>();
@@ -64,16 +67,15 @@ final class UploadBench {
             // Every upload is new content (else the server answers "have it"), made without generating megabytes
             // of random bytes inside the timed loop: a serial number in the bytes after the JPEG marker.
             Supplier<byte[]> next = () -> unique(template, serial.incrementAndGet());
-            for (PodsyncClient d : devices) { // warm both paths
-                d.upload(next.get(), "image/jpeg", EvidenceKind.PHOTO, size, 3);
-                put(http, s3, next.get());
+            IntConsumer throughServer =
+                    i -> devices.get(i).upload(next.get(), "image/jpeg", EvidenceKind.PHOTO, size, 3);
+            IntConsumer directPut = i -> put(http, s3, next.get());
+            if (warmup > 0) {
+                measure(warmup, size, concurrency, throughServer);
+                measure(warmup, size, concurrency, directPut);
             }
-            double viaServer = measure(
-                    seconds,
-                    size,
-                    concurrency,
-                    i -> devices.get(i).upload(next.get(), "image/jpeg", EvidenceKind.PHOTO, size, 3));
-            double direct = measure(seconds, size, concurrency, i -> put(http, s3, next.get()));
+            double viaServer = measure(seconds, size, concurrency, throughServer);
+            double direct = measure(seconds, size, concurrency, directPut);
             String row = "size=%d concurrency=%d via-server=%.1fMB/s direct=%.1fMB/s ratio=%.0f%%"
                     .formatted(size, concurrency, viaServer, direct, 100 * viaServer / direct);
             out.println(row);

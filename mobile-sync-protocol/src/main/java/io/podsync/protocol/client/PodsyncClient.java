@@ -132,12 +132,7 @@ public final class PodsyncClient {
      */
     public UploadStatus upload(byte[] data, String mediaType, EvidenceKind kind, int chunkSize, int maxRetries) {
         String sha = hex(sha256(data, 0, data.length));
-        UploadStatus s = call(
-                "POST",
-                "/v1/uploads",
-                new UploadRequest(sha, (long) data.length, mediaType, kind),
-                UploadStatus.class,
-                true);
+        UploadStatus s = declareUpload(new UploadRequest(sha, (long) data.length, mediaType, kind));
         int failures = 0;
         while (!s.isStored()) {
             try {
@@ -156,6 +151,11 @@ public final class PodsyncClient {
     }
 
     /** Sends one chunk at {@code offset} (at most {@code chunkSize} bytes of {@code data}). */
+    /** Declares an artifact: {@code stored} (send nothing) or an open upload with the offset to send from. */
+    public UploadStatus declareUpload(UploadRequest request) {
+        return call("POST", "/v1/uploads", request, UploadStatus.class, true);
+    }
+
     public UploadStatus sendChunk(String uploadId, long offset, byte[] data, int chunkSize) {
         int from = (int) offset;
         int to = Math.min(data.length, from + chunkSize);

@@ -163,6 +163,15 @@ public final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
         });
     }
 
+    /**
+     * Up to 32 MiB (more than any artifact the default limits allow) one PUT instead of a multipart upload: minio holds
+     * a part in memory either way, and four requests (create, two parts, complete) cost more than one.
+     */
+    private static long singlePart(long size) {
+        long min = 5L * 1024 * 1024;
+        return size <= 32L * 1024 * 1024 ? Math.max(min, size) : -1;
+    }
+
     @Override
     public boolean putVerified(String sha256, InputStream in, long size, String mediaType) {
         if (size < 1) { // with no bytes there is no last read to verify at
@@ -173,7 +182,8 @@ public final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
         try {
             // The stream fails before its last byte when the hash is wrong: minio then never completes the PUT (or
             // aborts the multipart upload), so no object appears under the content address.
-            client.putObject(PutObjectArgs.builder().bucket(config.bucket()).object(object).stream(verifying, size, -1)
+            client.putObject(PutObjectArgs.builder().bucket(config.bucket()).object(object).stream(
+                            verifying, size, singlePart(size))
                     .contentType(mediaType)
                     .build());
         } catch (Exception e) {
