@@ -76,6 +76,13 @@ public final class Database implements AutoCloseable {
         sqlite.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
         sqlite.setBusyTimeout(10_000);
         sqlite.setTransactionMode(mode);
+        // Pages the writer touches again and again (index roots, the change-feed tail) come from its own cache or a
+        // memory map instead of a read() into a fresh buffer each time: the profile of the single writer showed a
+        // quarter of its time in the kernel copying pages (half that with these settings). Per connection 16 MiB of
+        // cache; the 256 MiB map is shared.
+        sqlite.setCacheSize(-16_384);
+        sqlite.setPragma(SQLiteConfig.Pragma.MMAP_SIZE, String.valueOf(256L * 1024 * 1024));
+        sqlite.setTempStore(SQLiteConfig.TempStore.MEMORY);
         SQLiteDataSource ds = new SQLiteDataSource(sqlite);
         ds.setUrl(url);
         return ds;
