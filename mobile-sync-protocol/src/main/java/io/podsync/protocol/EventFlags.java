@@ -21,6 +21,11 @@ public final class EventFlags {
     public static final String ORDER_CANCELLED = "order_cancelled";
     /** A line outcome for a line that is not on the stop's orders. */
     public static final String UNKNOWN_LINE = "unknown_line";
+    /**
+     * The event reports lines, but not every line the stop's (not cancelled) orders have: the missing ones count as
+     * not delivered, which a person should confirm before the ERP books it.
+     */
+    public static final String LINE_NOT_REPORTED = "line_not_reported";
     /** Prefix of the proof-policy flags: {@code proof_policy_not_met:signature}, {@code :photos}, ... */
     public static final String PROOF_POLICY_NOT_MET = "proof_policy_not_met";
     /** The corrected capture time is later than the server's receipt time (beyond tolerance). */

@@ -6,11 +6,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.podsync.protocol.CapturedEvent;
+import io.podsync.protocol.EventFlags;
 import io.podsync.protocol.EventPayload;
+import io.podsync.protocol.EventResult;
 import io.podsync.protocol.EventType;
 import io.podsync.protocol.GeoFix;
+import io.podsync.protocol.GeoPoint;
 import io.podsync.protocol.LineOutcome;
+import io.podsync.protocol.LineSpec;
+import io.podsync.protocol.OrderSpec;
+import io.podsync.protocol.ProofPolicy;
 import io.podsync.protocol.PushRequest;
+import io.podsync.protocol.RouteRelease;
+import io.podsync.protocol.StopSpec;
 import io.podsync.protocol.json.ProtocolJson;
 import io.podsync.simulator.erp.Delivery;
 import io.podsync.simulator.erp.ErpReceiver;
@@ -322,6 +330,80 @@ class ErpForwardingTest {
         push(d, delivered(1, "RE5-S1", "RE5-O1", Instant.now().minusSeconds(10), null));
         await(() -> erp.deliveries().size() == 1, "a delivery verified with the old secret");
         assertEquals(0, erp.rejected());
+    }
+
+    /**
+     * Dispatch cancelled order O1 after loading; the driver still handed its first line over, and reported only
+     * that line of O2. Both are flagged; once operations accept, the ERP gets what was captured: the cancelled
+     * order's line as delivered, O2's unreported line as not delivered.
+     */
+    @Test
+    void aFlaggedDeliveryReachesTheErpAsCapturedOnceOperationsAcceptIt() throws Exception {
+        StopSpec stop = new StopSpec(
+                "RE9-S1",
+                1,
+                "1 Main Street",
+                new GeoPoint(Fixtures.BASE_LAT, Fixtures.BASE_LON),
+                100.0,
+                null,
+                ProofPolicy.NONE,
+                List.of(
+                        new OrderSpec(
+                                "RE9-O1",
+                                List.of(
+                                        new LineSpec("L1", "SKU-1", "Water", new BigDecimal("4"), "case"),
+                                        new LineSpec("L2", "SKU-2", "Apples", new BigDecimal("2"), "bag")),
+                                true),
+                        new OrderSpec(
+                                "RE9-O2",
+                                List.of(
+                                        new LineSpec("L1", "SKU-3", "Bread", new BigDecimal("5"), "ea"),
+                                        new LineSpec("L2", "SKU-4", "Milk", new BigDecimal("6"), "ea")),
+                                false)),
+                false);
+        server.erp().releaseRoute("RE9", new RouteRelease("DE9", "VAN", java.time.LocalDate.now(), List.of(stop)));
+        TestServer.Device d = server.device("DE9");
+        CapturedEvent e = Fixtures.event(
+                UUID.randomUUID().toString(),
+                1,
+                EventType.PARTIALLY_DELIVERED,
+                "RE9-S1",
+                Instant.now().minusSeconds(10),
+                EventPayload.EMPTY.withLines(List.of(
+                        new LineOutcome("RE9-O1", "L1", new BigDecimal("4"), null, null, true),
+                        new LineOutcome("RE9-O2", "L1", new BigDecimal("5"), null, null, true))));
+        EventResult r = d.client()
+                .push(new PushRequest(Instant.now(), List.of(e)))
+                .results()
+                .get(0);
+        assertEquals(List.of(EventFlags.ORDER_CANCELLED, EventFlags.LINE_NOT_REPORTED), r.flags());
+        Thread.sleep(300);
+        assertEquals(0, erp.deliveries().size(), "held while a person has to look at it");
+        long exceptionId = server.ops().exceptions("open", 100).items().stream()
+                .filter(x -> e.idempotencyKey().equals(x.idempotencyKey()))
+                .findFirst()
+                .orElseThrow()
+                .id();
+        server.ops().resolveException(exceptionId, "accepted", "driver confirmed by phone");
+        await(() -> erp.deliveries().size() == 1, "the accepted delivery");
+        JsonNode orders = erp.deliveries().get(0).data().get("orders");
+        assertTrue(orders.get(0).get("cancelled").asBoolean());
+        assertEquals(
+                0,
+                new BigDecimal("4")
+                        .compareTo(line(orders, 0, 0).get("delivered").decimalValue()));
+        assertEquals(
+                0, BigDecimal.ZERO.compareTo(line(orders, 0, 1).get("delivered").decimalValue()));
+        assertEquals(
+                0,
+                new BigDecimal("5")
+                        .compareTo(line(orders, 1, 0).get("delivered").decimalValue()));
+        assertEquals(
+                0, BigDecimal.ZERO.compareTo(line(orders, 1, 1).get("delivered").decimalValue()));
+    }
+
+    private static JsonNode line(JsonNode orders, int order, int line) {
+        return orders.get(order).get("lines").get(line);
     }
 
     @Test

@@ -53,7 +53,7 @@ class ValidationFlagsTest {
         server = TestServer.start(dir);
         ProofPolicy strict = new ProofPolicy(true, 1, true, true, 18);
         List<StopSpec> stops = new ArrayList<>();
-        for (int i = 1; i <= 12; i++) {
+        for (int i = 1; i <= 13; i++) {
             stops.add(Fixtures.stop("RV", i, i == 1 ? strict : ProofPolicy.NONE));
         }
         server.erp().releaseRoute("RV", new RouteRelease("DV", "VAN", LocalDate.of(2026, 11, 23), stops));
@@ -182,7 +182,7 @@ class ValidationFlagsTest {
                 new LineOutcome("RV-O4", "L1", new BigDecimal("3"), BigDecimal.ONE, "DOG_ATE_IT", true),
                 new LineOutcome("RV-O4", "NOPE", BigDecimal.ONE, null, null, true));
         assertEquals(
-                List.of(EventFlags.UNKNOWN_REASON_CODE, EventFlags.UNKNOWN_LINE),
+                List.of(EventFlags.UNKNOWN_REASON_CODE, EventFlags.UNKNOWN_LINE, EventFlags.LINE_NOT_REPORTED),
                 pushOne(
                                 ev(
                                         EventType.PARTIALLY_DELIVERED,
@@ -203,6 +203,20 @@ class ValidationFlagsTest {
                                 delivery(5, explained, null, null, null)),
                         Instant.now())
                 .flags());
+
+        // Only the line with the discrepancy: L2 would be booked as not delivered, so a person looks first.
+        List<LineOutcome> onlyTheShortLine =
+                List.of(new LineOutcome("RV-O13", "L1", new BigDecimal("3"), BigDecimal.ONE, "DAMAGED", true));
+        assertEquals(
+                List.of(EventFlags.LINE_NOT_REPORTED),
+                pushOne(
+                                ev(
+                                        EventType.PARTIALLY_DELIVERED,
+                                        13,
+                                        Instant.now().minusSeconds(5),
+                                        delivery(13, onlyTheShortLine, null, null, null)),
+                                Instant.now())
+                        .flags());
 
         assertEquals(
                 List.of(EventFlags.REASON_MISSING),

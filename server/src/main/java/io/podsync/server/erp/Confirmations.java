@@ -175,11 +175,15 @@ public final class Confirmations implements OutcomeListener {
             BigDecimal delivered;
             BigDecimal refused;
             String reason;
-            if (line.cancelled() || failed) {
+            if (failed || (line.cancelled() && l == null)) {
                 delivered = BigDecimal.ZERO;
-                refused = failed && "REFUSED".equals(p.reasonCode()) ? line.quantity() : BigDecimal.ZERO;
+                refused = failed && "REFUSED".equals(p.reasonCode()) && !line.cancelled()
+                        ? line.quantity()
+                        : BigDecimal.ZERO;
                 reason = failed ? p.reasonCode() : null;
             } else if (l != null) {
+                // As captured, also on a cancelled order: goods that left the vehicle must reach the books (the
+                // event was flagged order_cancelled, and operations accepted it before this was sent).
                 delivered = l.delivered() == null ? BigDecimal.ZERO : l.delivered();
                 refused = l.rejected() == null ? BigDecimal.ZERO : l.rejected();
                 reason = l.reasonCode();

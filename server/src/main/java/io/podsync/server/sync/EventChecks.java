@@ -65,7 +65,9 @@ final class EventChecks {
         if (p.lines() == null) {
             return;
         }
+        Set<String> reported = new java.util.HashSet<>();
         for (LineOutcome l : p.lines()) {
+            reported.add(lineKey(l.orderId(), l.lineId()));
             OrderLineRow ordered = lines.get(lineKey(l.orderId(), l.lineId()));
             BigDecimal delivered = l.delivered() == null ? BigDecimal.ZERO : l.delivered();
             BigDecimal rejected = l.rejected() == null ? BigDecimal.ZERO : l.rejected();
@@ -89,6 +91,13 @@ final class EventChecks {
                 }
             } else if (discrepancy) {
                 flags.add(EventFlags.DISCREPANCY_WITHOUT_REASON);
+            }
+        }
+        // An app that lists only the lines with a discrepancy would otherwise book every other line as not delivered.
+        for (Map.Entry<String, OrderLineRow> e : lines.entrySet()) {
+            if (!e.getValue().cancelled() && !reported.contains(e.getKey())) {
+                flags.add(EventFlags.LINE_NOT_REPORTED);
+                break;
             }
         }
     }
