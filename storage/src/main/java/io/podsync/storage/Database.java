@@ -33,11 +33,13 @@ public final class Database implements AutoCloseable {
     private final HikariDataSource writers;
     private final HikariDataSource readers;
     private final GroupCommit groupCommit;
+    private final Checkpointer checkpointer;
 
-    private Database(Kind kind, HikariDataSource writers, HikariDataSource readers) {
+    private Database(Kind kind, HikariDataSource writers, HikariDataSource readers, Checkpointer checkpointer) {
         this.kind = kind;
         this.writers = writers;
         this.readers = readers;
+        this.checkpointer = checkpointer;
         this.groupCommit = kind == Kind.SQLITE ? new GroupCommit(writers, kind) : null;
     }
 
@@ -62,16 +64,20 @@ public final class Database implements AutoCloseable {
         }
         // The writer takes its lock at BEGIN (IMMEDIATE) so a transaction never fails half-way on a lock upgrade;
         // readers stay DEFERRED so they never take one.
-        SQLiteDataSource writer = sqliteSource(config.url(), SQLiteConfig.TransactionMode.IMMEDIATE);
-        SQLiteDataSource reader = sqliteSource(config.url(), SQLiteConfig.TransactionMode.DEFERRED);
+        // The checkpointer thread keeps the WAL short; the writer checkpoints itself only if the log reaches 64 MiB.
+        SQLiteDataSource writer = sqliteSource(config.url(), SQLiteConfig.TransactionMode.IMMEDIATE, 16_384);
+        SQLiteDataSource reader = sqliteSource(config.url(), SQLiteConfig.TransactionMode.DEFERRED, 1_000);
         migrate(writer);
         HikariDataSource writers = pool(writer, "podsync-writer", 1);
         HikariDataSource readers = pool(reader, "podsync-reader", config.poolSize());
-        return new Database(Kind.SQLITE, writers, readers);
+        Checkpointer checkpointer =
+                new Checkpointer(sqliteSource(config.url(), SQLiteConfig.TransactionMode.DEFERRED, 1_000), 200);
+        return new Database(Kind.SQLITE, writers, readers, checkpointer);
     }
 
-    private static SQLiteDataSource sqliteSource(String url, SQLiteConfig.TransactionMode mode) {
+    private static SQLiteDataSource sqliteSource(String url, SQLiteConfig.TransactionMode mode, int walPages) {
         SQLiteConfig sqlite = new SQLiteConfig();
+        sqlite.setPragma(SQLiteConfig.Pragma.WAL_AUTOCHECKPOINT, String.valueOf(walPages));
         sqlite.setJournalMode(SQLiteConfig.JournalMode.WAL);
         sqlite.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
         sqlite.setBusyTimeout(10_000);
@@ -103,7 +109,7 @@ public final class Database implements AutoCloseable {
             pool.close();
             throw e;
         }
-        return new Database(Kind.POSTGRESQL, pool, pool);
+        return new Database(Kind.POSTGRESQL, pool, pool, null);
     }
 
     private static HikariDataSource pool(DataSource ds, String name, int size) {
@@ -209,6 +215,9 @@ public final class Database implements AutoCloseable {
     public void close() {
         if (groupCommit != null) {
             groupCommit.close();
+        }
+        if (checkpointer != null) {
+            checkpointer.close();
         }
         if (readers != writers) {
             readers.close();
