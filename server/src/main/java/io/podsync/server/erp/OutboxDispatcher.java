@@ -19,12 +19,16 @@ import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -69,7 +73,7 @@ public final class OutboxDispatcher implements AutoCloseable {
     private final Listener listener;
     private final Map<String, ErpConfig.Endpoint> endpoints;
     private final Map<String, WebhookSigner> signers;
-    private final Map<String, java.util.concurrent.Semaphore> inFlight;
+    private final Map<String, Semaphore> inFlight;
     private static final HeaderName WEBHOOK_ID = HeaderNames.create("webhook-id");
     private static final HeaderName WEBHOOK_TIMESTAMP = HeaderNames.create("webhook-timestamp");
     private static final HeaderName WEBHOOK_SIGNATURE = HeaderNames.create("webhook-signature");
@@ -99,8 +103,7 @@ public final class OutboxDispatcher implements AutoCloseable {
         this.signers = config.endpoints().stream()
                 .collect(Collectors.toMap(ErpConfig.Endpoint::name, e -> new WebhookSigner(e.secrets())));
         this.inFlight = config.endpoints().stream()
-                .collect(Collectors.toMap(
-                        ErpConfig.Endpoint::name, e -> new java.util.concurrent.Semaphore(e.maxInFlight())));
+                .collect(Collectors.toMap(ErpConfig.Endpoint::name, e -> new Semaphore(e.maxInFlight())));
     }
 
     public OutboxDispatcher start() {
@@ -127,7 +130,7 @@ public final class OutboxDispatcher implements AutoCloseable {
         long now = clock.millis();
         List<OutboxRow> due = db.read(tx -> tx.outbox().due(now, BATCH));
         // Long enough for the whole pass: sends queue behind the endpoint's in-flight limit.
-        Map<Long, List<OutboxRow>> byLease = new java.util.TreeMap<>();
+        Map<Long, List<OutboxRow>> byLease = new TreeMap<>();
         for (OutboxRow m : due) {
             ErpConfig.Endpoint endpoint = endpoints.get(m.endpoint());
             long lease = now
@@ -139,7 +142,7 @@ public final class OutboxDispatcher implements AutoCloseable {
         List<OutboxRow> claimed = byLease.isEmpty()
                 ? List.of()
                 : db.write(tx -> {
-                    java.util.Set<Long> got = new java.util.HashSet<>();
+                    Set<Long> got = new HashSet<>();
                     for (Map.Entry<Long, List<OutboxRow>> e : byLease.entrySet()) {
                         List<Long> ids =
                                 e.getValue().stream().map(OutboxRow::outboxId).toList();
@@ -204,7 +207,7 @@ public final class OutboxDispatcher implements AutoCloseable {
         if (endpoint == null) { // the endpoint left the configuration: keep the message for when it is back
             return new Result(m, null, m.attempts(), start, start, 0, "endpoint not configured", null);
         }
-        java.util.concurrent.Semaphore gate = inFlight.get(endpoint.name());
+        Semaphore gate = inFlight.get(endpoint.name());
         gate.acquireUninterruptibly();
         try {
             return deliver(m, endpoint, attempt, start);

@@ -14,6 +14,7 @@ import io.podsync.storage.OrderLineRow;
 import io.podsync.storage.StopRow;
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -65,7 +66,7 @@ final class EventChecks {
         if (p.lines() == null) {
             return;
         }
-        Set<String> reported = new java.util.HashSet<>();
+        Set<String> reported = new HashSet<>();
         for (LineOutcome l : p.lines()) {
             reported.add(lineKey(l.orderId(), l.lineId()));
             OrderLineRow ordered = lines.get(lineKey(l.orderId(), l.lineId()));

@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -329,7 +330,7 @@ public final class PushProcessor {
      * Proof policies are few and repeat across thousands of stops; parsing one per stop per push was a tenth of the
      * single writer's time. Bounded: a fleet with more distinct policies than this just parses again.
      */
-    private static final Map<String, ProofPolicy> POLICIES = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<String, ProofPolicy> POLICIES = new ConcurrentHashMap<>();
 
     private static ProofPolicy policy(String json) {
         ProofPolicy p = POLICIES.get(json);
