@@ -46,6 +46,10 @@ import java.util.stream.Collectors;
 public final class OutboxDispatcher implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(OutboxDispatcher.class.getName());
     private static final int BATCH = 500;
+    private static final HeaderName WEBHOOK_ID = HeaderNames.create("webhook-id");
+    private static final HeaderName WEBHOOK_TIMESTAMP = HeaderNames.create("webhook-timestamp");
+    private static final HeaderName WEBHOOK_SIGNATURE = HeaderNames.create("webhook-signature");
+    private static final HeaderName IDEMPOTENCY_KEY = HeaderNames.create("Idempotency-Key");
 
     /** Observes deliveries, for metrics. */
     public interface Listener {
@@ -74,10 +78,6 @@ public final class OutboxDispatcher implements AutoCloseable {
     private final Map<String, ErpConfig.Endpoint> endpoints;
     private final Map<String, WebhookSigner> signers;
     private final Map<String, Semaphore> inFlight;
-    private static final HeaderName WEBHOOK_ID = HeaderNames.create("webhook-id");
-    private static final HeaderName WEBHOOK_TIMESTAMP = HeaderNames.create("webhook-timestamp");
-    private static final HeaderName WEBHOOK_SIGNATURE = HeaderNames.create("webhook-signature");
-    private static final HeaderName IDEMPOTENCY_KEY = HeaderNames.create("Idempotency-Key");
     // Helidon's blocking HTTP/1.1 client on virtual threads costs a fraction of the JDK client's CPU per request,
     // which is what bounds a backlog drain. Direct connections (no proxy lookup per request, as with the JDK client),
     // no redirects (a webhook that moved is a configuration error, and following it would carry the signature

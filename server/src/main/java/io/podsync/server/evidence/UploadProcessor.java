@@ -31,7 +31,8 @@ import java.util.regex.Pattern;
  * Resumable uploads with tus semantics: declare, then send chunks at offsets. Each chunk is staged in the artifact
  * store as it arrives (so any replica can continue an upload), and counts only when it arrived whole. When the last
  * byte arrives the whole artifact is verified against the declared SHA-256 and size before it is committed to its
- * content address; a mismatch commits nothing.
+ * content address; a mismatch commits nothing. A chunk that is the whole artifact skips staging: it streams to its
+ * content address, and the store completes that write only if the bytes have the declared hash.
  */
 public final class UploadProcessor {
     public static final String OPEN = "open";
