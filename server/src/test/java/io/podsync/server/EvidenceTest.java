@@ -114,6 +114,98 @@ class EvidenceTest {
         }
     }
 
+    private static HttpResponse<String> createWithUpload(TestServer.Device d, String metadata, long size, byte[] body) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(server.uri().resolve("/v1/uploads"))
+                .header("Authorization", "Bearer " + d.token())
+                .header("Content-Type", "application/offset+octet-stream")
+                .header("Upload-Length", String.valueOf(size))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (metadata != null) {
+            b.header("Upload-Metadata", metadata);
+        }
+        try {
+            return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static String metadata(String sha256, String mediaType, String kind) {
+        java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
+        return "sha256 " + b64.encodeToString(sha256.getBytes()) + ",mediaType "
+                + b64.encodeToString(mediaType.getBytes()) + ",kind " + b64.encodeToString(kind.getBytes());
+    }
+
+    /** tus creation-with-upload: declaration and bytes in one request. */
+    @Test
+    void anArtifactDeclaredAndSentInOneRequestIsStored() {
+        byte[] photo = jpeg(70_000, 11);
+        HttpResponse<String> r =
+                createWithUpload(device, metadata(sha(photo), "image/jpeg", "photo"), photo.length, photo);
+        assertEquals(200, r.statusCode(), r.body());
+        assertEquals(
+                "stored",
+                ProtocolJson.read(r.body(), JsonNode.class).get("status").asText());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(
+                photo, device.client().download(sha(photo)));
+
+        // Stored already: the answer comes without the bytes being taken.
+        r = createWithUpload(device, metadata(sha(photo), "image/jpeg", "photo"), photo.length, photo);
+        assertEquals(200, r.statusCode(), r.body());
+        assertEquals(
+                "stored",
+                ProtocolJson.read(r.body(), JsonNode.class).get("status").asText());
+
+        // Only part of it in the request: the upload stays open at that offset, to continue with PATCH.
+        byte[] big = jpeg(90_000, 12);
+        r = createWithUpload(
+                device, metadata(sha(big), "image/jpeg", "photo"), big.length, java.util.Arrays.copyOf(big, 30_000));
+        assertEquals(200, r.statusCode(), r.body());
+        JsonNode open = ProtocolJson.read(r.body(), JsonNode.class);
+        assertEquals(30_000, open.get("offset").asLong());
+        String id = open.get("uploadId").asText();
+        assertEquals(
+                200,
+                patch(device, id, 30_000, java.util.Arrays.copyOfRange(big, 30_000, 90_000), null)
+                        .statusCode());
+    }
+
+    @Test
+    void aOneRequestUploadWithTheWrongHashOrBadMetadataStoresNothing() {
+        byte[] claimed = jpeg(50_000, 13);
+        byte[] sent = claimed.clone();
+        sent[sent.length - 1] ^= 1;
+        HttpResponse<String> r =
+                createWithUpload(device, metadata(sha(claimed), "image/jpeg", "photo"), claimed.length, sent);
+        assertEquals(422, r.statusCode(), r.body());
+        assertEquals(
+                "hash_mismatch",
+                ProtocolJson.read(r.body(), JsonNode.class).get("code").asText());
+        assertEquals(
+                404,
+                server.send("GET", "/v1/artifacts/" + sha(claimed), null, null, opsToken())
+                        .statusCode());
+
+        r = createWithUpload(device, "sha256 not-base64!", claimed.length, claimed);
+        assertEquals(400, r.statusCode(), r.body());
+        assertEquals(
+                "Upload-Metadata",
+                ProtocolJson.read(r.body(), JsonNode.class).get("field").asText());
+        r = createWithUpload(device, null, claimed.length, claimed);
+        assertEquals(400, r.statusCode(), r.body());
+        r = createWithUpload(device, metadata(sha(claimed), "image/jpeg", "selfie"), claimed.length, claimed);
+        assertEquals(400, r.statusCode(), r.body());
+        assertEquals(
+                "Upload-Metadata",
+                ProtocolJson.read(r.body(), JsonNode.class).get("field").asText());
+        r = createWithUpload(device, metadata(sha(claimed), "image/jpeg", "photo"), 1L << 40, claimed);
+        assertEquals(413, r.statusCode(), r.body());
+        assertEquals(
+                404,
+                server.send("GET", "/v1/artifacts/" + sha(claimed), null, null, opsToken())
+                        .statusCode());
+    }
+
     private static long headOffset(TestServer.Device d, String id) {
         HttpResponse<String> r = server.send("HEAD", "/v1/uploads/" + id, null, null, d.token());
         assertEquals(200, r.statusCode());

@@ -31,6 +31,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.Map;
 import java.util.UUID;
 
@@ -132,7 +133,21 @@ public final class PodsyncClient {
      */
     public UploadStatus upload(byte[] data, String mediaType, EvidenceKind kind, int chunkSize, int maxRetries) {
         String sha = hex(sha256(data, 0, data.length));
-        UploadStatus s = declareUpload(new UploadRequest(sha, (long) data.length, mediaType, kind));
+        UploadRequest declaration = new UploadRequest(sha, (long) data.length, mediaType, kind);
+        UploadStatus s = null;
+        if (data.length <= chunkSize) {
+            try {
+                s = declareWithBytes(declaration, data);
+            } catch (PodsyncClientException e) {
+                if (!e.isRetryable() && e.status() != 460) {
+                    throw e;
+                }
+                // fall through: declare, then send the chunk with retries as for any upload
+            }
+        }
+        if (s == null) {
+            s = declareUpload(declaration);
+        }
         int failures = 0;
         while (!s.isStored()) {
             try {
@@ -154,6 +169,25 @@ public final class PodsyncClient {
     /** Declares an artifact: {@code stored} (send nothing) or an open upload with the offset to send from. */
     public UploadStatus declareUpload(UploadRequest request) {
         return call("POST", "/v1/uploads", request, UploadStatus.class, true);
+    }
+
+    /**
+     * Declares an artifact and sends its bytes in the same request (tus "creation with upload"): one round trip for
+     * an artifact that fits in one chunk. The answer is {@code stored}, or an open upload to continue with
+     * {@link #sendChunk} (for instance when this device had already sent part of it).
+     */
+    public UploadStatus declareWithBytes(UploadRequest request, byte[] data) {
+        Base64.Encoder b64 = Base64.getEncoder();
+        String metadata = "sha256 " + b64.encodeToString(request.sha256().getBytes(StandardCharsets.UTF_8))
+                + ",mediaType " + b64.encodeToString(request.mediaType().getBytes(StandardCharsets.UTF_8))
+                + ",kind " + b64.encodeToString(request.kind().wire().getBytes(StandardCharsets.UTF_8));
+        return raw(
+                "POST",
+                "/v1/uploads",
+                data,
+                "application/offset+octet-stream",
+                Map.of("Upload-Length", String.valueOf(request.size()), "Upload-Metadata", metadata),
+                UploadStatus.class);
     }
 
     public UploadStatus sendChunk(String uploadId, long offset, byte[] data, int chunkSize) {
