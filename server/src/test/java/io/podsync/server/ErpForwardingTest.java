@@ -159,16 +159,29 @@ class ErpForwardingTest {
         assertEquals(e.capturedAt(), Instant.parse(data.get("capturedAt").asText()));
         JsonNode messages = outbox("?status=delivered").get("items");
         assertEquals(1, messages.size());
-        JsonNode detail = ProtocolJson.read(
-                server.send(
-                                "GET",
-                                "/v1/ops/outbox/" + messages.get(0).get("id").asLong(),
-                                null,
-                                null,
-                                server.ops().authenticate().accessToken())
-                        .body(),
-                JsonNode.class);
-        assertEquals(List.of(500, 500, 200), statuses(detail.get("history")));
+        assertEquals(
+                List.of(500, 500, 200),
+                statuses(history(messages.get(0).get("id").asLong())));
+    }
+
+    /** Every delivery attempt of an outbox message, as operations see it. */
+    private JsonNode history(long outboxId) {
+        return ProtocolJson.read(
+                        server.send(
+                                        "GET",
+                                        "/v1/ops/outbox/" + outboxId,
+                                        null,
+                                        null,
+                                        server.ops().authenticate().accessToken())
+                                .body(),
+                        JsonNode.class)
+                .get("history");
+    }
+
+    private long onlyDelivered() {
+        JsonNode items = outbox("?status=delivered").get("items");
+        assertEquals(1, items.size());
+        return items.get(0).get("id").asLong();
     }
 
     private static List<Integer> statuses(JsonNode history) {
@@ -186,21 +199,7 @@ class ErpForwardingTest {
         await(() -> outbox("?status=delivered").get("items").size() == 1, "delivered after the timeout");
         assertEquals(1, erp.deliveries().size());
         assertEquals(1, erp.duplicates(), "the retry reached the receiver and was dropped as a duplicate");
-        JsonNode history = ProtocolJson.read(
-                        server.send(
-                                        "GET",
-                                        "/v1/ops/outbox/"
-                                                + outbox("?status=delivered")
-                                                        .get("items")
-                                                        .get(0)
-                                                        .get("id")
-                                                        .asLong(),
-                                        null,
-                                        null,
-                                        server.ops().authenticate().accessToken())
-                                .body(),
-                        JsonNode.class)
-                .get("history");
+        JsonNode history = history(onlyDelivered());
         assertEquals(List.of(0, 200), statuses(history));
         assertTrue(history.get(0).get("error").asText().contains("timed out"), history.toString());
         long waited = history.get(0).get("durationMillis").asLong();
@@ -213,21 +212,7 @@ class ErpForwardingTest {
         erp.behavior().failNext(1, 503); // with Retry-After: 1, while the schedule would retry after 0.1 s
         push(d, delivered(1, "RE7-S1", "RE7-O1", Instant.now().minusSeconds(10), null));
         await(() -> erp.deliveries().size() == 1, "the delivery after the pause");
-        JsonNode detail = ProtocolJson.read(
-                server.send(
-                                "GET",
-                                "/v1/ops/outbox/"
-                                        + outbox("?status=delivered")
-                                                .get("items")
-                                                .get(0)
-                                                .get("id")
-                                                .asLong(),
-                                null,
-                                null,
-                                server.ops().authenticate().accessToken())
-                        .body(),
-                JsonNode.class);
-        JsonNode history = detail.get("history");
+        JsonNode history = history(onlyDelivered());
         assertEquals(List.of(503, 200), statuses(history));
         long gap = Instant.parse(history.get(1).get("at").asText()).toEpochMilli()
                 - Instant.parse(history.get(0).get("at").asText()).toEpochMilli();
@@ -265,17 +250,7 @@ class ErpForwardingTest {
         await(() -> erp.deliveries().size() == 1, "the replayed delivery");
         Thread.sleep(300);
         assertEquals(1, erp.deliveries().size());
-        JsonNode detail = ProtocolJson.read(
-                server.send(
-                                "GET",
-                                "/v1/ops/outbox/" + id,
-                                null,
-                                null,
-                                server.ops().authenticate().accessToken())
-                        .body(),
-                JsonNode.class);
-        assertEquals(
-                List.of(500, 500, 500, 500, 500, 200), statuses(detail.get("history")), "history survives a replay");
+        assertEquals(List.of(500, 500, 500, 500, 500, 200), statuses(history(id)), "history survives a replay");
     }
 
     @Test

@@ -181,10 +181,7 @@ class EvidenceTest {
         assertEquals(
                 "hash_mismatch",
                 ProtocolJson.read(r.body(), JsonNode.class).get("code").asText());
-        assertEquals(
-                404,
-                server.send("GET", "/v1/artifacts/" + sha(claimed), null, null, opsToken())
-                        .statusCode());
+        assertEquals(404, artifactStatus(claimed));
 
         r = createWithUpload(device, "sha256 not-base64!", claimed.length, claimed);
         assertEquals(400, r.statusCode(), r.body());
@@ -200,10 +197,13 @@ class EvidenceTest {
                 ProtocolJson.read(r.body(), JsonNode.class).get("field").asText());
         r = createWithUpload(device, metadata(sha(claimed), "image/jpeg", "photo"), 1L << 40, claimed);
         assertEquals(413, r.statusCode(), r.body());
-        assertEquals(
-                404,
-                server.send("GET", "/v1/artifacts/" + sha(claimed), null, null, opsToken())
-                        .statusCode());
+        assertEquals(404, artifactStatus(claimed));
+    }
+
+    /** What operations get when they read the artifact with these bytes' hash: 200 once stored, 404 before. */
+    private static int artifactStatus(byte[] bytes) {
+        return server.send("GET", "/v1/artifacts/" + sha(bytes), null, null, opsToken())
+                .statusCode();
     }
 
     private static long headOffset(TestServer.Device d, String id) {
@@ -278,10 +278,7 @@ class EvidenceTest {
         assertEquals(
                 "hash_mismatch",
                 ProtocolJson.read(r.body(), JsonNode.class).get("code").asText());
-        assertEquals(
-                404,
-                server.send("GET", "/v1/artifacts/" + sha(claimed), null, null, opsToken())
-                        .statusCode());
+        assertEquals(404, artifactStatus(claimed));
         assertEquals(
                 410,
                 server.send("HEAD", "/v1/uploads/" + id, null, null, device.token())
@@ -289,10 +286,7 @@ class EvidenceTest {
 
         String again = declare(device, claimed, "image/jpeg");
         assertEquals(200, patch(device, again, 0, claimed, null).statusCode());
-        assertEquals(
-                200,
-                server.send("GET", "/v1/artifacts/" + sha(claimed), null, null, opsToken())
-                        .statusCode());
+        assertEquals(200, artifactStatus(claimed));
     }
 
     @Test
@@ -307,14 +301,8 @@ class EvidenceTest {
         assertEquals(
                 "hash_mismatch",
                 ProtocolJson.read(r.body(), JsonNode.class).get("code").asText());
-        assertEquals(
-                404,
-                server.send("GET", "/v1/artifacts/" + sha(claimed), null, null, opsToken())
-                        .statusCode());
-        assertEquals(
-                404,
-                server.send("GET", "/v1/artifacts/" + sha(sent), null, null, opsToken())
-                        .statusCode());
+        assertEquals(404, artifactStatus(claimed));
+        assertEquals(404, artifactStatus(sent));
         assertEquals(
                 410,
                 server.send("HEAD", "/v1/uploads/" + id, null, null, device.token())
