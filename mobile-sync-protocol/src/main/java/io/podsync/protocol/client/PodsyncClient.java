@@ -165,7 +165,6 @@ public final class PodsyncClient {
         return s;
     }
 
-    /** Sends one chunk at {@code offset} (at most {@code chunkSize} bytes of {@code data}). */
     /** Declares an artifact: {@code stored} (send nothing) or an open upload with the offset to send from. */
     public UploadStatus declareUpload(UploadRequest request) {
         return call("POST", "/v1/uploads", request, UploadStatus.class, true);
@@ -190,6 +189,7 @@ public final class PodsyncClient {
                 UploadStatus.class);
     }
 
+    /** Sends one chunk at {@code offset} (at most {@code chunkSize} bytes of {@code data}). */
     public UploadStatus sendChunk(String uploadId, long offset, byte[] data, int chunkSize) {
         int from = (int) offset;
         int to = Math.min(data.length, from + chunkSize);

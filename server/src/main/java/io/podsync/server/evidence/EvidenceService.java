@@ -1,5 +1,6 @@
 package io.podsync.server.evidence;
 
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
@@ -34,6 +35,7 @@ public final class EvidenceService implements HttpService {
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
     private static final String OFFSET = "Upload-Offset";
     private static final String CHUNK_TYPE = "application/offset+octet-stream";
+    private static final HeaderName CHECKSUM = HeaderNames.create("Upload-Checksum");
     private static final Duration LINK_TTL = Duration.ofMinutes(5);
 
     private final UploadProcessor uploads;
@@ -65,8 +67,7 @@ public final class EvidenceService implements HttpService {
             declareWithBytes(p, req, res);
             return;
         }
-        UploadStatus s = uploads.declare(p, JsonBodies.read(req, UploadRequest.class, 16 * 1024));
-        send(res, s.isStored() || s.offset() > 0 ? Status.OK_200 : Status.CREATED_201, s);
+        sendDeclared(res, uploads.declare(p, JsonBodies.read(req, UploadRequest.class, 16 * 1024)));
     }
 
     /**
@@ -79,16 +80,24 @@ public final class EvidenceService implements HttpService {
                 req.headers().first(HeaderNames.create("Upload-Metadata")).orElse(null),
                 req.headers().first(HeaderNames.create("Upload-Length")).orElse(null));
         UploadStatus s = uploads.declare(p, r);
-        long length = req.headers().contentLength().orElse(-1L);
-        if (s.isStored() || s.offset() != 0 || length == 0) {
-            send(res, s.isStored() || s.offset() > 0 ? Status.OK_200 : Status.CREATED_201, s);
+        if (s.isStored() || s.offset() != 0 || req.headers().contentLength().orElse(-1L) == 0) {
+            sendDeclared(res, s);
             return;
         }
-        String checksum =
-                req.headers().first(HeaderNames.create("Upload-Checksum")).orElse(null);
+        sendDeclared(res, chunk(p, s.uploadId(), 0L, req));
+    }
+
+    /** 200 for an artifact stored or an upload under way, 201 for an upload still at offset 0. */
+    private static void sendDeclared(ServerResponse res, UploadStatus s) {
+        send(res, s.isStored() || s.offset() > 0 ? Status.OK_200 : Status.CREATED_201, s);
+    }
+
+    /** The request's body as the chunk at {@code offset}. */
+    private UploadStatus chunk(Principal p, String uploadId, Long offset, ServerRequest req) {
+        long length = req.headers().contentLength().orElse(-1L);
+        String checksum = req.headers().first(CHECKSUM).orElse(null);
         try (InputStream body = new ClientBody(req.content().inputStream())) {
-            UploadStatus after = uploads.chunk(p, s.uploadId(), 0L, length, checksum, body);
-            send(res, after.isStored() || after.offset() > 0 ? Status.OK_200 : Status.CREATED_201, after);
+            return uploads.chunk(p, uploadId, offset, length, checksum, body);
         } catch (java.io.IOException e) {
             throw ProblemException.badRequest("chunk_incomplete", null, "the chunk could not be read");
         }
@@ -117,15 +126,7 @@ public final class EvidenceService implements HttpService {
                 .first(HeaderNames.create(OFFSET))
                 .map(EvidenceService::parseOffset)
                 .orElse(null);
-        long length = req.headers().contentLength().orElse(-1L);
-        String checksum =
-                req.headers().first(HeaderNames.create("Upload-Checksum")).orElse(null);
-        try (InputStream body = new ClientBody(req.content().inputStream())) {
-            UploadStatus s = uploads.chunk(p, req.path().pathParameters().get("id"), offset, length, checksum, body);
-            send(res, Status.OK_200, s);
-        } catch (java.io.IOException e) {
-            throw ProblemException.badRequest("chunk_incomplete", null, "the chunk could not be read");
-        }
+        send(res, Status.OK_200, chunk(p, req.path().pathParameters().get("id"), offset, req));
     }
 
     private static Long parseOffset(String v) {
