@@ -1,5 +1,7 @@
 package io.podsync.simulator;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import io.podsync.protocol.CapturedEvent;
 import io.podsync.protocol.EventPayload;
 import io.podsync.protocol.EventType;
@@ -114,19 +116,15 @@ final class LoadCommand {
         }
         // Requests are serialized before the clock starts, so the load generator spends its share of the machine on
         // sending rather than on JSON; only the sentAt stamp (fixed width) is written into each just before it goes.
-        List<List<byte[]>> bodies = new ArrayList<>();
-        List<List<Integer>> sizes = new ArrayList<>();
+        List<List<Prepared>> pushes = new ArrayList<>();
         for (int d = 0; d < devices; d++) {
             List<CapturedEvent> list = events(tag + "-R" + d, stops, perDevice);
-            List<byte[]> mine = new ArrayList<>();
-            List<Integer> counts = new ArrayList<>();
+            List<Prepared> mine = new ArrayList<>();
             for (int i = 0; i < list.size(); i += batch) {
                 List<CapturedEvent> chunk = list.subList(i, Math.min(list.size(), i + batch));
-                mine.add(ProtocolJson.toBytes(new PushRequest(STAMP, chunk)));
-                counts.add(chunk.size());
+                mine.add(new Prepared(ProtocolJson.toBytes(new PushRequest(STAMP, chunk)), chunk.size()));
             }
-            bodies.add(mine);
-            sizes.add(counts);
+            pushes.add(mine);
         }
         Latencies latencies = new Latencies();
         AtomicLong notApplied = new AtomicLong();
@@ -136,16 +134,15 @@ final class LoadCommand {
             List<Future<?>> running = new ArrayList<>();
             for (int d = 0; d < devices; d++) {
                 PodsyncClient c = clients.get(d);
-                List<byte[]> mine = bodies.get(d);
-                List<Integer> counts = sizes.get(d);
+                List<Prepared> mine = pushes.get(d);
                 running.add(pool.submit(() -> {
-                    for (int i = 0; i < mine.size(); i++) {
-                        byte[] body = stamped(mine.get(i), Instant.now());
+                    for (Prepared push : mine) {
+                        byte[] body = stamped(push.body(), Instant.now());
                         long t0 = System.nanoTime();
                         byte[] answer = c.pushJson(body);
                         latencies.add((System.nanoTime() - t0) / 1000);
-                        sent.addAndGet(counts.get(i));
-                        notApplied.addAndGet(counts.get(i) - count(answer, APPLIED));
+                        sent.addAndGet(push.events());
+                        notApplied.addAndGet(push.events() - applied(answer));
                     }
                     return null;
                 }));
@@ -167,11 +164,13 @@ final class LoadCommand {
                 notApplied.get());
     }
 
-    /** A placeholder sentAt whose text has the same width as any real one (millisecond precision). */
-    private static final Instant STAMP = Instant.parse("2000-01-01T00:00:00.001Z");
+    /** A push serialized ahead of time, and how many events it carries. */
+    private record Prepared(byte[] body, int events) {}
 
-    private static final byte[] STAMP_TEXT = "\"2000-01-01T00:00:00.001Z\"".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] APPLIED = "\"verdict\":\"applied\"".getBytes(StandardCharsets.US_ASCII);
+    /** A placeholder sentAt whose text has the same width as any real one (millisecond precision). */
+    static final Instant STAMP = Instant.parse("2000-01-01T00:00:00.001Z");
+
+    static final byte[] STAMP_TEXT = "\"2000-01-01T00:00:00.001Z\"".getBytes(StandardCharsets.US_ASCII);
 
     private static final DateTimeFormatter MILLIS =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
@@ -192,11 +191,25 @@ final class LoadCommand {
         return out;
     }
 
-    /** How often {@code needle} occurs in {@code hay}. */
-    static int count(byte[] hay, byte[] needle) {
+    /**
+     * How many results of a push answer have the verdict {@code applied}, read with a streaming parser so that the
+     * load generator does not bind every receipt. Only the results' own verdicts count, not a duplicate's original.
+     */
+    static int applied(byte[] answer) throws IOException {
         int n = 0;
-        for (int at = indexOf(hay, needle, 0); at >= 0; at = indexOf(hay, needle, at + needle.length)) {
-            n++;
+        try (JsonParser p = ProtocolJson.mapper().getFactory().createParser(answer)) {
+            int depth = 0;
+            for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+                if (t.isStructStart()) {
+                    depth++;
+                } else if (t.isStructEnd()) {
+                    depth--;
+                } else if (t == JsonToken.FIELD_NAME && depth == 3 && "verdict".equals(p.currentName())) {
+                    if (p.nextToken() == JsonToken.VALUE_STRING && "applied".equals(p.getText())) {
+                        n++;
+                    }
+                }
+            }
         }
         return n;
     }
