@@ -67,6 +67,7 @@ public final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
 
     private final S3Config config;
     private final MinioClient client;
+    private final S3StreamingPut streamingPut;
 
     /**
      * Connects and makes sure the bucket exists, creating it when missing. Throws {@link ArtifactStoreException}
@@ -106,6 +107,7 @@ public final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
             builder.credentials(config.accessKey(), config.secretKey());
         }
         this.client = builder.build();
+        this.streamingPut = new S3StreamingPut(httpClient, config);
         ensureBucket();
     }
 
@@ -172,13 +174,10 @@ public final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
     }
 
     /**
-     * Up to 32 MiB (more than any artifact the default limits allow) one PUT instead of a multipart upload: minio holds
-     * a part in memory either way, and four requests (create, two parts, complete) cost more than one.
+     * Up to this size (more than any artifact the default limits allow) one streamed PUT; above it a multipart upload
+     * through minio, which holds each part in memory.
      */
-    private static long singlePart(long size) {
-        long min = 5L * 1024 * 1024;
-        return size <= 32L * 1024 * 1024 ? Math.max(min, size) : -1;
-    }
+    static final long SINGLE_PUT_MAX = 32L * 1024 * 1024;
 
     @Override
     public boolean putVerified(String sha256, InputStream in, long size, String mediaType) {
@@ -188,12 +187,21 @@ public final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
         String object = artifactObject(sha256);
         var verifying = new MeteredInputStream(in, size, sha256);
         try {
-            // The stream fails before its last byte when the hash is wrong: minio then never completes the PUT (or
-            // aborts the multipart upload), so no object appears under the content address.
-            client.putObject(PutObjectArgs.builder().bucket(config.bucket()).object(object).stream(
-                            verifying, size, singlePart(size))
-                    .contentType(mediaType)
-                    .build());
+            // The stream fails before its last byte when the hash is wrong: the PUT is then never completed (nor the
+            // multipart upload, which minio aborts), so no object appears under the content address.
+            if (size <= SINGLE_PUT_MAX) {
+                S3StreamingPut.Refusal refusal = streamingPut.put(object, sha256, verifying, size, mediaType);
+                if (refusal != null) {
+                    return refused(sha256, refusal);
+                }
+            } else {
+                client.putObject(
+                        PutObjectArgs.builder().bucket(config.bucket()).object(object).stream(verifying, size, -1)
+                                .contentType(mediaType)
+                                .build());
+            }
+        } catch (ArtifactStoreException e) {
+            throw e;
         } catch (Exception e) {
             if (verifying.wasMismatched()) {
                 return false;
@@ -204,6 +212,20 @@ public final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
             throw failure("cannot write artifact " + sha256, e);
         }
         return true;
+    }
+
+    /** False when the S3 server found that the bytes do not have their hash; else the refusal as a failure. */
+    private static boolean refused(String sha256, S3StreamingPut.Refusal r) {
+        if ("XAmzContentSHA256Mismatch".equals(r.code()) || "BadDigest".equals(r.code())) {
+            return false;
+        }
+        String what = "cannot write artifact " + sha256 + ": " + r.status() + " " + r.code() + " " + r.message();
+        boolean transientFailure = r.status() >= 500
+                || r.status() == 429
+                || TRANSIENT_CODES.contains(r.code())
+                // As for minio's calls: a missing bucket is the operator's to fix; devices keep their evidence.
+                || "NoSuchBucket".equals(r.code());
+        throw new ArtifactStoreException(what, null, transientFailure, false);
     }
 
     @Override
