@@ -6,6 +6,7 @@ import io.podsync.protocol.CapturedEvent;
 import io.podsync.protocol.EventPayload;
 import io.podsync.protocol.EventType;
 import io.podsync.protocol.GeoPoint;
+import io.podsync.protocol.Limits;
 import io.podsync.protocol.LineOutcome;
 import io.podsync.protocol.LineSpec;
 import io.podsync.protocol.OrderSpec;
@@ -28,9 +29,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -38,8 +37,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Load mode: N devices, each with its own driver and route, push a day's worth of events (arrive, scan, note,
- * deliver per stop) in batches of a given size as fast as the server answers. Reports events/s and push latency.
+ * Load mode: N devices, each with its own driver and routes, push their events (arrive, scan, note, deliver at every
+ * stop) in batches of a given size as fast as the server answers. Reports events/s and push latency.
  */
 final class LoadCommand {
     static final String HELP = """
@@ -105,20 +104,25 @@ final class LoadCommand {
         String tag = "load-" + UUID.randomUUID().toString().substring(0, 8);
         PodsyncClient erp = new PodsyncClient(server).useClient(erpClient, erpSecret);
         int perDevice = Math.max(1, events / devices);
-        int stops = Math.min(500, Math.max(1, (perDevice + 3) / 4));
+        // Every stop gets the whole cycle: a driver with more stops than a route holds gets more routes (more days).
+        int stops = Math.max(1, (perDevice + CYCLE.length - 1) / CYCLE.length);
         List<PodsyncClient> clients = new ArrayList<>();
         for (int d = 0; d < devices; d++) {
             String driver = tag + "-D" + d;
-            erp.releaseRoute(tag + "-R" + d, route(tag + "-R" + d, driver, stops));
+            for (int first = 0; first < stops; first += Limits.MAX_STOPS_PER_ROUTE) {
+                String routeId = routeId(tag, d, first);
+                erp.releaseRoute(routeId, route(routeId, driver, Math.min(Limits.MAX_STOPS_PER_ROUTE, stops - first)));
+            }
             PodsyncClient c = new PodsyncClient(server);
             c.enroll(erp.createEnrollment(driver).code(), "load-" + d, "simulator", "load");
             clients.add(c);
         }
         // Requests are serialized before the clock starts, so the load generator spends its share of the machine on
         // sending rather than on JSON; only the sentAt stamp (fixed width) is written into each just before it goes.
+        // They go over one plain keep-alive connection per device (a retry of a push is safe: it is idempotent).
         List<List<Prepared>> pushes = new ArrayList<>();
         for (int d = 0; d < devices; d++) {
-            List<CapturedEvent> list = events(tag + "-R" + d, stops, perDevice);
+            List<CapturedEvent> list = events(tag, d, perDevice);
             List<Prepared> mine = new ArrayList<>();
             for (int i = 0; i < list.size(); i += batch) {
                 List<CapturedEvent> chunk = list.subList(i, Math.min(list.size(), i + batch));
@@ -136,13 +140,24 @@ final class LoadCommand {
                 PodsyncClient c = clients.get(d);
                 List<Prepared> mine = pushes.get(d);
                 running.add(pool.submit(() -> {
-                    for (Prepared push : mine) {
-                        byte[] body = stamped(push.body(), Instant.now());
-                        long t0 = System.nanoTime();
-                        byte[] answer = c.pushJson(body);
-                        latencies.add((System.nanoTime() - t0) / 1000);
-                        sent.addAndGet(push.events());
-                        notApplied.addAndGet(push.events() - applied(answer));
+                    try (RawHttpConnection connection = new RawHttpConnection(server)) {
+                        String token = c.authenticate().accessToken();
+                        for (Prepared push : mine) {
+                            byte[] body = stamped(push.body(), Instant.now());
+                            long t0 = System.nanoTime();
+                            RawHttpConnection.Answer answer = connection.postJson(PUSH_PATH, token, body);
+                            if (answer.status() == 401) { // the token expired during a long run
+                                token = c.authenticate().accessToken();
+                                answer = connection.postJson(PUSH_PATH, token, body);
+                            }
+                            latencies.add((System.nanoTime() - t0) / 1000);
+                            if (answer.status() != 200) {
+                                throw new IOException("push answered " + answer.status() + ": "
+                                        + new String(answer.body(), StandardCharsets.UTF_8));
+                            }
+                            sent.addAndGet(push.events());
+                            notApplied.addAndGet(push.events() - applied(answer.body()));
+                        }
                     }
                     return null;
                 }));
@@ -163,6 +178,8 @@ final class LoadCommand {
                 latencies.count(),
                 notApplied.get());
     }
+
+    private static final String PUSH_PATH = "/v1/sync/push";
 
     /** A push serialized ahead of time, and how many events it carries. */
     private record Prepared(byte[] body, int events) {}
@@ -247,24 +264,31 @@ final class LoadCommand {
         return new RouteRelease(driver, "VAN", LocalDate.now(), list);
     }
 
-    /** Per stop: arrived, item scanned, note, delivered; wrapping over the stops with new attempts of notes. */
-    private static List<CapturedEvent> events(String routeId, int stops, int count) {
-        Map<Integer, EventType> cycle = new LinkedHashMap<>();
-        cycle.put(0, EventType.ARRIVED);
-        cycle.put(1, EventType.ITEM_SCANNED);
-        cycle.put(2, EventType.NOTE);
-        cycle.put(3, EventType.DELIVERED);
+    /** What a driver captures at each stop, in order. */
+    private static final EventType[] CYCLE = {
+        EventType.ARRIVED, EventType.ITEM_SCANNED, EventType.NOTE, EventType.DELIVERED
+    };
+
+    /** The route of device {@code d} that holds its stop number {@code stop} (counting over all its routes). */
+    private static String routeId(String tag, int d, int stop) {
+        return tag + "-R" + d + "-" + stop / Limits.MAX_STOPS_PER_ROUTE;
+    }
+
+    /** Per stop, over the device's routes one after the other: arrived, item scanned, note, delivered. */
+    static List<CapturedEvent> events(String tag, int d, int count) {
         List<CapturedEvent> out = new ArrayList<>(count);
         Instant t = Instant.now().minusSeconds(60);
         for (int i = 0; i < count; i++) {
-            int stop = (i / 4) % stops;
-            EventType type = i / 4 < stops ? cycle.get(i % 4) : EventType.NOTE;
+            int stop = i / CYCLE.length;
+            String routeId = routeId(tag, d, stop);
+            int s = stop % Limits.MAX_STOPS_PER_ROUTE;
+            EventType type = CYCLE[i % CYCLE.length];
             EventPayload payload = type == EventType.DELIVERED
-                    ? EventPayload.EMPTY.withLines(List.of(
-                            new LineOutcome(routeId + "-O" + stop, "L1", new BigDecimal("3"), null, null, true)))
+                    ? EventPayload.EMPTY.withLines(
+                            List.of(new LineOutcome(routeId + "-O" + s, "L1", new BigDecimal("3"), null, null, true)))
                     : null;
             out.add(new CapturedEvent(
-                    IdempotencyKeys.newKey(), (long) i + 1, type, routeId + "-S" + stop, 1, t.plusMillis(i), payload));
+                    IdempotencyKeys.newKey(), (long) i + 1, type, routeId + "-S" + s, 1, t.plusMillis(i), payload));
         }
         return out;
     }

@@ -29,8 +29,11 @@ public final class SimulatorMain {
         System.exit(run(args, System.out, System.err));
     }
 
-    /** Runs a command and returns the exit code: 0 success, 1 an invariant failed, 2 a usage error. */
-    static int run(String[] args, PrintStream out, PrintStream err) {
+    /**
+     * Runs a command and returns the exit code: 0 success, 1 an invariant failed, 2 a usage error. Public so that the
+     * server's tests drive the commands end to end against a real server.
+     */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
         if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
             out.print(HELP);
             return args.length == 0 ? 2 : 0;

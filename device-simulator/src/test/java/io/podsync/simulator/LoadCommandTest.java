@@ -28,6 +28,26 @@ class LoadCommandTest {
     }
 
     @Test
+    void everyStopGetsTheWholeCycleAndStopsBeyondOneRouteGoOnInTheNext() {
+        List<CapturedEvent> events = LoadCommand.events("t", 2, 4 * 501 + 2);
+
+        assertEquals(4 * 501 + 2, events.size());
+        assertEquals(
+                List.of(EventType.ARRIVED, EventType.ITEM_SCANNED, EventType.NOTE, EventType.DELIVERED),
+                events.subList(1996, 2000).stream().map(CapturedEvent::type).toList());
+        assertEquals("t-R2-0-S499", events.get(1999).stopId());
+        assertEquals("t-R2-1-S0", events.get(2000).stopId(), "the 501st stop is the first of a second route");
+        assertEquals(EventType.ARRIVED, events.get(2000).type());
+        assertEquals("t-R2-1-O0", events.get(2003).payload().lines().get(0).orderId());
+        assertEquals(
+                4 * 501 + 2, events.stream().map(CapturedEvent::seq).distinct().count(), "sequence numbers unique");
+        assertEquals(
+                4 * 501 + 2,
+                events.stream().map(CapturedEvent::idempotencyKey).distinct().count(),
+                "keys unique");
+    }
+
+    @Test
     void onlyTheResultsOwnAppliedVerdictsCount() throws Exception {
         EventResult applied = result(0, Verdict.APPLIED, null);
         PushResponse answer = new PushResponse(
