@@ -18,7 +18,11 @@ public interface EventRepository {
     /** Of these sequence numbers, the ones already taken on this device, with the key that took each. */
     Map<Long, String> seqsTaken(String deviceId, Collection<Long> seqs);
 
-    /** Every event of these stops with the given verdict, in no particular order, without payloads. */
+    /**
+     * Every event of these stops with the given verdict, in no particular order, for folding a stop's state: only
+     * device, sequence number, key, stop, type, attempt and corrected time are read (and the verdict asked for); the
+     * other fields are null, zero or empty. This runs for every stop a push changes, on the single writer.
+     */
     List<EventRow> ofStops(Collection<String> stopIds, String verdict);
 
     /** The device's events whose verdict changed after {@code afterSeq}, oldest first. */

@@ -38,5 +38,6 @@ public interface RouteRepository {
 
     Map<String, StopStateRow> findStates(Collection<String> stopIds);
 
-    void upsertState(StopStateRow state);
+    /** Stores these stop states (one statement, batched), replacing what each stop had. */
+    void upsertStates(List<StopStateRow> states);
 }

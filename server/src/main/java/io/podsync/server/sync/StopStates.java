@@ -90,13 +90,14 @@ public final class StopStates {
         }
         Map<String, List<EventRow>> byStop = tx.events().ofStops(touched, Verdict.APPLIED.name()).stream()
                 .collect(Collectors.groupingBy(EventRow::stopId));
+        List<StopStateRow> updated = new ArrayList<>();
         for (String stopId : touched) {
             StopRow stop = stops.get(stopId);
             StopFold.Result folded = StopFold.fold(stopId, byStop.getOrDefault(stopId, List.of()));
             String json = ProtocolJson.toString(folded.state());
             StopStateRow old = before.get(stopId);
             if (old == null || !old.stateJson().equals(json)) {
-                tx.routes().upsertState(new StopStateRow(stopId, folded.state().status(), json, now));
+                updated.add(new StopStateRow(stopId, folded.state().status(), json, now));
                 changed.put(stopId, folded.state());
                 batch.changes.add(
                         ChangeRow.of(Audiences.driver(stop.driverId()), Change.STOP_STATE, stopId, false, json, now));
@@ -116,6 +117,7 @@ public final class StopStates {
             }
             tx.exceptions().dropStale(stopId, EXCEPTION_CONTRADICTION, keep);
         }
+        tx.routes().upsertStates(updated);
         return changed;
     }
 

@@ -221,12 +221,15 @@ final class JdbcRouteRepository implements RouteRepository {
     }
 
     @Override
-    public void upsertState(StopStateRow s) {
-        sql.update("""
+    public void upsertStates(List<StopStateRow> states) {
+        if (states.isEmpty()) {
+            return;
+        }
+        sql.batch("""
                 INSERT INTO stop_states (stop_id, status, state_json, updated_at) VALUES (?, ?, ?, ?)
                 ON CONFLICT (stop_id) DO UPDATE SET status = excluded.status, state_json = excluded.state_json,
                     updated_at = excluded.updated_at
-                """, s.stopId(), s.status(), s.stateJson(), s.updatedAt());
+                """, states, (ps, s) -> Sql.bind(ps, s.stopId(), s.status(), s.stateJson(), s.updatedAt()));
     }
 
     private static RouteRow route(ResultSet rs) throws SQLException {
