@@ -233,7 +233,7 @@ public final class PushProcessor {
                         links.add(new EvidenceLinkRow(ctx.deviceId(), key, sha, ctx.driverId()));
                     }
                     if (Verdict.APPLIED.name().equals(row.verdict())) {
-                        batch.counted(stop.stopId(), new StopStates.Added(e.type(), e.attemptOrDefault()));
+                        batch.counted(row, new StopStates.Added(e.type(), e.attemptOrDefault()));
                     }
                 }
             }

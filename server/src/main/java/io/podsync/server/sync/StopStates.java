@@ -12,6 +12,7 @@ import io.podsync.storage.StopRow;
 import io.podsync.storage.StopStateRow;
 import io.podsync.storage.Tx;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -38,9 +39,21 @@ public final class StopStates {
         final Map<String, List<Added>> added = new LinkedHashMap<>();
         final List<ChangeRow> changes = new ArrayList<>();
         final List<ExceptionRow> exceptions = new ArrayList<>();
+        /** The rows counted in this batch, per stop, unless a stop also had an event counted without its row. */
+        final Map<String, List<EventRow>> rows = new HashMap<>();
 
+        final Set<String> withoutRows = new HashSet<>();
+
+        /** An event counted without its row at hand (an upload released it): its stop is re-read to be folded. */
         public void counted(String stopId, Added event) {
             added.computeIfAbsent(stopId, k -> new ArrayList<>()).add(event);
+            withoutRows.add(stopId);
+        }
+
+        /** An event counted with the row just stored for it. */
+        public void counted(EventRow row, Added event) {
+            added.computeIfAbsent(row.stopId(), k -> new ArrayList<>()).add(event);
+            rows.computeIfAbsent(row.stopId(), k -> new ArrayList<>()).add(row);
         }
 
         public void exception(ExceptionRow e) {
@@ -88,8 +101,21 @@ public final class StopStates {
         if (touched.isEmpty()) {
             return changed;
         }
-        Map<String, List<EventRow>> byStop = tx.events().ofStops(touched, Verdict.APPLIED.name()).stream()
-                .collect(Collectors.groupingBy(EventRow::stopId));
+        // A stop without a state has never had an event counted (every counting transaction stores one, and none is
+        // ever deleted), so its counted events are the ones of this batch: no need to read them back.
+        Map<String, List<EventRow>> byStop = new HashMap<>();
+        Set<String> reread = new LinkedHashSet<>();
+        for (String stopId : touched) {
+            if (before.get(stopId) == null && !batch.withoutRows.contains(stopId) && batch.rows.containsKey(stopId)) {
+                byStop.put(stopId, batch.rows.get(stopId));
+            } else {
+                reread.add(stopId);
+            }
+        }
+        if (!reread.isEmpty()) {
+            byStop.putAll(tx.events().ofStops(reread, Verdict.APPLIED.name()).stream()
+                    .collect(Collectors.groupingBy(EventRow::stopId)));
+        }
         List<StopStateRow> updated = new ArrayList<>();
         for (String stopId : touched) {
             StopRow stop = stops.get(stopId);
