@@ -141,7 +141,9 @@ public final class StopStates {
                         null,
                         now));
             }
-            tx.exceptions().dropStale(stopId, EXCEPTION_CONTRADICTION, keep);
+            if (old != null) { // a stop folded for the first time has no contradiction of an earlier fold to drop
+                tx.exceptions().dropStale(stopId, EXCEPTION_CONTRADICTION, keep);
+            }
         }
         tx.routes().upsertStates(updated);
         return changed;
