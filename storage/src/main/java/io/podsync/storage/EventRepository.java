@@ -7,12 +7,10 @@ import java.util.Map;
 /** The event log and idempotency receipts: one row per pushed event. */
 public interface EventRepository {
     /**
-     * Appends events, numbering them in the change feed (their verdicts are pulled from there), if none of them has a
-     * (device, key) or (device, seq) that is already stored. Returns false, having stored none of them, if one has:
-     * the caller looks the stored ones up and decides again. Pushes are nearly always new events, so deciding first
-     * and looking up only on a conflict saves two lookups per push.
+     * Appends events, numbering them in the change feed (their verdicts are pulled from there). An event whose (device,
+     * key) or (device, seq) is already stored is skipped, so nothing is ever counted twice.
      */
-    boolean insertAllIfNew(List<EventRow> events);
+    void insertAll(List<EventRow> events);
 
     /** The stored events of this device with these keys, by key. */
     Map<String, EventRow> findByKeys(String deviceId, Collection<String> keys);

@@ -21,7 +21,6 @@ import io.podsync.storage.EventRow;
 import io.podsync.storage.EvidenceLinkRow;
 import io.podsync.storage.OrderLineRow;
 import io.podsync.storage.StopRow;
-import io.podsync.storage.StorageException;
 import io.podsync.storage.Tx;
 import java.time.Clock;
 import java.time.Duration;
@@ -101,7 +100,7 @@ public final class PushProcessor {
         for (int i = 0; i < rawEvents.size(); i++) {
             items.add(parse(i, rawEvents.get(i)));
         }
-        List<EventResult> results = db.write(tx -> decide(tx, ctx, items));
+        List<EventResult> results = db.write(tx -> apply(tx, ctx, items));
         for (int i = 0; i < results.size(); i++) {
             CapturedEvent e = items.get(i).event();
             listener.verdict(
@@ -143,22 +142,7 @@ public final class PushProcessor {
         Set<String> artifactsPresent;
     }
 
-    /**
-     * Decides as if every event were new (they nearly always are) and stores them; only if one turns out to be stored
-     * already (a retry, a reused key or sequence number) does it look the stored ones up and decide again. A third
-     * failure can only be a concurrent push of the same events on another replica; the device retries.
-     */
-    private List<EventResult> decide(Tx tx, Context ctx, List<Item> items) {
-        for (int attempt = 0; attempt < 3; attempt++) {
-            List<EventResult> results = apply(tx, ctx, items, attempt == 0);
-            if (results != null) {
-                return results;
-            }
-        }
-        throw new StorageException("events of this push were being stored concurrently; retry it", null, true);
-    }
-
-    private Lookups lookups(Tx tx, Context ctx, List<Item> items, boolean assumeNew) {
+    private Lookups lookups(Tx tx, Context ctx, List<Item> items) {
         Lookups l = new Lookups();
         List<CapturedEvent> valid =
                 items.stream().map(Item::event).filter(e -> e != null).toList();
@@ -168,13 +152,13 @@ public final class PushProcessor {
                 tx.routes().lockStops(valid.stream().map(CapturedEvent::stopId).collect(Collectors.toSet()));
         Set<String> keys = items.stream().map(Item::key).filter(k -> k != null).collect(Collectors.toSet());
         Set<Long> seqs = items.stream().map(Item::seq).filter(s -> s != null).collect(Collectors.toSet());
-        if (assumeNew) {
-            l.stored = Map.of();
-            l.storedMissing = Map.of();
-            l.seqOwner = new HashMap<>();
-        } else {
-            lookUpStored(tx, ctx, l, keys, seqs);
-        }
+        l.stored = tx.events().findByKeys(ctx.deviceId(), keys);
+        Set<String> awaitingKeys = l.stored.values().stream()
+                .filter(e -> Verdict.AWAITING_EVIDENCE.name().equals(e.verdict()))
+                .map(EventRow::idempotencyKey)
+                .collect(Collectors.toSet());
+        l.storedMissing = awaitingKeys.isEmpty() ? Map.of() : tx.evidence().missingFor(ctx.deviceId(), awaitingKeys);
+        l.seqOwner = new HashMap<>(tx.events().seqsTaken(ctx.deviceId(), seqs));
         l.foreign = l.stops.values().stream()
                 .filter(s -> !s.driverId().equals(ctx.driverId()))
                 .map(StopRow::stopId)
@@ -193,20 +177,8 @@ public final class PushProcessor {
         return l;
     }
 
-    /** The events of this push that are stored already, by key and by sequence number. */
-    private static void lookUpStored(Tx tx, Context ctx, Lookups l, Set<String> keys, Set<Long> seqs) {
-        l.stored = tx.events().findByKeys(ctx.deviceId(), keys);
-        Set<String> awaitingKeys = l.stored.values().stream()
-                .filter(e -> Verdict.AWAITING_EVIDENCE.name().equals(e.verdict()))
-                .map(EventRow::idempotencyKey)
-                .collect(Collectors.toSet());
-        l.storedMissing = awaitingKeys.isEmpty() ? Map.of() : tx.evidence().missingFor(ctx.deviceId(), awaitingKeys);
-        l.seqOwner = new HashMap<>(tx.events().seqsTaken(ctx.deviceId(), seqs));
-    }
-
-    /** The verdicts, or null when an event assumed new was stored already (nothing is stored then). */
-    private List<EventResult> apply(Tx tx, Context ctx, List<Item> items, boolean assumeNew) {
-        Lookups l = lookups(tx, ctx, items, assumeNew);
+    private List<EventResult> apply(Tx tx, Context ctx, List<Item> items) {
+        Lookups l = lookups(tx, ctx, items);
         StopStates.Batch batch = new StopStates.Batch();
         Map<String, EventRow> decided = new HashMap<>();
         Map<String, List<String>> decidedMissing = new HashMap<>();
@@ -274,9 +246,7 @@ public final class PushProcessor {
                 maxSeq = Math.max(maxSeq, item.seq());
             }
         }
-        if (!tx.events().insertAllIfNew(rows)) {
-            return null;
-        }
+        tx.events().insertAll(rows);
         tx.evidence().link(links);
         states.finish(tx, batch, l.stops, ctx.receivedAt());
         tx.devices().recordSync(ctx.deviceId(), ctx.receivedAt(), ctx.measuredOffset(), maxSeq);

@@ -28,16 +28,16 @@ final class JdbcEventRepository implements EventRepository {
     }
 
     @Override
-    public boolean insertAllIfNew(List<EventRow> events) {
+    public void insertAll(List<EventRow> events) {
         if (events.isEmpty()) {
-            return true;
+            return;
         }
         long position = tx.reserveIds(JdbcChangeFeedRepository.COUNTER, events.size());
         List<EventRow> numbered = new ArrayList<>(events.size());
         for (EventRow e : events) {
             numbered.add(e.withFeedSeq(position++));
         }
-        int[] counts = sql.batchCounts(
+        sql.batch(
                 """
                 INSERT INTO events (device_id, seq, idempotency_key, driver_id, stop_id, route_id, type, attempt,
                                     captured_at, corrected_at, received_at, clock_offset_ms, verdict, reason, field,
@@ -69,19 +69,6 @@ final class JdbcEventRepository implements EventRepository {
                         e.expiresAt(),
                         e.payloadJson(),
                         e.correlationId()));
-        boolean allNew = counts.length == numbered.size();
-        for (int c : counts) {
-            allNew &= c == 1;
-        }
-        if (!allNew) {
-            // The feed numbers were reserved by this call alone, so they pick out exactly the rows it stored, whatever
-            // the driver reports per row.
-            sql.batch(
-                    "DELETE FROM events WHERE device_id = ? AND seq = ? AND feed_seq = ?",
-                    numbered,
-                    (ps, e) -> Sql.bind(ps, e.deviceId(), e.seq(), e.feedSeq()));
-        }
-        return allNew;
     }
 
     @Override

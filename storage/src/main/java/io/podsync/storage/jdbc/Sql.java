@@ -79,24 +79,6 @@ final class Sql {
         }
     }
 
-    /** As {@link #batch}, returning the driver's update count of each item. */
-    <T> int[] batchCounts(String sql, Collection<T> items, Binder<T> binder) {
-        try {
-            PreparedStatement ps = prepare(sql);
-            try {
-                for (T item : items) {
-                    binder.bind(ps, item);
-                    ps.addBatch();
-                }
-                return ps.executeBatch();
-            } finally {
-                done(ps);
-            }
-        } catch (SQLException e) {
-            throw JdbcTx.wrap(sql, e);
-        }
-    }
-
     <T> List<T> list(String sql, RowMapper<T> mapper, Object... params) {
         try {
             PreparedStatement ps = prepare(sql);
