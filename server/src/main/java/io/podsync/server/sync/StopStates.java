@@ -39,9 +39,9 @@ public final class StopStates {
         final Map<String, List<Added>> added = new LinkedHashMap<>();
         final List<ChangeRow> changes = new ArrayList<>();
         final List<ExceptionRow> exceptions = new ArrayList<>();
-        /** The rows counted in this batch, per stop, unless a stop also had an event counted without its row. */
+        /** The rows counted in this batch, per stop. */
         final Map<String, List<EventRow>> rows = new HashMap<>();
-
+        /** Stops that also had an event counted without its row: their rows here are not all of them. */
         final Set<String> withoutRows = new HashSet<>();
 
         /** An event counted without its row at hand (an upload released it): its stop is re-read to be folded. */

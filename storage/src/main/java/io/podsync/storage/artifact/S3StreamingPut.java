@@ -27,9 +27,10 @@ import okio.BufferedSource;
  *
  * <p>Why not {@code MinioClient.putObject}: it copies the whole body into its own buffer to compute SHA-256 and MD5
  * for the signature, then hands the request to OkHttp's dispatcher and the common pool. For evidence, whose content
- * address is its SHA-256, that hash is already known; measured on 100 KB photos, minio's machinery was about two
- * fifths of the server's CPU per upload. An S3 server that checks payload hashes (AWS, MinIO) also refuses a body that
- * does not have the declared hash, on top of the server's own check while it streams.
+ * address is its SHA-256, that hash is already known. Minio's frames were in two fifths of the server's CPU samples
+ * during 100 KB uploads; at 10 MB this took uploads through the server from 63% of a direct PUT to 69-82%. An S3
+ * server that checks payload hashes (AWS, MinIO) also refuses a body that does not have the declared hash, on top of
+ * the server's own check while it streams.
  *
  * <p>Path-style URLs ({@code endpoint/bucket/key}), which every S3-compatible server and AWS accept. The region is
  * the configured one, else {@code us-east-1}.
