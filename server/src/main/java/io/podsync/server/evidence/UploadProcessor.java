@@ -187,13 +187,7 @@ public final class UploadProcessor {
         try {
             chunkHash = store.putStaging(key, in, length);
         } catch (ArtifactStoreException e) {
-            if (e.isTransient()) {
-                throw e;
-            }
-            throw ProblemException.badRequest(
-                    "chunk_incomplete",
-                    "Content-Length",
-                    "the chunk ended before its Content-Length; it was discarded, send it again");
+            throw cutShort(e);
         }
         if (checksum != null && !checksumMatches(checksum, chunkHash)) {
             store.deleteStaging(List.of(key));
@@ -250,18 +244,23 @@ public final class UploadProcessor {
      * The artifact in one chunk, the usual case: straight to its content address, verified as it streams (the store
      * refuses to complete a write whose bytes miss the declared hash), then recorded. No staging object, no copy.
      */
+    /** A store write that failed: retryable when the store is down, else the chunk ended before its length. */
+    private static RuntimeException cutShort(ArtifactStoreException e) {
+        if (e.isTransient()) {
+            return e;
+        }
+        return ProblemException.badRequest(
+                "chunk_incomplete",
+                "Content-Length",
+                "the chunk ended before its Content-Length; it was discarded, send it again");
+    }
+
     private UploadStatus whole(UploadRow u, InputStream in) {
         boolean stored;
         try {
             stored = store.putVerified(u.sha256(), in, u.size(), u.mediaType());
         } catch (ArtifactStoreException e) {
-            if (e.isTransient()) {
-                throw e;
-            }
-            throw ProblemException.badRequest(
-                    "chunk_incomplete",
-                    "Content-Length",
-                    "the chunk ended before its Content-Length; it was discarded, send it again");
+            throw cutShort(e);
         }
         long now = clock.millis();
         if (!stored) {

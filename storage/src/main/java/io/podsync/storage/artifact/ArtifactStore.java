@@ -62,6 +62,13 @@ public interface ArtifactStore {
     /** A cheap probe for readiness checks. */
     boolean isHealthy();
 
+    /** For {@link #putVerified}: with no bytes there is no last read to verify at. */
+    static void requireBytes(long size) {
+        if (size < 1) {
+            throw new ArtifactStoreException("an artifact has at least one byte", null, false, false);
+        }
+    }
+
     /** The object key (or relative path) of a committed artifact: {@code sha256/ab/cd/abcd...}. */
     static String artifactKey(String sha256) {
         return "sha256/" + sha256.substring(0, 2) + "/" + sha256.substring(2, 4) + "/" + sha256;

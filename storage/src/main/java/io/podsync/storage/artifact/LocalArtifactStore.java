@@ -96,9 +96,7 @@ public final class LocalArtifactStore implements ArtifactStore {
 
     @Override
     public boolean putVerified(String sha256, InputStream in, long size, String mediaType) {
-        if (size < 1) { // with no bytes there is no last read to verify at
-            throw new ArtifactStoreException("an artifact has at least one byte", null, false, false);
-        }
+        ArtifactStore.requireBytes(size);
         Path target = artifactPath(sha256);
         var verifying = new MeteredInputStream(in, size, sha256);
         Path tmp = null;
