@@ -141,7 +141,9 @@ public final class StopStates {
                         null,
                         now));
             }
-            if (old != null) { // a stop folded for the first time has no contradiction of an earlier fold to drop
+            // Only an earlier fold with anomalies can have left open contradictions behind: a first fold has none,
+            // and a fold without anomalies dropped them all.
+            if (old != null && hadAnomalies(old.stateJson())) {
                 tx.exceptions().dropStale(stopId, EXCEPTION_CONTRADICTION, keep);
             }
         }
@@ -190,6 +192,17 @@ public final class StopStates {
     }
 
     private static final String ATTEMPT = "\"attempt\":";
+    private static final String NO_ANOMALIES = "\"anomalies\":[]";
+
+    /** Whether a stored state lists anomalies; read like {@link #attemptOf}, without binding the document. */
+    static boolean hadAnomalies(String stateJson) {
+        if (stateJson.contains(NO_ANOMALIES)) {
+            return false;
+        }
+        List<String> anomalies =
+                ProtocolJson.read(stateJson, StopStateView.class).anomalies();
+        return anomalies != null && !anomalies.isEmpty();
+    }
 
     /** Opens exceptions in one go; an exception with the same dedupe key as an existing one is not opened again. */
     public void openExceptions(Tx tx, List<ExceptionRow> exceptions) {
