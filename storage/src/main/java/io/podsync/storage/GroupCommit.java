@@ -2,6 +2,7 @@ package io.podsync.storage;
 
 import io.podsync.storage.jdbc.JdbcTx;
 import io.podsync.storage.jdbc.StatementCache;
+import io.podsync.storage.jdbc.WriterCache;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Savepoint;
@@ -27,6 +28,7 @@ final class GroupCommit implements AutoCloseable {
     private final DataSource writers;
     private final Database.Kind kind;
     private final StatementCache statements = new StatementCache();
+    private final WriterCache rows = new WriterCache();
     private Connection connection;
     private final LinkedBlockingQueue<Piece<?>> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
@@ -89,7 +91,7 @@ final class GroupCommit implements AutoCloseable {
         List<RuntimeException> failures = new ArrayList<>(pieces.size());
         try {
             Connection c = connection();
-            JdbcTx tx = new JdbcTx(c, kind, statements);
+            JdbcTx tx = new JdbcTx(c, kind, statements, rows);
             try {
                 for (Piece<?> p : pieces) {
                     Savepoint sp = c.setSavepoint();
@@ -98,17 +100,20 @@ final class GroupCommit implements AutoCloseable {
                         failures.add(null);
                         c.releaseSavepoint(sp);
                     } catch (RuntimeException e) {
+                        rows.clear();
                         c.rollback(sp);
                         values.add(null);
                         failures.add(e);
                     } catch (Error e) {
                         // Out of memory or the like: undo the whole group and tell every caller; never commit half.
+                        rows.clear();
                         c.rollback();
                         throw e;
                     }
                 }
                 c.commit();
             } catch (SQLException | RuntimeException e) {
+                rows.clear();
                 c.rollback();
                 throw e;
             }
@@ -132,6 +137,7 @@ final class GroupCommit implements AutoCloseable {
     }
 
     private void reset() {
+        rows.clear();
         statements.close();
         if (connection != null) {
             try {

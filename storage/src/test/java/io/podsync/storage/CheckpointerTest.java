@@ -12,7 +12,7 @@ class CheckpointerTest {
     Path dir;
 
     /**
-     * The writer checkpoints by itself only past 64 MiB of WAL, so the ~8 MB written here reach the database file
+     * The writer checkpoints by itself only past 256 MiB of WAL, so the ~8 MB written here reach the database file
      * only if the checkpointer thread copies them there.
      */
     @Test

@@ -22,10 +22,13 @@ final class JdbcRouteRepository implements RouteRepository {
     private static final int IN_CHUNK = 500;
     private final Sql sql;
     private final Database.Kind kind;
+    /** The single SQLite writer's memory of stops, lines and states; null elsewhere. */
+    private final WriterCache cache;
 
-    JdbcRouteRepository(Sql sql, Database.Kind kind) {
+    JdbcRouteRepository(Sql sql, Database.Kind kind, WriterCache cache) {
         this.sql = sql;
         this.kind = kind;
+        this.cache = cache;
     }
 
     @Override
@@ -82,18 +85,37 @@ final class JdbcRouteRepository implements RouteRepository {
 
     @Override
     public Map<String, StopRow> lockStops(Collection<String> stopIds) {
+        Map<String, StopRow> out = new HashMap<>();
+        Collection<String> wanted = stopIds;
+        if (cache != null) {
+            List<String> missing = new ArrayList<>();
+            for (String id : new HashSet<>(stopIds)) {
+                StopRow s = cache.stop(id);
+                if (s == null) {
+                    missing.add(id);
+                } else {
+                    out.put(id, s);
+                }
+            }
+            wanted = missing;
+        }
+        if (wanted.isEmpty()) {
+            return out;
+        }
         // The push path needs neither the device view nor anything else large: leave view_json behind.
         String columns = "stop_id, route_id, driver_id, sequence, lat, lon, geofence_m, status, version, content_hash,"
                 + " policy_json, NULL AS view_json, released_at, updated_at";
         String lock = kind == Database.Kind.POSTGRESQL ? " ORDER BY stop_id FOR UPDATE" : "";
-        Map<String, StopRow> out = new HashMap<>();
-        List<String> sorted = new ArrayList<>(new java.util.TreeSet<>(stopIds));
+        List<String> sorted = new ArrayList<>(new java.util.TreeSet<>(wanted));
         for (List<String> chunk : Sql.chunks(sorted, IN_CHUNK)) {
             for (StopRow s : sql.list(
                     "SELECT " + columns + " FROM stops WHERE stop_id IN (" + Sql.marks(chunk.size()) + ")" + lock,
                     JdbcRouteRepository::stop,
                     chunk.toArray())) {
                 out.put(s.stopId(), s);
+                if (cache != null) {
+                    cache.stop(s);
+                }
             }
         }
         return out;
@@ -101,6 +123,9 @@ final class JdbcRouteRepository implements RouteRepository {
 
     @Override
     public void upsertStop(StopRow s) {
+        if (cache != null) {
+            cache.forgetStop(s.stopId());
+        }
         sql.update(
                 """
                 INSERT INTO stops (stop_id, route_id, driver_id, sequence, lat, lon, geofence_m, status, version,
@@ -130,6 +155,9 @@ final class JdbcRouteRepository implements RouteRepository {
 
     @Override
     public void replaceLines(String stopId, List<OrderLineRow> lines) {
+        if (cache != null) {
+            cache.forgetLines(stopId);
+        }
         sql.update("DELETE FROM order_lines WHERE stop_id = ?", stopId);
         sql.batch(
                 """
@@ -152,8 +180,22 @@ final class JdbcRouteRepository implements RouteRepository {
     @Override
     public List<OrderLineRow> linesOfStops(Collection<String> stopIds) {
         List<OrderLineRow> out = new ArrayList<>();
-        for (List<String> chunk : Sql.chunks(new HashSet<>(stopIds), IN_CHUNK)) {
-            out.addAll(sql.list(
+        Collection<String> wanted = new HashSet<>(stopIds);
+        if (cache != null) {
+            List<String> missing = new ArrayList<>();
+            for (String id : wanted) {
+                List<OrderLineRow> known = cache.lines(id);
+                if (known == null) {
+                    missing.add(id);
+                } else {
+                    out.addAll(known);
+                }
+            }
+            wanted = missing;
+        }
+        Map<String, List<OrderLineRow>> read = new HashMap<>();
+        for (List<String> chunk : Sql.chunks(wanted, IN_CHUNK)) {
+            for (OrderLineRow line : sql.list(
                     "SELECT * FROM order_lines WHERE stop_id IN (" + Sql.marks(chunk.size()) + ")",
                     rs -> new OrderLineRow(
                             rs.getString("stop_id"),
@@ -164,7 +206,15 @@ final class JdbcRouteRepository implements RouteRepository {
                             new BigDecimal(rs.getString("quantity")),
                             rs.getString("unit"),
                             rs.getInt("cancelled") != 0),
-                    chunk.toArray()));
+                    chunk.toArray())) {
+                out.add(line);
+                read.computeIfAbsent(line.stopId(), k -> new ArrayList<>()).add(line);
+            }
+        }
+        if (cache != null) {
+            for (String id : wanted) {
+                cache.lines(id, read.getOrDefault(id, List.of()));
+            }
         }
         return out;
     }
@@ -205,7 +255,21 @@ final class JdbcRouteRepository implements RouteRepository {
     @Override
     public Map<String, StopStateRow> findStates(Collection<String> stopIds) {
         Map<String, StopStateRow> out = new HashMap<>();
-        for (List<String> chunk : Sql.chunks(new HashSet<>(stopIds), IN_CHUNK)) {
+        Collection<String> wanted = new HashSet<>(stopIds);
+        if (cache != null) {
+            List<String> missing = new ArrayList<>();
+            for (String id : wanted) {
+                Optional<StopStateRow> known = cache.state(id);
+                if (known == null) {
+                    missing.add(id);
+                } else {
+                    known.ifPresent(s -> out.put(id, s));
+                }
+            }
+            wanted = missing;
+        }
+        Map<String, StopStateRow> read = new HashMap<>();
+        for (List<String> chunk : Sql.chunks(wanted, IN_CHUNK)) {
             for (StopStateRow s : sql.list(
                     "SELECT * FROM stop_states WHERE stop_id IN (" + Sql.marks(chunk.size()) + ")",
                     rs -> new StopStateRow(
@@ -214,7 +278,13 @@ final class JdbcRouteRepository implements RouteRepository {
                             rs.getString("state_json"),
                             rs.getLong("updated_at")),
                     chunk.toArray())) {
-                out.put(s.stopId(), s);
+                read.put(s.stopId(), s);
+            }
+        }
+        out.putAll(read);
+        if (cache != null) {
+            for (String id : wanted) {
+                cache.state(id, read.get(id));
             }
         }
         return out;
@@ -230,6 +300,11 @@ final class JdbcRouteRepository implements RouteRepository {
                 ON CONFLICT (stop_id) DO UPDATE SET status = excluded.status, state_json = excluded.state_json,
                     updated_at = excluded.updated_at
                 """, states, (ps, s) -> Sql.bind(ps, s.stopId(), s.status(), s.stateJson(), s.updatedAt()));
+        if (cache != null) {
+            for (StopStateRow s : states) {
+                cache.state(s.stopId(), s);
+            }
+        }
     }
 
     private static RouteRow route(ResultSet rs) throws SQLException {

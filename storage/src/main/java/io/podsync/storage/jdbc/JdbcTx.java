@@ -19,20 +19,25 @@ import java.sql.SQLException;
 public final class JdbcTx implements Tx {
     private final Sql sql;
     private final Database.Kind kind;
+    private final WriterCache rows;
 
     public JdbcTx(Connection connection, Database.Kind kind) {
-        this(connection, kind, null);
+        this(connection, kind, null, null);
     }
 
-    /** A transaction whose statements come from (and stay in) {@code cache}. */
-    public JdbcTx(Connection connection, Database.Kind kind, StatementCache cache) {
+    /**
+     * A transaction of the single SQLite writer: its statements come from (and stay in) {@code cache}, and the rows
+     * it reads for pushes may come from {@code rows}.
+     */
+    public JdbcTx(Connection connection, Database.Kind kind, StatementCache cache, WriterCache rows) {
         this.sql = new Sql(connection, cache);
         this.kind = kind;
+        this.rows = rows;
     }
 
     @Override
     public RouteRepository routes() {
-        return new JdbcRouteRepository(sql, kind);
+        return new JdbcRouteRepository(sql, kind, rows);
     }
 
     @Override
