@@ -12,8 +12,9 @@ import javax.sql.DataSource;
 /**
  * Copies SQLite's write-ahead log back into the database file on a thread of its own. Left to SQLite, the checkpoint
  * runs inside whichever commit crosses the threshold, on the single writer, which then stops to copy pages and wait
- * for fsync (a fifth of its time under load, measured). A PASSIVE checkpoint never blocks the writer or readers; the
- * writer keeps SQLite's own checkpoint only as a backstop for a large WAL (see {@link Database}).
+ * for fsync (a fifth of its time under load, measured). A PASSIVE checkpoint never blocks the writer or readers. The
+ * writer keeps SQLite's own checkpoint for a large WAL, because under steady writes that is what lets the log start
+ * over (see {@link Database}); this thread leaves it little to copy.
  */
 final class Checkpointer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Checkpointer.class.getName());

@@ -69,8 +69,7 @@ public final class Database implements AutoCloseable {
         // log restarts only after the writer's own checkpoint, which flushes and copies the rest inside a commit
         // (tens of milliseconds). At 256 MiB (65,536 pages) that happens a quarter as often as at 64 MiB: the slow
         // commits took half the time they did, for a WAL file of up to about 256 MiB.
-        SQLiteDataSource writer = sqliteSource(
-                config.url(), SQLiteConfig.TransactionMode.IMMEDIATE, Integer.getInteger("podsync.x.walPages", 65_536));
+        SQLiteDataSource writer = sqliteSource(config.url(), SQLiteConfig.TransactionMode.IMMEDIATE, 65_536);
         SQLiteDataSource reader = sqliteSource(config.url(), SQLiteConfig.TransactionMode.DEFERRED, 1_000);
         migrate(writer);
         HikariDataSource writers = pool(writer, "podsync-writer", 1);
@@ -91,10 +90,7 @@ public final class Database implements AutoCloseable {
         // memory map instead of a read() into a fresh buffer each time: the profile of the single writer showed a
         // quarter of its time in the kernel copying pages (half that with these settings). Per connection 16 MiB of
         // cache; the 256 MiB map is shared.
-        sqlite.setCacheSize(
-                mode == SQLiteConfig.TransactionMode.IMMEDIATE
-                        ? -Integer.getInteger("podsync.x.cacheKb", 16_384)
-                        : -16_384);
+        sqlite.setCacheSize(-16_384);
         sqlite.setPragma(SQLiteConfig.Pragma.MMAP_SIZE, String.valueOf(256L * 1024 * 1024));
         sqlite.setTempStore(SQLiteConfig.TempStore.MEMORY);
         SQLiteDataSource ds = new SQLiteDataSource(sqlite);

@@ -11,10 +11,11 @@ import java.util.Optional;
 /**
  * What SQLite's single writer remembers of the rows a push reads for every stop it touches (the stop as the push
  * path reads it, its order lines, its derived state), so that a push reads them from memory rather than from the
- * database: those reads were a tenth of the writer's time, and every write to these rows goes through this same
- * writer. An entry is dropped when its row is written and everything is dropped when a transaction or savepoint rolls
- * back (an entry may have been read from what was undone). Only the writer's thread uses it; PostgreSQL, where other
- * replicas write too, has none.
+ * database: three statements of about a dozen per push (JFR put them at a tenth of the writer's samples, though A/B
+ * runs on the development machine could not tell the gain from its noise). Every write to these rows goes through
+ * this same writer. An entry is dropped when its row is written and everything is dropped when a transaction or
+ * savepoint rolls back (an entry may have been read from what was undone). Only the writer's thread uses it;
+ * PostgreSQL, where other replicas write too, has none.
  */
 public final class WriterCache {
     /** Stops per map: about one kilobyte each, so the three maps stay under some 50 MiB. */
