@@ -5,13 +5,9 @@ import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /** Collects violations while a validator walks a record. */
 final class Checks {
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@/-]*");
-    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
-
     private final List<Violation> violations = new ArrayList<>();
 
     List<Violation> violations() {
@@ -37,7 +33,7 @@ final class Checks {
         }
         if (value.length() > maxLength) {
             add(ViolationCodes.TOO_LONG, field, field + " is longer than " + maxLength + " characters");
-        } else if (!ID.matcher(value).matches()) {
+        } else if (!Identifiers.isId(value, maxLength)) {
             add(ViolationCodes.INVALID_FORMAT, field, field + " may hold letters, digits and . _ : @ / - only");
         }
     }
@@ -49,7 +45,7 @@ final class Checks {
     }
 
     void sha256(String value, String field) {
-        if (required(value, field) && !SHA256.matcher(value).matches()) {
+        if (required(value, field) && !Identifiers.isSha256(value)) {
             add(ViolationCodes.INVALID_FORMAT, field, field + " must be 64 lowercase hex digits (SHA-256)");
         }
     }

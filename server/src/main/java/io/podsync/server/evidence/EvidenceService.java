@@ -10,6 +10,7 @@ import io.helidon.webserver.http.ServerResponse;
 import io.podsync.protocol.ArtifactLink;
 import io.podsync.protocol.UploadRequest;
 import io.podsync.protocol.UploadStatus;
+import io.podsync.protocol.validation.Identifiers;
 import io.podsync.protocol.validation.ViolationCodes;
 import io.podsync.server.auth.AuthFilter;
 import io.podsync.server.auth.Principal;
@@ -25,14 +26,12 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.regex.Pattern;
 
 /**
  * Uploads ({@code /v1/uploads}: declare, HEAD for the offset, PATCH chunks) for devices, and artifact reads
  * ({@code /v1/artifacts/{sha256}}) for ops, the ERP and the driver whose events reference the artifact.
  */
 public final class EvidenceService implements HttpService {
-    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
     private static final String OFFSET = "Upload-Offset";
     private static final String CHUNK_TYPE = "application/offset+octet-stream";
     private static final HeaderName CHECKSUM = HeaderNames.create("Upload-Checksum");
@@ -176,7 +175,7 @@ public final class EvidenceService implements HttpService {
     private ArtifactRow readable(ServerRequest req) {
         Principal p = AuthFilter.principal(req).requireAny(Scope.DRIVER, Scope.ERP, Scope.OPS);
         String sha = req.path().pathParameters().get("sha256");
-        if (!SHA256.matcher(sha).matches()) {
+        if (!Identifiers.isSha256(sha)) {
             throw ProblemException.badRequest(
                     ViolationCodes.INVALID_FORMAT, "sha256", "sha256 must be 64 lowercase hex digits");
         }

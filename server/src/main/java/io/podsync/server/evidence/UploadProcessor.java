@@ -2,6 +2,7 @@ package io.podsync.server.evidence;
 
 import io.podsync.protocol.UploadRequest;
 import io.podsync.protocol.UploadStatus;
+import io.podsync.protocol.validation.Identifiers;
 import io.podsync.protocol.validation.ViolationCodes;
 import io.podsync.server.auth.Principal;
 import io.podsync.server.auth.Secrets;
@@ -25,7 +26,6 @@ import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Resumable uploads with tus semantics: declare, then send chunks at offsets. Each chunk is staged in the artifact
@@ -38,7 +38,6 @@ public final class UploadProcessor {
     public static final String OPEN = "open";
     public static final String COMPLETED = "completed";
     public static final String FAILED = "failed";
-    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
     /**
      * @param maxBytes largest artifact (refused at declaration)
@@ -65,7 +64,7 @@ public final class UploadProcessor {
     }
 
     public UploadStatus declare(Principal device, UploadRequest r) {
-        if (r.sha256() == null || !SHA256.matcher(r.sha256()).matches()) {
+        if (r.sha256() == null || !Identifiers.isSha256(r.sha256())) {
             throw ProblemException.badRequest(
                     ViolationCodes.INVALID_FORMAT, "sha256", "sha256 must be 64 lowercase hex digits");
         }

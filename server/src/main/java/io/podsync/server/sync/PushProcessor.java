@@ -13,6 +13,7 @@ import io.podsync.protocol.Verdict;
 import io.podsync.protocol.Violation;
 import io.podsync.protocol.json.CanonicalJson;
 import io.podsync.protocol.json.ProtocolJson;
+import io.podsync.protocol.validation.Identifiers;
 import io.podsync.protocol.validation.ProtocolValidator;
 import io.podsync.server.http.JsonBodies;
 import io.podsync.server.http.ProblemException;
@@ -33,7 +34,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -43,8 +43,6 @@ import java.util.stream.Collectors;
  * {@code awaiting_evidence} and counted once the last of it arrives.
  */
 public final class PushProcessor {
-    private static final Pattern KEY =
-            Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@/-]{0," + (Limits.MAX_ID_LENGTH - 1) + "}");
 
     /** Tunables of the push path, from {@link io.podsync.server.ServerConfig}. */
     public record Settings(Duration receiptRetention, Duration clockTrustTolerance, Duration futureTolerance) {}
@@ -112,7 +110,8 @@ public final class PushProcessor {
     private static Item parse(int index, JsonNode raw) {
         String at = "events[" + index + "]";
         JsonNode rawKey = raw.path("idempotencyKey");
-        String key = rawKey.isTextual() && KEY.matcher(rawKey.asText()).matches() ? rawKey.asText() : null;
+        String key =
+                rawKey.isTextual() && Identifiers.isId(rawKey.asText(), Limits.MAX_ID_LENGTH) ? rawKey.asText() : null;
         JsonNode rawSeq = raw.path("seq");
         Long seq =
                 rawSeq.isIntegralNumber() && rawSeq.canConvertToLong() && rawSeq.asLong() > 0 ? rawSeq.asLong() : null;
