@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
 
 final class JdbcRouteRepository implements RouteRepository {
     private static final int IN_CHUNK = 500;
@@ -86,19 +88,7 @@ final class JdbcRouteRepository implements RouteRepository {
     @Override
     public Map<String, StopRow> lockStops(Collection<String> stopIds) {
         Map<String, StopRow> out = new HashMap<>();
-        Collection<String> wanted = stopIds;
-        if (cache != null) {
-            List<String> missing = new ArrayList<>();
-            for (String id : new HashSet<>(stopIds)) {
-                StopRow s = cache.stop(id);
-                if (s == null) {
-                    missing.add(id);
-                } else {
-                    out.put(id, s);
-                }
-            }
-            wanted = missing;
-        }
+        Collection<String> wanted = cache == null ? stopIds : unknown(stopIds, cache::stop, out::put);
         if (wanted.isEmpty()) {
             return out;
         }
@@ -180,19 +170,9 @@ final class JdbcRouteRepository implements RouteRepository {
     @Override
     public List<OrderLineRow> linesOfStops(Collection<String> stopIds) {
         List<OrderLineRow> out = new ArrayList<>();
-        Collection<String> wanted = new HashSet<>(stopIds);
-        if (cache != null) {
-            List<String> missing = new ArrayList<>();
-            for (String id : wanted) {
-                List<OrderLineRow> known = cache.lines(id);
-                if (known == null) {
-                    missing.add(id);
-                } else {
-                    out.addAll(known);
-                }
-            }
-            wanted = missing;
-        }
+        Collection<String> wanted = cache == null
+                ? new HashSet<>(stopIds)
+                : unknown(stopIds, cache::lines, (id, known) -> out.addAll(known));
         Map<String, List<OrderLineRow>> read = new HashMap<>();
         for (List<String> chunk : Sql.chunks(wanted, IN_CHUNK)) {
             for (OrderLineRow line : sql.list(
@@ -255,19 +235,9 @@ final class JdbcRouteRepository implements RouteRepository {
     @Override
     public Map<String, StopStateRow> findStates(Collection<String> stopIds) {
         Map<String, StopStateRow> out = new HashMap<>();
-        Collection<String> wanted = new HashSet<>(stopIds);
-        if (cache != null) {
-            List<String> missing = new ArrayList<>();
-            for (String id : wanted) {
-                Optional<StopStateRow> known = cache.state(id);
-                if (known == null) {
-                    missing.add(id);
-                } else {
-                    known.ifPresent(s -> out.put(id, s));
-                }
-            }
-            wanted = missing;
-        }
+        Collection<String> wanted = cache == null
+                ? new HashSet<>(stopIds)
+                : unknown(stopIds, cache::state, (id, known) -> known.ifPresent(s -> out.put(id, s)));
         Map<String, StopStateRow> read = new HashMap<>();
         for (List<String> chunk : Sql.chunks(wanted, IN_CHUNK)) {
             for (StopStateRow s : sql.list(
@@ -305,6 +275,21 @@ final class JdbcRouteRepository implements RouteRepository {
                 cache.state(s.stopId(), s);
             }
         }
+    }
+
+    /** Hands what the writer's cache knows of these stops to {@code known}, and returns the ids left to read. */
+    private static <V> List<String> unknown(
+            Collection<String> stopIds, Function<String, V> cached, BiConsumer<String, V> known) {
+        List<String> missing = new ArrayList<>();
+        for (String id : new HashSet<>(stopIds)) {
+            V v = cached.apply(id);
+            if (v == null) {
+                missing.add(id);
+            } else {
+                known.accept(id, v);
+            }
+        }
+        return missing;
     }
 
     private static RouteRow route(ResultSet rs) throws SQLException {
