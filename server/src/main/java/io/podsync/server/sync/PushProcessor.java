@@ -43,7 +43,6 @@ import java.util.stream.Collectors;
  * {@code awaiting_evidence} and counted once the last of it arrives.
  */
 public final class PushProcessor {
-
     /** Tunables of the push path, from {@link io.podsync.server.ServerConfig}. */
     public record Settings(Duration receiptRetention, Duration clockTrustTolerance, Duration futureTolerance) {}
 
