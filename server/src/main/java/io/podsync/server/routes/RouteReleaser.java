@@ -55,7 +55,30 @@ public final class RouteReleaser {
 
     /** Creates or replaces a route; the same content again is a no-op that returns the current version. */
     public RouteReleaseResult release(String routeId, RouteRelease release) {
-        return db.write(tx -> release(tx, routeId, release));
+        Prepared prepared = Prepared.of(release);
+        return db.write(tx -> release(tx, routeId, release, prepared));
+    }
+
+    /**
+     * What a release writes that does not depend on what is stored (its hashes and its JSON), computed before the
+     * write: on the single writer, which every push waits for, they were a third of the time per released stop.
+     *
+     * @param stopHashes and {@code policies}: one per stop, in the release's order
+     */
+    private record Prepared(String hash, String releaseJson, List<String> stopHashes, List<String> policies) {
+        static Prepared of(RouteRelease release) {
+            List<String> hashes = new ArrayList<>(release.stops().size());
+            List<String> policies = new ArrayList<>(release.stops().size());
+            for (StopSpec spec : release.stops()) {
+                hashes.add(CanonicalJson.fingerprint(spec));
+                policies.add(ProtocolJson.toString(policy(spec)));
+            }
+            return new Prepared(CanonicalJson.fingerprint(release), ProtocolJson.toString(release), hashes, policies);
+        }
+    }
+
+    private static ProofPolicy policy(StopSpec s) {
+        return s.proofPolicy() != null ? s.proofPolicy() : ProofPolicy.NONE;
     }
 
     /**
@@ -78,7 +101,7 @@ public final class RouteReleaser {
             RouteView view = ProtocolJson.read(route.viewJson(), RouteView.class);
             RouteRelease moved = new RouteRelease(
                     driverId, vehicleId != null ? vehicleId : route.vehicleId(), view.serviceDate(), current);
-            return release(tx, routeId, moved);
+            return release(tx, routeId, moved, Prepared.of(moved));
         }));
     }
 
@@ -163,9 +186,9 @@ public final class RouteReleaser {
         }));
     }
 
-    private RouteReleaseResult release(Tx tx, String routeId, RouteRelease release) {
+    private RouteReleaseResult release(Tx tx, String routeId, RouteRelease release, Prepared prepared) {
         long now = clock.millis();
-        String hash = CanonicalJson.fingerprint(release);
+        String hash = prepared.hash();
         RouteRow existing = tx.routes().findRoute(routeId).orElse(null);
         if (existing != null && ACTIVE.equals(existing.status()) && hash.equals(existing.contentHash())) {
             return new RouteReleaseResult(routeId, existing.version(), false, existing.driverId(), existing.status());
@@ -182,10 +205,11 @@ public final class RouteReleaser {
         Map<String, StopRow> previous = tx.routes().findStops(incomingIds);
         Set<String> otherRoutes = new LinkedHashSet<>();
 
-        for (StopSpec spec : release.stops()) {
+        for (int i = 0; i < release.stops().size(); i++) {
+            StopSpec spec = release.stops().get(i);
             StopRow prev = previous.get(spec.stopId());
             String status = spec.isCancelled() ? CANCELLED : ACTIVE;
-            String stopHash = CanonicalJson.fingerprint(spec);
+            String stopHash = prepared.stopHashes().get(i);
             boolean moved = prev != null && !prev.routeId().equals(routeId);
             boolean driverChanges = prev != null && !prev.driverId().equals(driver);
             if (prev != null
@@ -210,7 +234,7 @@ public final class RouteReleaser {
                             status,
                             stopVersion,
                             stopHash,
-                            ProtocolJson.toString(view.proofPolicy()),
+                            prepared.policies().get(i),
                             json,
                             prev == null ? now : prev.releasedAt(),
                             now));
@@ -257,7 +281,7 @@ public final class RouteReleaser {
                         existing == null ? now : existing.releasedAt(),
                         now,
                         json,
-                        ProtocolJson.toString(release)));
+                        prepared.releaseJson()));
         changes.add(ChangeRow.of(audience, Change.ROUTE, routeId, false, json, now));
         for (String other : otherRoutes) {
             changes.add(republish(tx, other, now));
@@ -311,7 +335,7 @@ public final class RouteReleaser {
                 s.location(),
                 s.geofenceRadiusMeters() != null ? s.geofenceRadiusMeters() : DEFAULT_GEOFENCE_METERS,
                 s.timeWindow(),
-                s.proofPolicy() != null ? s.proofPolicy() : ProofPolicy.NONE,
+                policy(s),
                 orders,
                 status);
     }
