@@ -38,6 +38,9 @@ public interface RouteRepository {
 
     Map<String, StopStateRow> findStates(Collection<String> stopIds);
 
-    /** Stores these stop states (one statement, batched), replacing what each stop had. */
+    /**
+     * Stores these stop states (one statement, batched), replacing what each stop had, each with a fresh change-feed
+     * sequence number: a stored state is its audience's {@code stop_state} change.
+     */
     void upsertStates(List<StopStateRow> states);
 }

@@ -1,11 +1,9 @@
 package io.podsync.server.sync;
 
-import io.podsync.protocol.Change;
 import io.podsync.protocol.EventType;
 import io.podsync.protocol.StopStateView;
 import io.podsync.protocol.Verdict;
 import io.podsync.protocol.json.ProtocolJson;
-import io.podsync.storage.ChangeRow;
 import io.podsync.storage.EventRow;
 import io.podsync.storage.ExceptionRow;
 import io.podsync.storage.StopRow;
@@ -37,7 +35,6 @@ public final class StopStates {
     /** What one transaction collects and hands over at the end, so every write happens in one batch. */
     public static final class Batch {
         final Map<String, List<Added>> added = new LinkedHashMap<>();
-        final List<ChangeRow> changes = new ArrayList<>();
         final List<ExceptionRow> exceptions = new ArrayList<>();
         /** The rows counted in this batch, per stop. */
         final Map<String, List<EventRow>> rows = new HashMap<>();
@@ -74,8 +71,8 @@ public final class StopStates {
     }
 
     /**
-     * Refolds what changed, opens the exceptions (so the outcome listener sees them), tells the outcome listener about
-     * every changed state, and publishes the changes of the batch.
+     * Refolds what changed (a stored state is also published: it is its driver's {@code stop_state} change), opens the
+     * exceptions (so the outcome listener sees them) and tells the outcome listener about every changed state.
      */
     public void finish(Tx tx, Batch batch, Map<String, StopRow> stops, long now) {
         Map<String, StopStateView> changed = refold(tx, batch, stops, now);
@@ -83,7 +80,6 @@ public final class StopStates {
         for (Map.Entry<String, StopStateView> e : changed.entrySet()) {
             outcomes.stateChanged(tx, stops.get(e.getKey()), e.getValue(), now);
         }
-        tx.changes().publish(batch.changes);
     }
 
     private Map<String, StopStateView> refold(Tx tx, Batch batch, Map<String, StopRow> stops, long now) {
@@ -123,10 +119,14 @@ public final class StopStates {
             String json = ProtocolJson.toString(folded.state());
             StopStateRow old = before.get(stopId);
             if (old == null || !old.stateJson().equals(json)) {
-                updated.add(new StopStateRow(stopId, folded.state().status(), json, now));
+                // Stored, it is also the driver's stop_state change: the feed reads it from stop_states.
+                updated.add(new StopStateRow(
+                        stopId,
+                        Audiences.driver(stop.driverId()),
+                        folded.state().status(),
+                        json,
+                        now));
                 changed.put(stopId, folded.state());
-                batch.changes.add(
-                        ChangeRow.of(Audiences.driver(stop.driverId()), Change.STOP_STATE, stopId, false, json, now));
             }
             Set<String> keep = new HashSet<>();
             for (StopFold.Anomaly a : folded.anomalies()) {

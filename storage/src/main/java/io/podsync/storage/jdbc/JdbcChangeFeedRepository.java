@@ -4,10 +4,14 @@ import io.podsync.storage.ChangeFeedRepository;
 import io.podsync.storage.ChangeRow;
 import io.podsync.storage.Tx;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 final class JdbcChangeFeedRepository implements ChangeFeedRepository {
     static final String COUNTER = "change_feed";
+    /** The kind under which a stop's state (a {@code stop_states} row) appears in the feed. */
+    static final String STOP_STATE = "stop_state";
+
     private final Sql sql;
     private final Tx tx;
 
@@ -40,9 +44,13 @@ final class JdbcChangeFeedRepository implements ChangeFeedRepository {
                         ps, c.audience(), c.kind(), c.entityId(), c.seq(), c.deleted(), c.dataJson(), c.changedAt()));
     }
 
+    /**
+     * Merges the two tables that make up an audience's feed: {@code change_feed} (routes, stops, tombstones) and the
+     * stop states published to it ({@code stop_states}). Each is one index range scan of at most {@code limit} rows.
+     */
     @Override
     public List<ChangeRow> since(String audience, long afterSeq, int limit) {
-        return sql.list(
+        List<ChangeRow> out = new ArrayList<>(sql.list(
                 "SELECT * FROM change_feed WHERE audience = ? AND seq > ? ORDER BY seq LIMIT ?",
                 rs -> new ChangeRow(
                         rs.getString("audience"),
@@ -54,7 +62,17 @@ final class JdbcChangeFeedRepository implements ChangeFeedRepository {
                         rs.getLong("changed_at")),
                 audience,
                 afterSeq,
-                limit);
+                limit));
+        out.addAll(sql.list(
+                "SELECT stop_id, seq, state_json, updated_at FROM stop_states WHERE audience = ? AND seq > ?"
+                        + " ORDER BY seq LIMIT ?",
+                rs -> new ChangeRow(
+                        audience, STOP_STATE, rs.getString(1), rs.getLong(2), false, rs.getString(3), rs.getLong(4)),
+                audience,
+                afterSeq,
+                limit));
+        out.sort(Comparator.comparingLong(ChangeRow::seq));
+        return out.size() > limit ? new ArrayList<>(out.subList(0, limit)) : out;
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.podsync.storage.RouteRepository;
 import io.podsync.storage.RouteRow;
 import io.podsync.storage.StopRow;
 import io.podsync.storage.StopStateRow;
+import io.podsync.storage.Tx;
 import java.math.BigDecimal;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -23,12 +24,14 @@ import java.util.function.Function;
 final class JdbcRouteRepository implements RouteRepository {
     private static final int IN_CHUNK = 500;
     private final Sql sql;
+    private final Tx tx;
     private final Database.Kind kind;
     /** The single SQLite writer's memory of stops, lines and states; null elsewhere. */
     private final WriterCache cache;
 
-    JdbcRouteRepository(Sql sql, Database.Kind kind, WriterCache cache) {
+    JdbcRouteRepository(Sql sql, Tx tx, Database.Kind kind, WriterCache cache) {
         this.sql = sql;
+        this.tx = tx;
         this.kind = kind;
         this.cache = cache;
     }
@@ -244,6 +247,7 @@ final class JdbcRouteRepository implements RouteRepository {
                     "SELECT * FROM stop_states WHERE stop_id IN (" + Sql.marks(chunk.size()) + ")",
                     rs -> new StopStateRow(
                             rs.getString("stop_id"),
+                            rs.getString("audience"),
                             rs.getString("status"),
                             rs.getString("state_json"),
                             rs.getLong("updated_at")),
@@ -265,11 +269,28 @@ final class JdbcRouteRepository implements RouteRepository {
         if (states.isEmpty()) {
             return;
         }
-        sql.batch("""
-                INSERT INTO stop_states (stop_id, status, state_json, updated_at) VALUES (?, ?, ?, ?)
-                ON CONFLICT (stop_id) DO UPDATE SET status = excluded.status, state_json = excluded.state_json,
-                    updated_at = excluded.updated_at
-                """, states, (ps, s) -> Sql.bind(ps, s.stopId(), s.status(), s.stateJson(), s.updatedAt()));
+        // Numbered from the change-feed counter: the row is the state's entry in its audience's feed.
+        long seq = tx.reserveIds(JdbcChangeFeedRepository.COUNTER, states.size());
+        List<Map.Entry<StopStateRow, Long>> numbered = new ArrayList<>(states.size());
+        for (StopStateRow s : states) {
+            numbered.add(Map.entry(s, seq++));
+        }
+        sql.batch(
+                """
+                INSERT INTO stop_states (stop_id, audience, seq, status, state_json, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (stop_id) DO UPDATE SET audience = excluded.audience, seq = excluded.seq,
+                    status = excluded.status, state_json = excluded.state_json, updated_at = excluded.updated_at
+                """,
+                numbered,
+                (ps, e) -> Sql.bind(
+                        ps,
+                        e.getKey().stopId(),
+                        e.getKey().audience(),
+                        e.getValue(),
+                        e.getKey().status(),
+                        e.getKey().stateJson(),
+                        e.getKey().updatedAt()));
         if (cache != null) {
             for (StopStateRow s : states) {
                 cache.state(s.stopId(), s);

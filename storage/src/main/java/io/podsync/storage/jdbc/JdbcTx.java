@@ -37,7 +37,7 @@ public final class JdbcTx implements Tx {
 
     @Override
     public RouteRepository routes() {
-        return new JdbcRouteRepository(sql, kind, rows);
+        return new JdbcRouteRepository(sql, this, kind, rows);
     }
 
     @Override
