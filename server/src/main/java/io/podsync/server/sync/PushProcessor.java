@@ -142,14 +142,26 @@ public final class PushProcessor {
 
     private Lookups lookups(Tx tx, Context ctx, List<Item> items) {
         Lookups l = new Lookups();
-        List<CapturedEvent> valid =
-                items.stream().map(Item::event).filter(e -> e != null).toList();
+        // One pass, not a stream per set: this runs on the single writer for every push.
+        Set<String> stopIds = new HashSet<>();
+        Set<String> keys = new HashSet<>();
+        Set<Long> seqs = new HashSet<>();
+        Set<String> referenced = new HashSet<>();
+        for (Item item : items) {
+            if (item.key() != null) {
+                keys.add(item.key());
+            }
+            if (item.seq() != null) {
+                seqs.add(item.seq());
+            }
+            if (item.event() != null) {
+                stopIds.add(item.event().stopId());
+                referenced.addAll(evidenceOf(item.event()));
+            }
+        }
         // Stops first: on PostgreSQL their row locks make a concurrent twin of this push wait here, so that it then
         // reads this push's events as stored and answers duplicate.
-        l.stops =
-                tx.routes().lockStops(valid.stream().map(CapturedEvent::stopId).collect(Collectors.toSet()));
-        Set<String> keys = items.stream().map(Item::key).filter(k -> k != null).collect(Collectors.toSet());
-        Set<Long> seqs = items.stream().map(Item::seq).filter(s -> s != null).collect(Collectors.toSet());
+        l.stops = tx.routes().lockStops(stopIds);
         l.stored = tx.events().findByKeys(ctx.deviceId(), keys);
         Set<String> awaitingKeys = l.stored.values().stream()
                 .filter(e -> Verdict.AWAITING_EVIDENCE.name().equals(e.verdict()))
@@ -157,10 +169,12 @@ public final class PushProcessor {
                 .collect(Collectors.toSet());
         l.storedMissing = awaitingKeys.isEmpty() ? Map.of() : tx.evidence().missingFor(ctx.deviceId(), awaitingKeys);
         l.seqOwner = new HashMap<>(tx.events().seqsTaken(ctx.deviceId(), seqs));
-        l.foreign = l.stops.values().stream()
-                .filter(s -> !s.driverId().equals(ctx.driverId()))
-                .map(StopRow::stopId)
-                .collect(Collectors.toSet());
+        l.foreign = new HashSet<>();
+        for (StopRow stop : l.stops.values()) {
+            if (!stop.driverId().equals(ctx.driverId())) {
+                l.foreign.add(stop.stopId());
+            }
+        }
         l.heldBefore = l.foreign.isEmpty() ? Set.of() : tx.routes().stopsEverHeld(ctx.driverId(), l.foreign);
         Set<String> own = new HashSet<>(l.stops.keySet());
         own.removeAll(l.foreign);
@@ -169,8 +183,6 @@ public final class PushProcessor {
                     .computeIfAbsent(line.stopId(), k -> new HashMap<>())
                     .put(EventChecks.lineKey(line.orderId(), line.lineId()), line);
         }
-        Set<String> referenced =
-                valid.stream().flatMap(e -> evidenceOf(e).stream()).collect(Collectors.toSet());
         l.artifactsPresent = referenced.isEmpty() ? Set.of() : tx.evidence().storedOf(referenced);
         return l;
     }

@@ -82,13 +82,14 @@ public final class JdbcTx implements Tx {
 
     @Override
     public long reserveIds(String counter, int count) {
-        // UPDATE first, then SELECT: the row lock taken by the UPDATE is held to commit on both engines.
-        int n = sql.update("UPDATE counters SET value = value + ? WHERE name = ?", count, counter);
-        if (n != 1) {
-            throw new StorageException("no counter " + counter, null, false);
-        }
-        long last = sql.one("SELECT value FROM counters WHERE name = ?", rs -> rs.getLong(1), counter)
-                .orElseThrow();
+        // One statement that writes and reads: the row lock taken by the UPDATE is held to commit on both engines.
+        // (Sql.list reads the RETURNING rows to the end, which SQLite needs to finish the statement.)
+        long last = sql.one(
+                        "UPDATE counters SET value = value + ? WHERE name = ? RETURNING value",
+                        rs -> rs.getLong(1),
+                        count,
+                        counter)
+                .orElseThrow(() -> new StorageException("no counter " + counter, null, false));
         return last - count + 1;
     }
 
