@@ -244,8 +244,15 @@ class PullAndFencingTest {
         List<ExceptionView> open = server.ops().exceptions("open", 1000).items();
         assertTrue(open.stream().anyMatch(x -> x.kind().equals("reassigned_event") && key.equals(x.idempotencyKey())));
 
-        // The new driver sees the route and completes the stop.
-        assertTrue(fresh.client().pull(null, 100).changes().stream().anyMatch(c -> c.id().equals("RF")));
+        // The new driver sees the route, and the stop as the old driver left it (arrived), and completes it.
+        List<Change> handed = fresh.client().pull(null, 100).changes();
+        assertTrue(handed.stream().anyMatch(c -> c.id().equals("RF")));
+        assertEquals(
+                List.of("arrived"),
+                handed.stream()
+                        .filter(c -> c.kind().equals(Change.STOP_STATE) && c.id().equals("RF-S1"))
+                        .map(c -> c.data().get("status").asText())
+                        .toList());
         EventResult done = fresh.client()
                 .push(new PushRequest(
                         Instant.now(),

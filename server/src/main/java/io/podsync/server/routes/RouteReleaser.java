@@ -204,6 +204,7 @@ public final class RouteReleaser {
                 release.stops().stream().map(StopSpec::stopId).toList();
         Map<String, StopRow> previous = tx.routes().findStops(incomingIds);
         Set<String> otherRoutes = new LinkedHashSet<>();
+        List<String> handedOver = new ArrayList<>();
 
         for (int i = 0; i < release.stops().size(); i++) {
             StopSpec spec = release.stops().get(i);
@@ -245,6 +246,7 @@ public final class RouteReleaser {
             if (driverChanges) {
                 // Fencing: the old driver loses the stop; their later events for it are "reassigned".
                 tx.routes().unassign(spec.stopId(), prev.driverId(), now);
+                handedOver.add(spec.stopId());
                 changes.add(
                         ChangeRow.of(Audiences.driver(prev.driverId()), Change.STOP, spec.stopId(), true, null, now));
             }
@@ -287,6 +289,13 @@ public final class RouteReleaser {
             changes.add(republish(tx, other, now));
         }
         tx.changes().publish(changes);
+        // The new driver's devices get the state each handed-over stop was left in (an arrival, a failed attempt),
+        // not only the stop: publishing a stored state to them moves it to their feed.
+        List<StopStateRow> states = new ArrayList<>();
+        for (StopStateRow s : tx.routes().findStates(handedOver).values()) {
+            states.add(new StopStateRow(s.stopId(), audience, s.status(), s.stateJson(), s.updatedAt()));
+        }
+        tx.routes().upsertStates(states);
         return new RouteReleaseResult(routeId, version, true, driver, ACTIVE);
     }
 
