@@ -24,6 +24,10 @@ class ChangeFeedTest {
         return ChangeRow.of(audience, "stop", id, false, "{\"stopId\":\"" + id + "\"}", 1L);
     }
 
+    private static List<String> ids(List<ChangeRow> rows) {
+        return rows.stream().map(c -> c.kind() + ":" + c.entityId()).toList();
+    }
+
     private static StopStateRow state(String audience, String id, String status) {
         return new StopStateRow(id, audience, status, "{\"status\":\"" + status + "\"}", 2L);
     }
@@ -40,9 +44,7 @@ class ChangeFeedTest {
                 return null;
             });
             List<ChangeRow> all = db.read(tx -> tx.changes().since("driver:A", 0, 100));
-            assertEquals(
-                    List.of("stop:S-1", "stop:S-2", "stop_state:S-2", "stop_state:S-1"),
-                    all.stream().map(c -> c.kind() + ":" + c.entityId()).toList());
+            assertEquals(List.of("stop:S-1", "stop:S-2", "stop_state:S-2", "stop_state:S-1"), ids(all));
             assertEquals("{\"status\":\"delivered\"}", all.get(3).dataJson());
             for (int i = 1; i < all.size(); i++) {
                 assertTrue(all.get(i).seq() > all.get(i - 1).seq(), "ascending: " + all);
@@ -50,11 +52,7 @@ class ChangeFeedTest {
             assertEquals(all.subList(0, 3), db.read(tx -> tx.changes().since("driver:A", 0, 3)));
             long middle = all.get(1).seq();
             assertEquals(all.subList(2, 4), db.read(tx -> tx.changes().since("driver:A", middle, 100)));
-            assertEquals(
-                    List.of("stop:S-9"),
-                    db.read(tx -> tx.changes().since("driver:B", 0, 100)).stream()
-                            .map(c -> c.kind() + ":" + c.entityId())
-                            .toList());
+            assertEquals(List.of("stop:S-9"), ids(db.read(tx -> tx.changes().since("driver:B", 0, 100))));
             // A state published to another driver (the stop was reassigned) leaves the first driver's feed.
             db.write(tx -> {
                 tx.routes().upsertStates(List.of(state("driver:B", "S-2", "failed")));
@@ -62,14 +60,10 @@ class ChangeFeedTest {
             });
             assertEquals(
                     List.of("stop:S-9", "stop_state:S-2"),
-                    db.read(tx -> tx.changes().since("driver:B", 0, 100)).stream()
-                            .map(c -> c.kind() + ":" + c.entityId())
-                            .toList());
+                    ids(db.read(tx -> tx.changes().since("driver:B", 0, 100))));
             assertEquals(
                     List.of("stop:S-1", "stop:S-2", "stop_state:S-1"),
-                    db.read(tx -> tx.changes().since("driver:A", 0, 100)).stream()
-                            .map(c -> c.kind() + ":" + c.entityId())
-                            .toList());
+                    ids(db.read(tx -> tx.changes().since("driver:A", 0, 100))));
         }
     }
 
@@ -97,11 +91,7 @@ class ChangeFeedTest {
             assertEquals("stop_state", b.get(0).kind());
             assertEquals(11, b.get(0).seq());
             assertEquals("{\"v\":1}", b.get(0).dataJson());
-            assertEquals(
-                    List.of("stop:S-1"),
-                    db.read(tx -> tx.changes().since("driver:A", 0, 100)).stream()
-                            .map(c -> c.kind() + ":" + c.entityId())
-                            .toList());
+            assertEquals(List.of("stop:S-1"), ids(db.read(tx -> tx.changes().since("driver:A", 0, 100))));
             assertEquals(
                     "driver:B",
                     db.read(tx -> tx.routes().findStates(List.of("S-1")))

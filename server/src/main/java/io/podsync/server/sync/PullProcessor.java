@@ -16,8 +16,8 @@ import java.util.Map;
 
 /**
  * Delta pull: the changes since a cursor for the calling driver (routes, stops, stop states, tombstones, from the
- * change feed) and device (verdicts of its own events, from the event log). Two index range scans of at most {@code limit + 1} rows each, so the cost follows
- * what is returned, not the size of the feed.
+ * change feed) and device (verdicts of its own events, from the event log). Three index range scans (the feed is two
+ * tables) of at most {@code limit + 1} rows each, so the cost follows what is returned, not the size of the feed.
  */
 public final class PullProcessor {
     private final Database db;
