@@ -323,7 +323,9 @@ public final class RouteReleaser {
                         route.serviceDate(),
                         route.status(),
                         route.version() + 1,
-                        route.contentHash() + "~", // the stored release no longer describes the route exactly
+                        // The stored release no longer describes the route: a hash that no release has (the view's),
+                        // so that sending that release again applies it. (A 64-character column, like every hash.)
+                        CanonicalJson.fingerprint(view),
                         route.releasedAt(),
                         now,
                         json,
