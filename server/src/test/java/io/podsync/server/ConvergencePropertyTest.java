@@ -45,7 +45,12 @@ class ConvergencePropertyTest {
 
     @BeforeAll
     static void start() {
-        server = TestServer.start(dir);
+        startOn(Map.of());
+    }
+
+    /** Starts the suite's server with these database settings (none: the SQLite default). */
+    static void startOn(Map<String, String> db) {
+        server = TestServer.start(dir, db, java.time.Clock.systemUTC());
     }
 
     @AfterAll

@@ -56,8 +56,16 @@ class EvidenceTest {
 
     @BeforeAll
     static void start() {
+        startOn(Map.of());
+    }
+
+    /** Starts the suite's server with these database settings (none: the SQLite default). */
+    static void startOn(Map<String, String> db) {
         server = TestServer.start(
-                dir, Map.of("podsync.uploads.max-bytes", "3000000", "podsync.uploads.max-open-per-device", "3"), CLOCK);
+                dir,
+                TestServer.with(
+                        db, Map.of("podsync.uploads.max-bytes", "3000000", "podsync.uploads.max-open-per-device", "3")),
+                CLOCK);
         server.erp().releaseRoute("RU", Fixtures.route("RU", "DU", 4));
         device = server.device("DU");
     }

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -38,7 +39,12 @@ class IdempotencyTest {
 
     @BeforeAll
     static void start() {
-        server = TestServer.start(dir);
+        startOn(Map.of());
+    }
+
+    /** Starts the suite's server with these database settings (none: the SQLite default). */
+    static void startOn(Map<String, String> db) {
+        server = TestServer.start(dir, db, java.time.Clock.systemUTC());
         server.erp().releaseRoute("RI", Fixtures.route("RI", "DI", 5));
         device = server.device("DI");
     }

@@ -6,6 +6,6 @@ import org.junit.jupiter.api.BeforeAll;
 class PostgresPullAndFencingTest extends PullAndFencingTest {
     @BeforeAll
     static void start() {
-        server = TestServer.start(dir, Postgres.freshDatabase(), CLOCK);
+        startOn(Postgres.freshDatabase());
     }
 }

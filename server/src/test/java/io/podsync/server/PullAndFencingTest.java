@@ -41,7 +41,12 @@ class PullAndFencingTest {
 
     @BeforeAll
     static void start() {
-        server = TestServer.start(dir, Map.of(), CLOCK);
+        startOn(Map.of());
+    }
+
+    /** Starts the suite's server with these database settings (none: the SQLite default). */
+    static void startOn(Map<String, String> db) {
+        server = TestServer.start(dir, db, CLOCK);
     }
 
     @AfterAll

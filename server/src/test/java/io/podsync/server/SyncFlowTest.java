@@ -18,6 +18,7 @@ import io.podsync.protocol.Verdict;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,7 +33,12 @@ class SyncFlowTest {
 
     @BeforeAll
     static void start() {
-        server = TestServer.start(dir);
+        startOn(Map.of());
+    }
+
+    /** Starts the suite's server with these database settings (none: the SQLite default). */
+    static void startOn(Map<String, String> db) {
+        server = TestServer.start(dir, db, java.time.Clock.systemUTC());
     }
 
     @AfterAll

@@ -38,6 +38,13 @@ final class TestServer implements AutoCloseable {
         return new TestServer(PodsyncServer.start(config(dir, overrides), clock), dir);
     }
 
+    /** Both sets of settings (the second wins). */
+    static Map<String, String> with(Map<String, String> first, Map<String, String> second) {
+        Map<String, String> m = new HashMap<>(first);
+        m.putAll(second);
+        return m;
+    }
+
     static Config config(Path dir, Map<String, String> overrides) {
         Map<String, String> m = new HashMap<>();
         m.put("server.port", "0");

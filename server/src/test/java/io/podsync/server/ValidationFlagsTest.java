@@ -31,6 +31,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -50,7 +51,12 @@ class ValidationFlagsTest {
 
     @BeforeAll
     static void start() {
-        server = TestServer.start(dir);
+        startOn(Map.of());
+    }
+
+    /** Starts the suite's server with these database settings (none: the SQLite default). */
+    static void startOn(Map<String, String> db) {
+        server = TestServer.start(dir, db, java.time.Clock.systemUTC());
         ProofPolicy strict = new ProofPolicy(true, 1, true, true, 18);
         List<StopSpec> stops = new ArrayList<>();
         for (int i = 1; i <= 13; i++) {

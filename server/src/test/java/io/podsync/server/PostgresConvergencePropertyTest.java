@@ -1,0 +1,11 @@
+package io.podsync.server;
+
+import org.junit.jupiter.api.BeforeAll;
+
+/** {@link ConvergencePropertyTest} on PostgreSQL: the same stop states, verdicts and exceptions whatever the arrival order, on the other engine. */
+class PostgresConvergencePropertyTest extends ConvergencePropertyTest {
+    @BeforeAll
+    static void start() {
+        startOn(Postgres.freshDatabase());
+    }
+}
