@@ -44,7 +44,7 @@ class IdempotencyTest {
 
     /** Starts the suite's server with these database settings (none: the SQLite default). */
     static void startOn(Map<String, String> db) {
-        server = TestServer.start(dir, db, java.time.Clock.systemUTC());
+        server = TestServer.start(dir, db);
         server.erp().releaseRoute("RI", Fixtures.route("RI", "DI", 5));
         device = server.device("DI");
     }

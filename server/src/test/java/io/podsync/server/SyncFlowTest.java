@@ -38,7 +38,7 @@ class SyncFlowTest {
 
     /** Starts the suite's server with these database settings (none: the SQLite default). */
     static void startOn(Map<String, String> db) {
-        server = TestServer.start(dir, db, java.time.Clock.systemUTC());
+        server = TestServer.start(dir, db);
     }
 
     @AfterAll

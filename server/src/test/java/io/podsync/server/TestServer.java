@@ -31,7 +31,11 @@ final class TestServer implements AutoCloseable {
     }
 
     static TestServer start(Path dir) {
-        return start(dir, Map.of(), Clock.systemUTC());
+        return start(dir, Map.of());
+    }
+
+    static TestServer start(Path dir, Map<String, String> overrides) {
+        return start(dir, overrides, Clock.systemUTC());
     }
 
     static TestServer start(Path dir, Map<String, String> overrides, Clock clock) {

@@ -56,7 +56,7 @@ class ValidationFlagsTest {
 
     /** Starts the suite's server with these database settings (none: the SQLite default). */
     static void startOn(Map<String, String> db) {
-        server = TestServer.start(dir, db, java.time.Clock.systemUTC());
+        server = TestServer.start(dir, db);
         ProofPolicy strict = new ProofPolicy(true, 1, true, true, 18);
         List<StopSpec> stops = new ArrayList<>();
         for (int i = 1; i <= 13; i++) {
