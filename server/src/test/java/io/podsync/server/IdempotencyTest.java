@@ -202,6 +202,48 @@ class IdempotencyTest {
         assertNull(r.results().get(1).original().index());
     }
 
+    /**
+     * A push's events are stored in one batch that skips those whose key or sequence number is taken; every kind of
+     * "not new" in one push, before and after new events, still gets the verdict it would get alone.
+     */
+    @Test
+    void aPushMixingReplaysTwinsAndTakenSequenceNumbersGivesEachItsOwnVerdict() {
+        CapturedEvent old = Fixtures.event("idem-8a", 120, EventType.NOTE, "RI-S1", T, null);
+        EventResult original = push(old).results().get(0);
+        assertEquals(Verdict.APPLIED, original.verdict());
+
+        CapturedEvent fresh = Fixtures.event("idem-8b", 121, EventType.NOTE, "RI-S1", T, null);
+        CapturedEvent sameSeqAsFresh = Fixtures.event("idem-8c", 121, EventType.NOTE, "RI-S1", T, null);
+        CapturedEvent seqOfOld = Fixtures.event("idem-8d", 120, EventType.NOTE, "RI-S1", T, null);
+        CapturedEvent sameKeyFreeSeq = Fixtures.event("idem-8d", 122, EventType.NOTE, "RI-S1", T, null);
+        CapturedEvent oldWithOtherContent = Fixtures.event("idem-8a", 120, EventType.ARRIVED, "RI-S1", T, null);
+        List<EventResult> r = push(old, fresh, sameSeqAsFresh, seqOfOld, sameKeyFreeSeq, old, oldWithOtherContent)
+                .results();
+
+        assertEquals(Verdict.DUPLICATE, r.get(0).verdict());
+        assertEquals(withoutIndex(original), r.get(0).original());
+        assertEquals(Verdict.APPLIED, r.get(1).verdict());
+        assertEquals(Verdict.REJECTED, r.get(2).verdict());
+        assertEquals(RejectReasons.SEQUENCE_REUSED, r.get(2).reason());
+        assertEquals(Verdict.REJECTED, r.get(3).verdict());
+        assertEquals(RejectReasons.SEQUENCE_REUSED, r.get(3).reason());
+        // Its key was refused with a taken sequence number, so the key is still free for a free one.
+        assertEquals(Verdict.APPLIED, r.get(4).verdict());
+        assertEquals(Verdict.DUPLICATE, r.get(5).verdict());
+        assertEquals(Verdict.CONFLICT, r.get(6).verdict());
+        assertEquals(withoutIndex(original), r.get(6).original());
+        for (int i = 0; i < r.size(); i++) {
+            assertEquals(i, r.get(i).index());
+        }
+        // Exactly the two new events were stored: the same push again is all duplicates and refusals.
+        List<EventResult> again =
+                push(old, fresh, sameSeqAsFresh, seqOfOld, sameKeyFreeSeq).results();
+        assertEquals(Verdict.DUPLICATE, again.get(1).verdict());
+        assertEquals(Verdict.REJECTED, again.get(2).verdict());
+        assertEquals(Verdict.CONFLICT, again.get(3).verdict()); // its key now belongs to the event with seq 122
+        assertEquals(Verdict.DUPLICATE, again.get(4).verdict());
+    }
+
     private static EventResult withoutIndex(EventResult r) {
         return new EventResult(
                 null,

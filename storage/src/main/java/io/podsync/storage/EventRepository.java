@@ -7,16 +7,17 @@ import java.util.Map;
 /** The event log and idempotency receipts: one row per pushed event. */
 public interface EventRepository {
     /**
-     * Appends events, numbering them in the change feed (their verdicts are pulled from there). An event whose (device,
-     * key) or (device, seq) is already stored is skipped, so nothing is ever counted twice.
+     * Appends events, numbering them in the change feed (their verdicts are pulled from there), except those whose
+     * (device, key) or (device, seq) is already stored: nothing is ever counted twice. The inserts' own probes of
+     * those two indexes are how a push finds out which of its events are not new, instead of looking every key and
+     * sequence number up first.
+     *
+     * @return for each event, whether it was stored
      */
-    void insertAll(List<EventRow> events);
+    boolean[] insertAll(List<EventRow> events);
 
     /** The stored events of this device with these keys, by key. */
     Map<String, EventRow> findByKeys(String deviceId, Collection<String> keys);
-
-    /** Of these sequence numbers, the ones already taken on this device, with the key that took each. */
-    Map<Long, String> seqsTaken(String deviceId, Collection<Long> seqs);
 
     /**
      * Every event of these stops with the given verdict, in no particular order, for folding a stop's state: only

@@ -20,6 +20,7 @@ import io.podsync.server.http.ProblemException;
 import io.podsync.storage.Database;
 import io.podsync.storage.EventRow;
 import io.podsync.storage.EvidenceLinkRow;
+import io.podsync.storage.ExceptionRow;
 import io.podsync.storage.OrderLineRow;
 import io.podsync.storage.StopRow;
 import io.podsync.storage.Tx;
@@ -34,7 +35,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Collectors;
 
 /**
  * Applies a push: every event gets its own verdict, all of them in one transaction together with the event log, the
@@ -127,11 +127,11 @@ public final class PushProcessor {
         }
     }
 
-    /** Everything the batch reads before deciding, in a handful of queries. */
+    /**
+     * Everything the batch reads before deciding, in a handful of queries. Not whether its events are new: storing each
+     * one finds that out (see {@link io.podsync.storage.EventRepository#insertIfAbsent}).
+     */
     private static final class Lookups {
-        Map<String, EventRow> stored;
-        Map<String, List<String>> storedMissing;
-        Map<Long, String> seqOwner;
         Map<String, StopRow> stops;
         Set<String> foreign;
         Set<String> heldBefore;
@@ -144,31 +144,16 @@ public final class PushProcessor {
         Lookups l = new Lookups();
         // One pass, not a stream per set: this runs on the single writer for every push.
         Set<String> stopIds = new HashSet<>();
-        Set<String> keys = new HashSet<>();
-        Set<Long> seqs = new HashSet<>();
         Set<String> referenced = new HashSet<>();
         for (Item item : items) {
-            if (item.key() != null) {
-                keys.add(item.key());
-            }
-            if (item.seq() != null) {
-                seqs.add(item.seq());
-            }
             if (item.event() != null) {
                 stopIds.add(item.event().stopId());
                 referenced.addAll(evidenceOf(item.event()));
             }
         }
-        // Stops first: on PostgreSQL their row locks make a concurrent twin of this push wait here, so that it then
-        // reads this push's events as stored and answers duplicate.
+        // On PostgreSQL the stops' row locks serialize pushes to the same stops, so that each refolds a state from
+        // the events the other stored (a concurrent twin of this push waits on the key's index entry anyway).
         l.stops = tx.routes().lockStops(stopIds);
-        l.stored = tx.events().findByKeys(ctx.deviceId(), keys);
-        Set<String> awaitingKeys = l.stored.values().stream()
-                .filter(e -> Verdict.AWAITING_EVIDENCE.name().equals(e.verdict()))
-                .map(EventRow::idempotencyKey)
-                .collect(Collectors.toSet());
-        l.storedMissing = awaitingKeys.isEmpty() ? Map.of() : tx.evidence().missingFor(ctx.deviceId(), awaitingKeys);
-        l.seqOwner = new HashMap<>(tx.events().seqsTaken(ctx.deviceId(), seqs));
         l.foreign = new HashSet<>();
         for (StopRow stop : l.stops.values()) {
             if (!stop.driverId().equals(ctx.driverId())) {
@@ -187,88 +172,155 @@ public final class PushProcessor {
         return l;
     }
 
+    /** What becomes of one event if it is new: its row, the evidence it still lacks, an exception to open. */
+    private record Decision(EventRow row, List<String> missing, ExceptionRow exception) {}
+
+    /**
+     * Every event is decided as if it were new and all of them are stored in one batch, which skips those whose key or
+     * sequence number is taken; only those are then looked up. A later event with a key used earlier in the push is
+     * answered from the first.
+     */
     private List<EventResult> apply(Tx tx, Context ctx, List<Item> items) {
         Lookups l = lookups(tx, ctx, items);
-        StopStates.Batch batch = new StopStates.Batch();
-        Map<String, EventRow> decided = new HashMap<>();
-        Map<String, List<String>> decidedMissing = new HashMap<>();
-        List<EventResult> results = new ArrayList<>(items.size());
+        Decision[] decisions = new Decision[items.size()];
+        int[] rowOf = new int[items.size()];
         List<EventRow> rows = new ArrayList<>();
-        List<EvidenceLinkRow> links = new ArrayList<>();
-        long maxSeq = 0;
-
+        Set<String> keys = new HashSet<>();
         for (Item item : items) {
-            String key = item.key();
-            EventRow earlier = key == null ? null : l.stored.getOrDefault(key, decided.get(key));
-            if (earlier != null) {
-                boolean same = earlier.fingerprint().equals(item.content().fingerprint());
-                List<String> missing = l.storedMissing.getOrDefault(key, decidedMissing.get(key));
-                results.add(new EventResult(
-                        item.index(),
-                        key,
-                        item.seq(),
-                        earlier.stopId(),
-                        same ? Verdict.DUPLICATE : Verdict.CONFLICT,
-                        same ? null : RejectReasons.IDEMPOTENCY_KEY_REUSED,
-                        null,
-                        null,
-                        null,
-                        null,
-                        Receipts.of(earlier, missing)));
-                continue;
+            rowOf[item.index()] = -1;
+            if (storable(item) && !keys.add(item.key())) {
+                continue; // a twin of an earlier event of this push
             }
-            if (item.seq() != null && l.seqOwner.containsKey(item.seq())) {
-                EventRow noted = rejected(item, ctx, RejectReasons.SEQUENCE_REUSED, "events[" + item.index() + "].seq");
-                results.add(Receipts.withIndex(Receipts.of(noted, null), item.index()));
-                continue; // not stored: the sequence number belongs to another event
-            }
-            EventRow row;
-            List<String> missing = List.of();
-            if (item.violation() != null) {
-                row = rejected(
-                        item, ctx, item.violation().code(), item.violation().field());
-            } else {
-                CapturedEvent e = item.event();
-                StopRow stop = l.stops.get(e.stopId());
-                if (stop == null || (l.foreign.contains(e.stopId()) && !l.heldBefore.contains(e.stopId()))) {
-                    row = rejected(item, ctx, RejectReasons.STOP_NOT_ASSIGNED, "events[" + item.index() + "].stopId");
-                } else {
-                    Set<String> refs = evidenceOf(e);
-                    missing = refs.stream()
-                            .filter(h -> !l.artifactsPresent.contains(h))
-                            .sorted()
-                            .toList();
-                    row = counted(item, stop, l, ctx, missing, batch);
-                    for (String sha : refs) {
-                        links.add(new EvidenceLinkRow(ctx.deviceId(), key, sha, ctx.driverId()));
-                    }
-                    if (Verdict.APPLIED.name().equals(row.verdict())) {
-                        batch.counted(row, new StopStates.Added(e.type(), e.attemptOrDefault()));
-                    }
-                }
-            }
-            results.add(Receipts.withIndex(Receipts.of(row, missing), item.index()));
-            if (key != null && item.seq() != null) {
-                rows.add(row);
-                decided.put(key, row);
-                decidedMissing.put(key, missing);
-                l.seqOwner.put(item.seq(), key);
-                maxSeq = Math.max(maxSeq, item.seq());
+            decisions[item.index()] = decide(item, l, ctx);
+            if (storable(item)) {
+                rowOf[item.index()] = rows.size();
+                rows.add(decisions[item.index()].row());
             }
         }
-        tx.events().insertAll(rows);
+        boolean[] stored = tx.events().insertAll(rows);
+
+        StopStates.Batch batch = new StopStates.Batch();
+        Map<String, EventRow> byKey = new HashMap<>();
+        Map<String, List<String>> missingByKey = new HashMap<>();
+        List<EventResult> results = new ArrayList<>(items.size());
+        List<EvidenceLinkRow> links = new ArrayList<>();
+        long maxSeq = 0;
+        for (Item item : items) {
+            String key = item.key();
+            Decision d = decisions[item.index()];
+            boolean isNew;
+            if (d == null) {
+                EventRow earlier = byKey.get(key);
+                if (earlier != null) {
+                    results.add(replay(item, earlier, missingByKey.get(key)));
+                    continue;
+                }
+                // The first event with this key was refused its sequence number: this one stands on its own.
+                d = decide(item, l, ctx);
+                isNew = tx.events().insertAll(List.of(d.row()))[0];
+            } else {
+                isNew = rowOf[item.index()] >= 0 && stored[rowOf[item.index()]];
+            }
+            if (storable(item)) {
+                if (!isNew) {
+                    results.add(notNew(tx, ctx, item, byKey, missingByKey));
+                    continue;
+                }
+                byKey.put(key, d.row());
+                missingByKey.put(key, d.missing());
+                maxSeq = Math.max(maxSeq, item.seq());
+            }
+            results.add(Receipts.withIndex(Receipts.of(d.row(), d.missing()), item.index()));
+            CapturedEvent e = item.event();
+            if (Verdict.REJECTED.name().equals(d.row().verdict())) {
+                continue;
+            }
+            for (String sha : evidenceOf(e)) {
+                links.add(new EvidenceLinkRow(ctx.deviceId(), key, sha, ctx.driverId()));
+            }
+            if (Verdict.APPLIED.name().equals(d.row().verdict())) {
+                batch.counted(d.row(), new StopStates.Added(e.type(), e.attemptOrDefault()));
+            }
+            if (d.exception() != null) {
+                batch.exception(d.exception());
+            }
+        }
         tx.evidence().link(links);
         states.finish(tx, batch, l.stops, ctx.receivedAt());
         tx.devices().recordSync(ctx.deviceId(), ctx.receivedAt(), ctx.measuredOffset(), maxSeq);
         return results;
     }
 
+    /** Only an event with a usable key and sequence number is stored (and so deduplicated). */
+    private static boolean storable(Item item) {
+        return item.key() != null && item.seq() != null;
+    }
+
+    /**
+     * An event of this push that was not stored because its key or sequence number is taken. A stored original is
+     * remembered for later events of the push with the same key.
+     */
+    private EventResult notNew(
+            Tx tx, Context ctx, Item item, Map<String, EventRow> byKey, Map<String, List<String>> missingByKey) {
+        EventRow stored =
+                tx.events().findByKeys(ctx.deviceId(), List.of(item.key())).get(item.key());
+        if (stored == null) { // the sequence number belongs to another event
+            EventRow noted = rejected(item, ctx, RejectReasons.SEQUENCE_REUSED, "events[" + item.index() + "].seq");
+            return Receipts.withIndex(Receipts.of(noted, null), item.index());
+        }
+        List<String> missing = Verdict.AWAITING_EVIDENCE.name().equals(stored.verdict())
+                ? tx.evidence().missingFor(ctx.deviceId(), List.of(item.key())).get(item.key())
+                : null;
+        byKey.put(item.key(), stored);
+        missingByKey.put(item.key(), missing);
+        return replay(item, stored, missing);
+    }
+
+    /** The answer to a key already used: the original receipt, as a duplicate or, with other content, a conflict. */
+    private static EventResult replay(Item item, EventRow earlier, List<String> missing) {
+        boolean same = earlier.fingerprint().equals(item.content().fingerprint());
+        return new EventResult(
+                item.index(),
+                item.key(),
+                item.seq(),
+                earlier.stopId(),
+                same ? Verdict.DUPLICATE : Verdict.CONFLICT,
+                same ? null : RejectReasons.IDEMPOTENCY_KEY_REUSED,
+                null,
+                null,
+                null,
+                null,
+                Receipts.of(earlier, missing));
+    }
+
+    private Decision decide(Item item, Lookups l, Context ctx) {
+        if (item.violation() != null) {
+            return new Decision(
+                    rejected(
+                            item, ctx, item.violation().code(), item.violation().field()),
+                    List.of(),
+                    null);
+        }
+        CapturedEvent e = item.event();
+        StopRow stop = l.stops.get(e.stopId());
+        if (stop == null || (l.foreign.contains(e.stopId()) && !l.heldBefore.contains(e.stopId()))) {
+            return new Decision(
+                    rejected(item, ctx, RejectReasons.STOP_NOT_ASSIGNED, "events[" + item.index() + "].stopId"),
+                    List.of(),
+                    null);
+        }
+        List<String> missing = evidenceOf(e).stream()
+                .filter(h -> !l.artifactsPresent.contains(h))
+                .sorted()
+                .toList();
+        return counted(item, stop, l, ctx, missing);
+    }
+
     /**
      * An event for a stop the driver holds (applied with its flags, or awaiting evidence) or held before a reassignment
      * (fenced: stored, not counted, shown to a person).
      */
-    private EventRow counted(
-            Item item, StopRow stop, Lookups l, Context ctx, List<String> missing, StopStates.Batch batch) {
+    private Decision counted(Item item, StopRow stop, Lookups l, Context ctx, List<String> missing) {
         CapturedEvent e = item.event();
         String key = e.idempotencyKey();
         long corrected = e.capturedAt().toEpochMilli() + ctx.appliedOffset();
@@ -276,10 +328,11 @@ public final class PushProcessor {
         List<String> flags = new ArrayList<>();
         Verdict verdict;
         String reason = null;
+        ExceptionRow exception = null;
         if (l.foreign.contains(e.stopId())) {
             verdict = Verdict.REASSIGNED;
             reason = RejectReasons.STOP_REASSIGNED;
-            batch.exception(StopStates.exception(
+            exception = StopStates.exception(
                     "event:" + ctx.deviceId() + ":" + key,
                     StopStates.EXCEPTION_REASSIGNED,
                     List.of(RejectReasons.STOP_REASSIGNED),
@@ -287,7 +340,7 @@ public final class PushProcessor {
                     ctx.driverId(),
                     ctx.deviceId(),
                     key,
-                    ctx.receivedAt()));
+                    ctx.receivedAt());
         } else {
             verdict = missing.isEmpty() ? Verdict.APPLIED : Verdict.AWAITING_EVIDENCE;
             ProofPolicy policy = l.policies.computeIfAbsent(stop.stopId(), id -> policy(stop.policyJson()));
@@ -301,7 +354,7 @@ public final class PushProcessor {
                 effective = stop.releasedAt();
             }
             if (e.type().isOutcome() && !flags.isEmpty()) {
-                batch.exception(StopStates.exception(
+                exception = StopStates.exception(
                         "event:" + ctx.deviceId() + ":" + key,
                         StopStates.EXCEPTION_FLAGGED,
                         flags,
@@ -309,10 +362,10 @@ public final class PushProcessor {
                         ctx.driverId(),
                         ctx.deviceId(),
                         key,
-                        ctx.receivedAt()));
+                        ctx.receivedAt());
             }
         }
-        return new EventRow(
+        EventRow row = new EventRow(
                 ctx.deviceId(),
                 e.seq(),
                 key,
@@ -334,6 +387,7 @@ public final class PushProcessor {
                 null,
                 item.content().text(),
                 ctx.correlationId());
+        return new Decision(row, missing, exception);
     }
 
     /**

@@ -2,9 +2,11 @@ package io.podsync.storage.jdbc;
 
 import io.podsync.storage.EventRepository;
 import io.podsync.storage.EventRow;
+import io.podsync.storage.StorageException;
 import io.podsync.storage.Tx;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -28,16 +30,16 @@ final class JdbcEventRepository implements EventRepository {
     }
 
     @Override
-    public void insertAll(List<EventRow> events) {
+    public boolean[] insertAll(List<EventRow> events) {
         if (events.isEmpty()) {
-            return;
+            return new boolean[0];
         }
         long position = tx.reserveIds(JdbcChangeFeedRepository.COUNTER, events.size());
         List<EventRow> numbered = new ArrayList<>(events.size());
         for (EventRow e : events) {
             numbered.add(e.withFeedSeq(position++));
         }
-        sql.batch(
+        int[] counts = sql.batchCounts(
                 """
                 INSERT INTO events (device_id, seq, idempotency_key, driver_id, stop_id, route_id, type, attempt,
                                     captured_at, corrected_at, received_at, clock_offset_ms, verdict, reason, field,
@@ -69,6 +71,15 @@ final class JdbcEventRepository implements EventRepository {
                         e.expiresAt(),
                         e.payloadJson(),
                         e.correlationId()));
+        boolean[] stored = new boolean[counts.length];
+        for (int i = 0; i < counts.length; i++) {
+            if (counts[i] == Statement.SUCCESS_NO_INFO) {
+                // A driver that batches without counts (PostgreSQL's reWriteBatchedInserts) would hide duplicates.
+                throw new StorageException("the JDBC driver does not report the rows each insert stored", null, false);
+            }
+            stored[i] = counts[i] > 0;
+        }
+        return stored;
     }
 
     @Override
@@ -84,23 +95,6 @@ final class JdbcEventRepository implements EventRepository {
                     params.toArray())) {
                 out.put(e.idempotencyKey(), e);
             }
-        }
-        return out;
-    }
-
-    @Override
-    public Map<Long, String> seqsTaken(String deviceId, Collection<Long> seqs) {
-        Map<Long, String> out = new HashMap<>();
-        for (List<Long> chunk : Sql.chunks(new HashSet<>(seqs), IN_CHUNK)) {
-            List<Object> params = new ArrayList<>();
-            params.add(deviceId);
-            params.addAll(chunk);
-            sql.list(
-                            "SELECT seq, idempotency_key FROM events WHERE device_id = ? AND seq IN ("
-                                    + Sql.marks(chunk.size()) + ")",
-                            rs -> Map.entry(rs.getLong(1), rs.getString(2)),
-                            params.toArray())
-                    .forEach(e -> out.put(e.getKey(), e.getValue()));
         }
         return out;
     }

@@ -60,8 +60,13 @@ final class Sql {
     }
 
     <T> void batch(String sql, Collection<T> items, Binder<T> binder) {
+        batchCounts(sql, items, binder);
+    }
+
+    /** Runs the statement once per item; returns the rows each run changed. */
+    <T> int[] batchCounts(String sql, Collection<T> items, Binder<T> binder) {
         if (items.isEmpty()) {
-            return;
+            return new int[0];
         }
         try {
             PreparedStatement ps = prepare(sql);
@@ -70,7 +75,7 @@ final class Sql {
                     binder.bind(ps, item);
                     ps.addBatch();
                 }
-                ps.executeBatch();
+                return ps.executeBatch();
             } finally {
                 done(ps);
             }
