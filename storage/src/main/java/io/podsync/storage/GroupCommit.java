@@ -5,7 +5,6 @@ import io.podsync.storage.jdbc.StatementCache;
 import io.podsync.storage.jdbc.WriterCache;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Savepoint;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -94,14 +93,16 @@ final class GroupCommit implements AutoCloseable {
             JdbcTx tx = new JdbcTx(c, kind, statements, rows);
             try {
                 for (Piece<?> p : pieces) {
-                    Savepoint sp = c.setSavepoint();
+                    // Through cached statements: JDBC's savepoint calls compile their SQL every time.
+                    statements.execute(c, "SAVEPOINT piece");
                     try {
                         values.add(p.work().run(tx));
                         failures.add(null);
-                        c.releaseSavepoint(sp);
+                        statements.execute(c, "RELEASE piece");
                     } catch (RuntimeException e) {
                         rows.clear();
-                        c.rollback(sp);
+                        statements.execute(c, "ROLLBACK TO piece");
+                        statements.execute(c, "RELEASE piece");
                         values.add(null);
                         failures.add(e);
                     } catch (Error e) {

@@ -34,6 +34,11 @@ public final class StatementCache implements AutoCloseable {
         return ps;
     }
 
+    /** Runs a statement without parameters or results (a savepoint), compiled once. */
+    public void execute(Connection c, String sql) throws SQLException {
+        get(c, sql).execute();
+    }
+
     private static void closeQuietly(PreparedStatement ps) {
         try {
             ps.close();

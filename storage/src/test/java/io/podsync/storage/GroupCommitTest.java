@@ -1,0 +1,108 @@
+package io.podsync.storage;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * SQLite's writer runs the pieces of work waiting at the same time in one transaction, each in a savepoint: a piece
+ * that fails is undone alone, and every other piece of its group is committed.
+ */
+class GroupCommitTest {
+    @TempDir
+    Path dir;
+
+    private Database db;
+
+    @BeforeEach
+    void open() {
+        db = Database.open(DatabaseConfig.sqlite(dir.resolve("podsync.db")));
+    }
+
+    @AfterEach
+    void close() {
+        db.close();
+    }
+
+    private static StopRow stop(String id) {
+        return new StopRow(id, "R-1", "D-1", 1, 52.0, 4.0, 50.0, "active", 1, "h", "{}", "{}", 1L, 1L);
+    }
+
+    @Test
+    void aFailingPieceIsUndoneAloneAndTheRestOfItsGroupIsCommitted() throws Exception {
+        CountDownLatch writerHeld = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            // The first piece holds the writer, so that the others queue up and run together after it.
+            Future<?> first = pool.submit(() -> db.write(tx -> {
+                tx.routes().upsertStop(stop("S-first"));
+                writerHeld.countDown();
+                await(release);
+                return null;
+            }));
+            assertTrue(writerHeld.await(10, TimeUnit.SECONDS));
+            List<Future<?>> rest = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                int n = i;
+                rest.add(pool.submit(() -> db.write(tx -> {
+                    tx.routes().upsertStop(stop("S-" + n));
+                    if (n % 2 == 1) {
+                        throw new IllegalStateException("piece " + n + " fails after writing");
+                    }
+                    return null;
+                })));
+            }
+            Thread.sleep(300); // the twenty are queued behind the first
+            release.countDown();
+            first.get(10, TimeUnit.SECONDS);
+            for (int i = 0; i < rest.size(); i++) {
+                Future<?> f = rest.get(i);
+                if (i % 2 == 1) {
+                    Exception e = assertThrows(Exception.class, () -> f.get(10, TimeUnit.SECONDS));
+                    assertTrue(e.getCause() instanceof IllegalStateException, e.toString());
+                } else {
+                    f.get(10, TimeUnit.SECONDS);
+                }
+            }
+        }
+        List<String> ids = new ArrayList<>(List.of("S-first"));
+        for (int i = 0; i < 20; i++) {
+            ids.add("S-" + i);
+        }
+        Set<String> stored = db.read(tx -> tx.routes().findStops(ids)).keySet();
+        Set<String> expected = new java.util.TreeSet<>(Set.of("S-first"));
+        for (int i = 0; i < 20; i += 2) {
+            expected.add("S-" + i);
+        }
+        assertEquals(expected, new java.util.TreeSet<>(stored));
+        // The writer goes on: the next piece commits as usual.
+        db.write(tx -> {
+            tx.routes().upsertStop(stop("S-after"));
+            return null;
+        });
+        assertEquals(1, db.read(tx -> tx.routes().findStops(List.of("S-after"))).size());
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            assertTrue(latch.await(10, TimeUnit.SECONDS));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
