@@ -128,8 +128,8 @@ public final class PushProcessor {
     }
 
     /**
-     * Everything the batch reads before deciding, in a handful of queries. Not whether its events are new: storing each
-     * one finds that out (see {@link io.podsync.storage.EventRepository#insertIfAbsent}).
+     * Everything the batch reads before deciding, in a handful of queries. Not whether its events are new: storing them
+     * finds that out (see {@link io.podsync.storage.EventRepository#insertAll}).
      */
     private static final class Lookups {
         Map<String, StopRow> stops;
