@@ -1,6 +1,8 @@
 package io.podsync.storage;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -81,6 +83,53 @@ class PostgresMigrationTest {
     }
 
     /** Concurrent writers on PostgreSQL take ids from one counter row: the ranges never overlap. */
+    private static EventRow event(long seq) {
+        return new EventRow(
+                "dev-1",
+                seq,
+                "key-" + seq,
+                "driver-1",
+                "S-1",
+                "R-1",
+                "NOTE",
+                1,
+                1L,
+                1L,
+                2L,
+                0,
+                "APPLIED",
+                null,
+                null,
+                "",
+                "f" + seq,
+                0,
+                null,
+                "{}",
+                null);
+    }
+
+    /**
+     * A push learns which of its events are new from the insert's per-row counts. A driver that folds the batch into
+     * one statement and answers "success, no count" would hide duplicates: such a push fails and stores nothing.
+     */
+    @Test
+    void aDriverThatHidesPerRowCountsIsRefusedAndStoresNothing() throws Exception {
+        String url = freshDatabase();
+        try (Database db = open(url)) {
+            assertArrayEquals(
+                    new boolean[] {true, true}, db.write(tx -> tx.events().insertAll(List.of(event(1), event(2)))));
+            assertArrayEquals(
+                    new boolean[] {false, true}, db.write(tx -> tx.events().insertAll(List.of(event(2), event(3)))));
+        }
+        try (Database db = open(url + "&reWriteBatchedInserts=true")) {
+            StorageException e = assertThrows(
+                    StorageException.class, () -> db.write(tx -> tx.events().insertAll(List.of(event(4), event(5)))));
+            assertTrue(e.getMessage().contains("does not report the rows"), e.getMessage());
+            long stored = db.read(tx -> tx.events().count());
+            assertEquals(3, stored);
+        }
+    }
+
     @Test
     void concurrentReservationsGetDisjointRanges() throws Exception {
         try (Database db = open(freshDatabase());
