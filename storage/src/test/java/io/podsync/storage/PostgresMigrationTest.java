@@ -82,7 +82,6 @@ class PostgresMigrationTest {
         }
     }
 
-    /** Concurrent writers on PostgreSQL take ids from one counter row: the ranges never overlap. */
     private static EventRow event(long seq) {
         return new EventRow(
                 "dev-1",
@@ -130,6 +129,7 @@ class PostgresMigrationTest {
         }
     }
 
+    /** Concurrent writers on PostgreSQL take ids from one counter row: the ranges never overlap. */
     @Test
     void concurrentReservationsGetDisjointRanges() throws Exception {
         try (Database db = open(freshDatabase());
