@@ -163,18 +163,6 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    /**
-     * Reads route rows for a later write, outside it: on SQLite in a read-only transaction on the caller's thread, so
-     * that the single writer need not (see {@link ReadAhead}); on PostgreSQL not at all.
-     */
-    public <T> ReadAhead<T> readAhead(Tx.Work<T> work) {
-        if (groupCommit == null) {
-            return ReadAhead.none();
-        }
-        long generation = groupCommit.routeGeneration(); // before the read's snapshot begins
-        return new ReadAhead<>(generation, read(work));
-    }
-
     /** Runs {@code work} in a read-only transaction. */
     public <T> T read(Tx.Work<T> work) {
         return run(readers, work, true);

@@ -117,8 +117,6 @@ final class GroupCommit implements AutoCloseable {
                 rows.clear();
                 c.rollback();
                 throw e;
-            } finally {
-                rows.ended(); // committed or rolled back: a read ahead from before is no longer current
             }
         } catch (SQLException e) {
             StorageException failure = JdbcTx.wrap("group commit", e);
@@ -129,11 +127,6 @@ final class GroupCommit implements AutoCloseable {
         for (int i = 0; i < pieces.size(); i++) {
             complete(pieces.get(i), values.get(i), failures.get(i));
         }
-    }
-
-    /** See {@link WriterCache#generation}: taken before a read ahead begins. */
-    long routeGeneration() {
-        return rows.generation();
     }
 
     private Connection connection() throws SQLException {

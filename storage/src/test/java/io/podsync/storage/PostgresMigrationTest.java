@@ -10,7 +10,6 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
@@ -127,21 +126,6 @@ class PostgresMigrationTest {
             assertTrue(e.getMessage().contains("does not report the rows"), e.getMessage());
             long stored = db.read(tx -> tx.events().count());
             assertEquals(3, stored);
-        }
-    }
-
-    /**
-     * On PostgreSQL a write reads (and locks) its rows itself, because other replicas write too: nothing is read
-     * ahead, and nothing offered as read ahead is taken.
-     */
-    @Test
-    void nothingIsReadAheadOnPostgres() throws Exception {
-        try (Database db = open(freshDatabase())) {
-            ReadAhead<String> ahead = db.readAhead(tx -> {
-                throw new AssertionError("read ahead on PostgreSQL");
-            });
-            assertEquals(ReadAhead.none(), ahead);
-            assertEquals(Optional.empty(), db.write(tx -> tx.current(new ReadAhead<>(0, "D-1"))));
         }
     }
 

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,8 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The SQLite writer answers the push path's reads of stops, lines and states from memory: what it answers must be what
- * the database holds, after writes and after rollbacks, as a fresh reader sees it. Route rows read ahead on another
- * thread count only while no route row has been written since.
+ * the database holds, after writes and after rollbacks, as a fresh reader sees it.
  */
 class WriterCacheTest {
     @TempDir
@@ -128,99 +126,5 @@ class WriterCacheTest {
                     tx.routes().findStates(Set.of("S-1")).get("S-1").status());
             return null;
         });
-    }
-
-    private ReadAhead<String> driverAhead(String stopId) {
-        return db.readAhead(
-                tx -> tx.routes().lockStops(Set.of(stopId)).get(stopId).driverId());
-    }
-
-    private Optional<String> currentInAWrite(ReadAhead<String> ahead) {
-        return db.write(tx -> tx.current(ahead));
-    }
-
-    @Test
-    void aReadAheadIsUsedUntilARouteRowIsWritten() {
-        db.write(tx -> {
-            tx.routes().upsertStop(stop("S-1", "D-1", 1));
-            return null;
-        });
-        ReadAhead<String> ahead = driverAhead("S-1");
-        assertEquals(Optional.of("D-1"), currentInAWrite(ahead));
-        // What pushes write besides route rows leaves it current: that is what makes it worth reading.
-        db.write(tx -> {
-            tx.routes().upsertStates(List.of(new StopStateRow("S-1", "driver:D-1", "arrived", "{}", 2L)));
-            tx.devices().recordSync("DEV-1", 2L, 0L, 1L);
-            return null;
-        });
-        assertEquals(Optional.of("D-1"), currentInAWrite(ahead));
-
-        db.write(tx -> {
-            tx.routes().upsertStop(stop("S-1", "D-2", 2)); // reassigned after the read
-            return null;
-        });
-        assertEquals(Optional.empty(), currentInAWrite(ahead));
-        assertEquals(Optional.of("D-2"), currentInAWrite(driverAhead("S-1")));
-    }
-
-    @Test
-    void aTransactionThatWroteRouteRowsDoesNotTrustAReadAhead() {
-        db.write(tx -> {
-            tx.routes().upsertStop(stop("S-1", "D-1", 1));
-            return null;
-        });
-        ReadAhead<String> ahead = driverAhead("S-1");
-        assertEquals(Optional.empty(), db.write(tx -> {
-            tx.routes().upsertStop(stop("S-1", "D-2", 2));
-            return tx.current(ahead); // not yet committed, so not yet counted: this transaction knows
-        }));
-    }
-
-    @Test
-    void everyKindOfRouteWriteMakesAReadAheadStaleEvenWhenRolledBack() {
-        db.write(tx -> {
-            tx.routes().upsertStop(stop("S-1", "D-1", 1));
-            return null;
-        });
-        List<Tx.Work<Object>> writes = List.of(
-                tx -> {
-                    tx.routes().replaceLines("S-1", List.of(line("S-1", "L-1", "3")));
-                    return null;
-                },
-                tx -> {
-                    tx.routes().assign("S-1", "D-3", 3L);
-                    return null;
-                },
-                tx -> {
-                    tx.routes().unassign("S-1", "D-3", 4L);
-                    return null;
-                },
-                tx -> {
-                    tx.routes()
-                            .upsertRoute(new RouteRow(
-                                    "R-1", "D-1", "VAN", "2026-11-23", "active", 2, "h", 1L, 5L, "{}", "{}"));
-                    return null;
-                },
-                tx -> {
-                    tx.routes().upsertStop(stop("S-1", "D-1", 3));
-                    throw new IllegalStateException("rolled back");
-                });
-        for (Tx.Work<Object> write : writes) {
-            ReadAhead<String> ahead = driverAhead("S-1");
-            assertEquals(Optional.of("D-1"), currentInAWrite(ahead));
-            try {
-                db.write(write);
-            } catch (IllegalStateException expected) {
-                // the last one
-            }
-            assertEquals(Optional.empty(), currentInAWrite(ahead));
-        }
-    }
-
-    @Test
-    void nothingReadAheadIsNeverCurrent() {
-        assertEquals(Optional.empty(), currentInAWrite(ReadAhead.none()));
-        // Nothing was written, so this would be current in a write; a reader is not the writer.
-        assertEquals(Optional.empty(), db.read(tx -> tx.current(new ReadAhead<>(0, "D-1"))));
     }
 }

@@ -22,7 +22,6 @@ import io.podsync.storage.EventRow;
 import io.podsync.storage.EvidenceLinkRow;
 import io.podsync.storage.ExceptionRow;
 import io.podsync.storage.OrderLineRow;
-import io.podsync.storage.ReadAhead;
 import io.podsync.storage.StopRow;
 import io.podsync.storage.Tx;
 import java.time.Clock;
@@ -98,16 +97,7 @@ public final class PushProcessor {
         for (int i = 0; i < rawEvents.size(); i++) {
             items.add(parse(i, rawEvents.get(i)));
         }
-        Set<String> stopIds = new HashSet<>();
-        for (Item item : items) {
-            if (item.event() != null) {
-                stopIds.add(item.event().stopId());
-            }
-        }
-        // The single writer is the bottleneck of a busy SQLite server; this thread is not.
-        ReadAhead<RouteRows> ahead =
-                stopIds.isEmpty() ? ReadAhead.none() : db.readAhead(tx -> RouteRows.read(tx, stopIds));
-        List<EventResult> results = db.write(tx -> apply(tx, ctx, items, stopIds, ahead));
+        List<EventResult> results = db.write(tx -> apply(tx, ctx, items));
         for (int i = 0; i < results.size(); i++) {
             CapturedEvent e = items.get(i).event();
             listener.verdict(
@@ -150,29 +140,20 @@ public final class PushProcessor {
         Set<String> artifactsPresent;
     }
 
-    /** The stops a push names (as the push path reads them) and their order lines. */
-    private record RouteRows(Map<String, StopRow> stops, List<OrderLineRow> lines) {
-        /**
-         * On PostgreSQL, inside the write, the stops' row locks serialize pushes to the same stops, so that each
-         * refolds a state from the events the other stored (a concurrent twin of this push waits on the key's index
-         * entry anyway).
-         */
-        static RouteRows read(Tx tx, Set<String> stopIds) {
-            Map<String, StopRow> stops = tx.routes().lockStops(stopIds);
-            return new RouteRows(stops, tx.routes().linesOfStops(stops.keySet()));
-        }
-    }
-
-    private Lookups lookups(Tx tx, Context ctx, List<Item> items, Set<String> stopIds, ReadAhead<RouteRows> ahead) {
+    private Lookups lookups(Tx tx, Context ctx, List<Item> items) {
         Lookups l = new Lookups();
+        // One pass, not a stream per set: this runs on the single writer for every push.
+        Set<String> stopIds = new HashSet<>();
         Set<String> referenced = new HashSet<>();
         for (Item item : items) {
             if (item.event() != null) {
+                stopIds.add(item.event().stopId());
                 referenced.addAll(evidenceOf(item.event()));
             }
         }
-        RouteRows rows = tx.current(ahead).orElseGet(() -> RouteRows.read(tx, stopIds));
-        l.stops = rows.stops();
+        // On PostgreSQL the stops' row locks serialize pushes to the same stops, so that each refolds a state from
+        // the events the other stored (a concurrent twin of this push waits on the key's index entry anyway).
+        l.stops = tx.routes().lockStops(stopIds);
         l.foreign = new HashSet<>();
         for (StopRow stop : l.stops.values()) {
             if (!stop.driverId().equals(ctx.driverId())) {
@@ -180,10 +161,9 @@ public final class PushProcessor {
             }
         }
         l.heldBefore = l.foreign.isEmpty() ? Set.of() : tx.routes().stopsEverHeld(ctx.driverId(), l.foreign);
-        for (OrderLineRow line : rows.lines()) {
-            if (l.foreign.contains(line.stopId())) {
-                continue;
-            }
+        Set<String> own = new HashSet<>(l.stops.keySet());
+        own.removeAll(l.foreign);
+        for (OrderLineRow line : tx.routes().linesOfStops(own)) {
             l.linesByStop
                     .computeIfAbsent(line.stopId(), k -> new HashMap<>())
                     .put(EventChecks.lineKey(line.orderId(), line.lineId()), line);
@@ -200,9 +180,8 @@ public final class PushProcessor {
      * sequence number is taken; only those are then looked up. A later event with a key used earlier in the push is
      * answered from the first.
      */
-    private List<EventResult> apply(
-            Tx tx, Context ctx, List<Item> items, Set<String> stopIds, ReadAhead<RouteRows> ahead) {
-        Lookups l = lookups(tx, ctx, items, stopIds, ahead);
+    private List<EventResult> apply(Tx tx, Context ctx, List<Item> items) {
+        Lookups l = lookups(tx, ctx, items);
         Decision[] decisions = new Decision[items.size()];
         int[] rowOf = new int[items.size()];
         List<EventRow> rows = new ArrayList<>();

@@ -43,9 +43,6 @@ final class JdbcRouteRepository implements RouteRepository {
 
     @Override
     public void upsertRoute(RouteRow r) {
-        if (cache != null) {
-            cache.routesWritten();
-        }
         sql.update(
                 """
                 INSERT INTO routes (route_id, driver_id, vehicle_id, service_date, status, version, content_hash,
@@ -207,9 +204,6 @@ final class JdbcRouteRepository implements RouteRepository {
 
     @Override
     public void assign(String stopId, String driverId, long at) {
-        if (cache != null) {
-            cache.routesWritten();
-        }
         sql.update("""
                 INSERT INTO stop_assignments (stop_id, driver_id, assigned_at, unassigned_at) VALUES (?, ?, ?, NULL)
                 ON CONFLICT (stop_id, driver_id) DO UPDATE SET unassigned_at = NULL
@@ -218,9 +212,6 @@ final class JdbcRouteRepository implements RouteRepository {
 
     @Override
     public void unassign(String stopId, String driverId, long at) {
-        if (cache != null) {
-            cache.routesWritten();
-        }
         sql.update(
                 "UPDATE stop_assignments SET unassigned_at = ? WHERE stop_id = ? AND driver_id = ?",
                 at,

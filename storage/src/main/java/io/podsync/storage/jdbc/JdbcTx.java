@@ -7,7 +7,6 @@ import io.podsync.storage.EventRepository;
 import io.podsync.storage.EvidenceRepository;
 import io.podsync.storage.ExceptionRepository;
 import io.podsync.storage.OutboxRepository;
-import io.podsync.storage.ReadAhead;
 import io.podsync.storage.RouteRepository;
 import io.podsync.storage.SettingRepository;
 import io.podsync.storage.SigningKeyRepository;
@@ -15,7 +14,6 @@ import io.podsync.storage.StorageException;
 import io.podsync.storage.Tx;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.Optional;
 
 /** A transaction on one JDBC connection. */
 public final class JdbcTx implements Tx {
@@ -93,14 +91,6 @@ public final class JdbcTx implements Tx {
                         counter)
                 .orElseThrow(() -> new StorageException("no counter " + counter, null, false));
         return last - count + 1;
-    }
-
-    @Override
-    public <T> Optional<T> current(ReadAhead<T> ahead) {
-        if (rows == null || ahead.value() == null || !rows.current(ahead.generation())) {
-            return Optional.empty();
-        }
-        return Optional.of(ahead.value());
     }
 
     Database.Kind kind() {

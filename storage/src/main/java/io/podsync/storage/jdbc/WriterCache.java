@@ -16,9 +16,6 @@ import java.util.Optional;
  * this same writer. An entry is dropped when its row is written and everything is dropped when a transaction or
  * savepoint rolls back (an entry may have been read from what was undone). Only the writer's thread uses it;
  * PostgreSQL, where other replicas write too, has none.
- *
- * <p>It also counts the transactions that wrote route rows, which is how a {@link io.podsync.storage.ReadAhead} made
- * on another thread is known to be still current.
  */
 public final class WriterCache {
     /** Stops per map: about one kilobyte each, so the three maps stay under some 50 MiB. */
@@ -27,10 +24,6 @@ public final class WriterCache {
     private final Map<String, StopRow> stops = lru();
     private final Map<String, List<OrderLineRow>> lines = lru();
     private final Map<String, Optional<StopStateRow>> states = lru();
-    /** Written by the writer's thread only, read by any (a read ahead takes it before it reads). */
-    private volatile long generation;
-    /** Whether the open transaction wrote route rows. */
-    private boolean routesWritten;
 
     StopRow stop(String stopId) {
         return stops.get(stopId);
@@ -59,41 +52,11 @@ public final class WriterCache {
 
     /** The stop row or its lines are being written. */
     void forgetStop(String stopId) {
-        routesWritten();
         stops.remove(stopId);
     }
 
     void forgetLines(String stopId) {
-        routesWritten();
         lines.remove(stopId);
-    }
-
-    /** A route, stop, line or assignment row is being written in the open transaction. */
-    void routesWritten() {
-        routesWritten = true;
-    }
-
-    /** How many transactions have written route rows, as of the last one to end. */
-    public long generation() {
-        return generation;
-    }
-
-    /**
-     * Whether route rows read by a reader that took {@code seen} from {@link #generation} before it began are still
-     * what the open transaction sees. A transaction that wrote route rows counts only once it has ended, so a reader
-     * that began while it was open fails this test whether or not it saw that transaction's rows; and the open
-     * transaction itself never trusts such rows once it has written route rows of its own.
-     */
-    boolean current(long seen) {
-        return !routesWritten && generation == seen;
-    }
-
-    /** The open transaction committed or rolled back. */
-    public void ended() {
-        if (routesWritten) {
-            routesWritten = false;
-            generation++; // only the writer's thread writes it
-        }
     }
 
     /** After a rollback: what was read may have come from what was undone. */
