@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -13,33 +12,15 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * SQLite's writer runs the pieces of work waiting at the same time in one transaction, each in a savepoint: a piece
  * that fails is undone alone, and every other piece of its group is committed.
  */
-class GroupCommitTest {
-    @TempDir
-    Path dir;
-
-    private Database db;
-
-    @BeforeEach
-    void open() {
-        db = Database.open(DatabaseConfig.sqlite(dir.resolve("podsync.db")));
-    }
-
-    @AfterEach
-    void close() {
-        db.close();
-    }
-
+class GroupCommitTest extends SqliteDatabaseTest {
     private static StopRow stop(String id) {
-        return new StopRow(id, "R-1", "D-1", 1, 52.0, 4.0, 50.0, "active", 1, "h", "{}", "{}", 1L, 1L);
+        return stop(id, "D-1", 1);
     }
 
     @Test

@@ -6,38 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigDecimal;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The SQLite writer answers the push path's reads of stops, lines and states from memory: what it answers must be what
  * the database holds, after writes and after rollbacks, as a fresh reader sees it.
  */
-class WriterCacheTest {
-    @TempDir
-    Path dir;
-
-    private Database db;
-
-    @BeforeEach
-    void open() {
-        db = Database.open(DatabaseConfig.sqlite(dir.resolve("podsync.db")));
-    }
-
-    @AfterEach
-    void close() {
-        db.close();
-    }
-
-    private static StopRow stop(String id, String driver, long version) {
-        return new StopRow(id, "R-1", driver, 1, 52.0, 4.0, 50.0, "active", version, "h" + version, "{}", "{}", 1L, 1L);
-    }
-
+class WriterCacheTest extends SqliteDatabaseTest {
     private static OrderLineRow line(String stopId, String lineId, String qty) {
         return new OrderLineRow(stopId, "O-1", lineId, "SKU", "thing", new BigDecimal(qty), "pc", false);
     }
