@@ -47,12 +47,20 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Also {@code GET /webhooks/pod/deliveries} lists what was recorded as JSON, and {@code GET /health} answers ok.
  * It binds to 127.0.0.1 only and keeps everything in memory: it is a test double and a model, not a production ERP.
- * The body is limited to 1 MiB (413).
+ * The body is limited to 1 MiB (413). Up to {@link #MAX_DISCARD_BYTES} of a refused body are read and thrown away
+ * so that the sender, still writing, can read the 413; a longer one has its connection closed.
  */
 public final class ErpReceiver implements AutoCloseable {
     public static final String PATH = "/webhooks/pod";
     public static final String DELIVERIES_PATH = PATH + "/deliveries";
     public static final int MAX_BODY_BYTES = 1 << 20;
+    /**
+     * How much of a refused body is read and dropped before the 413 goes out. Closing a socket with unread bytes in
+     * its receive buffer makes TCP send a reset, and the reset can destroy the 413 before the sender has read it (the
+     * sender then sees "connection reset" and retries blindly). Tomcat's maxSwallowSize does the same, for the same
+     * reason.
+     */
+    public static final long MAX_DISCARD_BYTES = 4L << 20;
 
     /** Told about every outcome, for the CLI's log. Called on the request's thread; it must be quick. */
     public interface Listener {
@@ -232,15 +240,17 @@ public final class ErpReceiver implements AutoCloseable {
     private Reply receive(HttpExchange exchange) throws IOException {
         String length = exchange.getRequestHeaders().getFirst("Content-Length");
         if (length != null && isOverLimit(length)) {
-            // Refuse before reading: the point of a limit is not to take in the bytes.
+            // Refused before anything is kept: the bytes are only discarded, and only up to a bound.
+            discard(exchange.getRequestBody());
             return reject(413, "body_too_large", null);
         }
         byte[] body;
         try (InputStream in = exchange.getRequestBody()) {
             body = in.readNBytes(MAX_BODY_BYTES + 1);
-        }
-        if (body.length > MAX_BODY_BYTES) {
-            return reject(413, "body_too_large", null);
+            if (body.length > MAX_BODY_BYTES) {
+                discard(in);
+                return reject(413, "body_too_large", null);
+            }
         }
         var headers = exchange.getRequestHeaders();
         String id = headers.getFirst("webhook-id");
@@ -329,6 +339,16 @@ public final class ErpReceiver implements AutoCloseable {
         body.put("duplicates", duplicates());
         body.put("rejected", rejected());
         return Reply.of(200, body);
+    }
+
+    /** Reads and drops at most {@link #MAX_DISCARD_BYTES}; what is left, if any, goes with the connection. */
+    private static void discard(InputStream in) throws IOException {
+        byte[] buffer = new byte[64 * 1024];
+        long left = MAX_DISCARD_BYTES;
+        int n;
+        while (left > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) >= 0) {
+            left -= n;
+        }
     }
 
     private static boolean isOverLimit(String contentLength) {
