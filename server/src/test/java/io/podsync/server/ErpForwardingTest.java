@@ -22,7 +22,15 @@ import io.podsync.protocol.StopSpec;
 import io.podsync.protocol.json.ProtocolJson;
 import io.podsync.simulator.erp.Delivery;
 import io.podsync.simulator.erp.ErpReceiver;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.math.BigDecimal;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -30,8 +38,11 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -64,9 +75,13 @@ class ErpForwardingTest {
     }
 
     private TestServer startServer(List<String> secrets) {
+        return startServer(secrets, erp.url());
+    }
+
+    private TestServer startServer(List<String> secrets, URI url) {
         Map<String, String> c = new HashMap<>();
         c.put("podsync.erp.endpoints.0.name", "test-erp");
-        c.put("podsync.erp.endpoints.0.url", erp.url().toString());
+        c.put("podsync.erp.endpoints.0.url", url.toString());
         for (int i = 0; i < secrets.size(); i++) {
             c.put("podsync.erp.endpoints.0.secrets." + i, secrets.get(i));
         }
@@ -110,6 +125,14 @@ class ErpForwardingTest {
         }
     }
 
+    /**
+     * Waits until the outbox itself has recorded {@code n} deliveries. The receiver records a delivery before it
+     * answers, and the server marks it delivered only after the answer, so the receiver's count runs ahead.
+     */
+    private void awaitDelivered(int n) throws InterruptedException {
+        await(() -> outbox("?status=delivered").get("items").size() == n, n + " delivered in the outbox");
+    }
+
     private JsonNode outbox(String query) {
         return ProtocolJson.read(
                 server.send(
@@ -141,6 +164,7 @@ class ErpForwardingTest {
                 partial);
         push(d, e);
         await(() -> erp.deliveries().size() == 1, "one delivery");
+        awaitDelivered(1);
         Thread.sleep(300); // would a second one come?
         assertEquals(1, erp.deliveries().size());
         Delivery delivery = erp.deliveries().get(0);
@@ -206,14 +230,122 @@ class ErpForwardingTest {
         assertTrue(waited >= 900 && waited < 3_000, "gave up after " + waited + " ms with a 1 s timeout");
     }
 
+    /**
+     * An ERP that closes a kept-alive connection just as a request arrives on it. The sender must send that message
+     * again at once on a new connection, not count it as a failed attempt and wait for the schedule.
+     */
+    @Test
+    void aConnectionThatDiesUnderARequestIsReplacedAtOnceWithoutSpendingAnAttempt() throws Exception {
+        try (DroppingErp dropping = new DroppingErp()) {
+            server.close();
+            server = startServer(List.of(SECRET), dropping.url());
+            TestServer.Device d = deviceOn("RE9", "DE9", 2);
+            push(d, delivered(1, "RE9-S1", "RE9-O1", Instant.now().minusSeconds(20), null));
+            awaitDelivered(1);
+            push(d, delivered(2, "RE9-S2", "RE9-O2", Instant.now().minusSeconds(10), null));
+            awaitDelivered(2);
+
+            assertEquals(1, dropping.dropped.get(), "the second message arrived on the kept-alive connection");
+            assertEquals(3, dropping.received.size(), "the dropped message was sent once more: " + dropping.received);
+            assertEquals(dropping.received.get(1), dropping.received.get(2));
+            for (JsonNode m : outbox("?status=delivered").get("items")) {
+                JsonNode history = history(m.get("id").asLong());
+                assertEquals(List.of(200), statuses(history), history.toString());
+            }
+        }
+    }
+
+    /** Answers the first request on each connection; reads the second and closes the connection without a word. */
+    private static final class DroppingErp implements AutoCloseable {
+        final ServerSocket socket;
+        final List<String> received = new CopyOnWriteArrayList<>();
+        final AtomicInteger dropped = new AtomicInteger();
+
+        DroppingErp() throws IOException {
+            socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+            Thread.ofVirtual().start(() -> {
+                while (!socket.isClosed()) {
+                    try {
+                        Socket c = socket.accept();
+                        Thread.ofVirtual().start(() -> serve(c));
+                    } catch (IOException e) {
+                        return; // closed
+                    }
+                }
+            });
+        }
+
+        URI url() {
+            return URI.create("http://127.0.0.1:" + socket.getLocalPort() + "/webhooks/pod");
+        }
+
+        private void serve(Socket c) {
+            try (c) {
+                InputStream in = new BufferedInputStream(c.getInputStream());
+                for (int n = 1; ; n++) {
+                    Map<String, String> headers = head(in);
+                    if (headers == null) {
+                        return;
+                    }
+                    in.readNBytes(Integer.parseInt(headers.getOrDefault("content-length", "0")));
+                    received.add(headers.get("webhook-id"));
+                    if (n == 2) {
+                        dropped.incrementAndGet();
+                        return;
+                    }
+                    c.getOutputStream()
+                            .write("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    c.getOutputStream().flush();
+                }
+            } catch (IOException e) {
+                // the sender went away
+            }
+        }
+
+        /** The request's header fields, names in lower case; null at the end of the stream. */
+        private static Map<String, String> head(InputStream in) throws IOException {
+            Map<String, String> headers = new HashMap<>();
+            StringBuilder line = new StringBuilder();
+            boolean first = true;
+            int b;
+            while ((b = in.read()) >= 0) {
+                if (b == '\r') {
+                    continue;
+                }
+                if (b != '\n') {
+                    line.append((char) b);
+                    continue;
+                }
+                if (line.isEmpty()) {
+                    return headers;
+                }
+                int colon = line.indexOf(":");
+                if (!first && colon > 0) {
+                    headers.put(
+                            line.substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                            line.substring(colon + 1).trim());
+                }
+                first = false;
+                line.setLength(0);
+            }
+            return null;
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
+
     @Test
     void aBusyErpIsGivenTheTimeItAsksForInRetryAfter() throws Exception {
         TestServer.Device d = deviceOn("RE7", "DE7", 1);
         erp.behavior().failNext(1, 503); // with Retry-After: 1, while the schedule would retry after 0.1 s
         push(d, delivered(1, "RE7-S1", "RE7-O1", Instant.now().minusSeconds(10), null));
         await(() -> erp.deliveries().size() == 1, "the delivery after the pause");
+        awaitDelivered(1);
         JsonNode history = history(onlyDelivered());
-        assertEquals(List.of(503, 200), statuses(history));
+        assertEquals(List.of(503, 200), statuses(history), history.toString());
         long gap = Instant.parse(history.get(1).get("at").asText()).toEpochMilli()
                 - Instant.parse(history.get(0).get("at").asText()).toEpochMilli();
         assertTrue(gap >= 900, "retried after " + gap + " ms despite Retry-After: 1");
@@ -248,6 +380,7 @@ class ErpForwardingTest {
                                 server.ops().authenticate().accessToken())
                         .statusCode());
         await(() -> erp.deliveries().size() == 1, "the replayed delivery");
+        awaitDelivered(1);
         Thread.sleep(300);
         assertEquals(1, erp.deliveries().size());
         assertEquals(List.of(500, 500, 500, 500, 500, 200), statuses(history(id)), "history survives a replay");

@@ -191,7 +191,8 @@ public final class OutboxDispatcher implements AutoCloseable {
             long end,
             int status,
             String error,
-            String retryAfter) {
+            String retryAfter,
+            boolean timedOut) {
         boolean ok() {
             return status >= 200 && status < 300;
         }
@@ -205,7 +206,7 @@ public final class OutboxDispatcher implements AutoCloseable {
         int attempt = m.attempts() + 1;
         long start = clock.millis();
         if (endpoint == null) { // the endpoint left the configuration: keep the message for when it is back
-            return new Result(m, null, m.attempts(), start, start, 0, "endpoint not configured", null);
+            return new Result(m, null, m.attempts(), start, start, 0, "endpoint not configured", null, false);
         }
         Semaphore gate = inFlight.get(endpoint.name());
         gate.acquireUninterruptibly();
@@ -217,13 +218,32 @@ public final class OutboxDispatcher implements AutoCloseable {
     }
 
     private Result deliver(OutboxRow m, ErpConfig.Endpoint endpoint, int attempt, long start) {
+        Result r = post(m, endpoint, attempt, start, true);
+        if (r.status() == 0 && !r.timedOut()) {
+            // A kept-alive connection can die under a request: the ERP (or a balancer before it) closed it as idle
+            // just as the request went out, or Helidon's idle-connection monitor raced the checkout
+            // (helidon-io/helidon#10861, #12339). The message is idempotent by its webhook-id, so it goes once
+            // more at once on a new connection, rather than spending an attempt of the schedule and its backoff.
+            LOG.log(
+                    System.Logger.Level.DEBUG,
+                    "outbox {0}: {1}; sent again on a new connection",
+                    m.outboxId(),
+                    r.error());
+            r = post(m, endpoint, attempt, start, false);
+        }
+        return r;
+    }
+
+    private Result post(OutboxRow m, ErpConfig.Endpoint endpoint, int attempt, long start, boolean reuse) {
         byte[] body = m.payloadJson().getBytes(StandardCharsets.UTF_8);
         long timestamp = start / 1000;
         int status = 0;
         String error = null;
         String retryAfter = null;
+        boolean timedOut = false;
         try (HttpClientResponse res = http.post()
                 .uri(endpoint.url())
+                .keepAlive(reuse)
                 .readTimeout(endpoint.timeout())
                 .header(HeaderNames.CONTENT_TYPE, ErpEvent.MEDIA_TYPE)
                 .header(WEBHOOK_ID, m.messageId())
@@ -237,13 +257,14 @@ public final class OutboxDispatcher implements AutoCloseable {
                 error = head(res.inputStream());
             }
         } catch (UncheckedIOException e) {
-            error = e.getCause() instanceof SocketTimeoutException
+            timedOut = e.getCause() instanceof SocketTimeoutException;
+            error = timedOut
                     ? "timed out after " + endpoint.timeout()
-                    : "no answer: " + abbreviate(String.valueOf(e.getCause().getMessage()));
+                    : "no answer: " + abbreviate(describe(e.getCause()));
         } catch (RuntimeException e) { // Helidon reports a refused or reset connection in several ways
-            error = "no answer: " + abbreviate(String.valueOf(e.getMessage()));
+            error = "no answer: " + abbreviate(describe(e));
         }
-        return new Result(m, endpoint, attempt, start, clock.millis(), status, error, retryAfter);
+        return new Result(m, endpoint, attempt, start, clock.millis(), status, error, retryAfter, timedOut);
     }
 
     private void record(io.podsync.storage.Tx tx, Result r) {
@@ -322,6 +343,11 @@ public final class OutboxDispatcher implements AutoCloseable {
     }
 
     /** The start of an error body, for the attempt history; the rest is not read. */
+    /** For the attempt's history: the message, or the kind of failure where there is none (an end of stream). */
+    private static String describe(Throwable e) {
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+    }
+
     private static String head(InputStream in) {
         try (in) {
             return abbreviate(new String(in.readNBytes(300), StandardCharsets.UTF_8));
