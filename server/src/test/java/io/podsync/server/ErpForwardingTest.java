@@ -61,9 +61,16 @@ class ErpForwardingTest {
 
     ErpReceiver erp;
     TestServer server;
+    Map<String, String> db;
+
+    /** The database of a test's servers (a restarted server gets the same): here SQLite under the test's directory. */
+    Map<String, String> database() {
+        return Map.of();
+    }
 
     @BeforeEach
     void start() throws Exception {
+        db = database();
         erp = ErpReceiver.start(0, List.of(SECRET), Clock.systemUTC());
         server = startServer(List.of(SECRET));
     }
@@ -79,7 +86,7 @@ class ErpForwardingTest {
     }
 
     private TestServer startServer(List<String> secrets, URI url) {
-        Map<String, String> c = new HashMap<>();
+        Map<String, String> c = new HashMap<>(db);
         c.put("podsync.erp.endpoints.0.name", "test-erp");
         c.put("podsync.erp.endpoints.0.url", url.toString());
         for (int i = 0; i < secrets.size(); i++) {
