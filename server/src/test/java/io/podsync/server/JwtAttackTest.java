@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Date;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,7 +39,11 @@ class JwtAttackTest {
 
     @BeforeAll
     static void start() {
-        server = TestServer.start(dir);
+        startOn(Map.of());
+    }
+
+    static void startOn(Map<String, String> db) {
+        server = TestServer.start(dir, db);
     }
 
     @AfterAll

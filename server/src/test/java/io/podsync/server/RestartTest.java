@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,6 +26,18 @@ import org.junit.jupiter.api.io.TempDir;
 class RestartTest {
     @TempDir
     Path dir;
+
+    Map<String, String> db;
+
+    /** The database the server starts on, both times: here SQLite under the test's directory. */
+    Map<String, String> database() {
+        return Map.of();
+    }
+
+    @BeforeEach
+    void pickDatabase() {
+        db = database();
+    }
 
     @Test
     void replayAfterRestartGetsDuplicatesAndTheStateIsIntact() {
@@ -41,7 +54,7 @@ class RestartTest {
         String deviceId;
         String secret;
         String cursor;
-        try (TestServer server = TestServer.start(dir)) {
+        try (TestServer server = TestServer.start(dir, db)) {
             server.erp().releaseRoute("RR", Fixtures.route("RR", "DR", 2));
             TestServer.Device device = server.device("DR");
             deviceId = device.id();
@@ -51,7 +64,7 @@ class RestartTest {
             cursor = device.client().pull(null, 100).cursor();
         }
 
-        try (TestServer server = TestServer.start(dir)) {
+        try (TestServer server = TestServer.start(dir, db)) {
             PodsyncClient device = new PodsyncClient(server.uri()).useDevice(deviceId, secret);
             PushResponse replay = device.push(new PushRequest(Instant.now(), batch));
             for (int i = 0; i < batch.size(); i++) {
@@ -72,7 +85,8 @@ class RestartTest {
     @Test
     void afterTheRetentionARejectedKeyIsJudgedAgainWhileCountedEventsStayDuplicates() {
         MutableClock clock = new MutableClock();
-        try (TestServer server = TestServer.start(dir, Map.of("podsync.sync.receipt-retention", "P1D"), clock)) {
+        try (TestServer server =
+                TestServer.start(dir, TestServer.with(db, Map.of("podsync.sync.receipt-retention", "P1D")), clock)) {
             server.erp().releaseRoute("RT", Fixtures.route("RT", "DT", 1));
             TestServer.Device device = server.device("DT");
             CapturedEvent delivered = Fixtures.event(
