@@ -46,6 +46,7 @@ import java.util.stream.Collectors;
 public final class OutboxDispatcher implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(OutboxDispatcher.class.getName());
     private static final int BATCH = 500;
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
     private static final HeaderName WEBHOOK_ID = HeaderNames.create("webhook-id");
     private static final HeaderName WEBHOOK_TIMESTAMP = HeaderNames.create("webhook-timestamp");
     private static final HeaderName WEBHOOK_SIGNATURE = HeaderNames.create("webhook-signature");
@@ -83,7 +84,7 @@ public final class OutboxDispatcher implements AutoCloseable {
     // no redirects (a webhook that moved is a configuration error, and following it would carry the signature
     // elsewhere), no Expect: 100-continue round trip for bodies of a few KB.
     private final Http1Client http = Http1Client.builder()
-            .connectTimeout(Duration.ofSeconds(10))
+            .connectTimeout(CONNECT_TIMEOUT)
             .proxy(Proxy.noProxy())
             .followRedirects(false)
             .sendExpectContinue(false)
@@ -129,14 +130,18 @@ public final class OutboxDispatcher implements AutoCloseable {
     public int runOnce() {
         long now = clock.millis();
         List<OutboxRow> due = db.read(tx -> tx.outbox().due(now, BATCH));
-        // Long enough for the whole pass: sends queue behind the endpoint's in-flight limit.
+        // Long enough for the whole pass: sends queue behind the endpoint's in-flight limit, a wave of them at a time,
+        // and the last wave's slowest send may connect, fail without an answer and go once more (see deliver). A lease
+        // that runs out too early costs a duplicate the ERP drops; one too long only delays a crashed replica's work.
         Map<Long, List<OutboxRow>> byLease = new TreeMap<>();
         for (OutboxRow m : due) {
             ErpConfig.Endpoint endpoint = endpoints.get(m.endpoint());
             long lease = now
                     + (endpoint == null
                             ? 60_000
-                            : endpoint.timeout().toMillis() * (due.size() / endpoint.maxInFlight() + 2) + 5_000);
+                            : endpoint.timeout().toMillis() * (due.size() / endpoint.maxInFlight() + 3)
+                                    + 2 * CONNECT_TIMEOUT.toMillis()
+                                    + 5_000);
             byLease.computeIfAbsent(lease, k -> new ArrayList<>()).add(m);
         }
         List<OutboxRow> claimed = byLease.isEmpty()
