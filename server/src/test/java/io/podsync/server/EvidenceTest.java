@@ -488,11 +488,7 @@ class EvidenceTest {
     }
 
     private static String stateOf(String stopId) {
-        return server.erp().route("RU").states().stream()
-                .filter(s -> s.stopId().equals(stopId))
-                .findFirst()
-                .orElseThrow()
-                .status();
+        return server.stopState("RU", stopId).status();
     }
 
     private static List<Change> drain(String[] cursor) {

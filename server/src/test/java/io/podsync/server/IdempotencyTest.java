@@ -85,13 +85,7 @@ class IdempotencyTest {
         assertEquals(Verdict.CONFLICT, r.verdict());
         assertEquals(RejectReasons.IDEMPOTENCY_KEY_REUSED, r.reason());
         assertEquals(Verdict.APPLIED, r.original().verdict());
-        assertEquals(
-                "failed",
-                server.erp().route("RI").states().stream()
-                        .filter(s -> s.stopId().equals("RI-S2"))
-                        .findFirst()
-                        .orElseThrow()
-                        .status());
+        assertEquals("failed", server.stopState("RI", "RI-S2").status());
     }
 
     @Test

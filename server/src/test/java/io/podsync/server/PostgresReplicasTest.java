@@ -1,5 +1,6 @@
 package io.podsync.server;
 
+import static io.podsync.server.TestServer.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -29,7 +30,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -85,16 +85,6 @@ class PostgresReplicasTest {
                 Fixtures.fullDelivery(routeId + "-O" + stop));
     }
 
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
-    }
-
     @Test
     void aDeviceEnrolledThroughOneReplicaSyncsThroughTheOther() {
         a.erp().releaseRoute("RP1", Fixtures.route("RP1", "DP1", 2));
@@ -121,13 +111,7 @@ class PostgresReplicasTest {
                 d.client().push(push).results().stream()
                         .map(EventResult::verdict)
                         .toList());
-        assertEquals(
-                "delivered",
-                a.erp().route("RP1").states().stream()
-                        .filter(s -> s.stopId().equals("RP1-S1"))
-                        .findFirst()
-                        .orElseThrow()
-                        .status());
+        assertEquals("delivered", a.stopState("RP1", "RP1-S1").status());
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.podsync.server;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 import io.podsync.protocol.DeviceCredentials;
+import io.podsync.protocol.StopStateView;
 import io.podsync.protocol.client.PodsyncClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,9 +13,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.BooleanSupplier;
 
 /** A real server on a free port over a real SQLite file, with known ERP and ops clients. */
 final class TestServer implements AutoCloseable {
@@ -125,6 +128,25 @@ final class TestServer implements AutoCloseable {
 
     HttpResponse<String> postJson(String path, String body, String token) {
         return send("POST", path, "application/json", body, token);
+    }
+
+    /** A stop's derived state, as the ERP reads it with its route. */
+    StopStateView stopState(String routeId, String stopId) {
+        return erp().route(routeId).states().stream()
+                .filter(s -> s.stopId().equals(stopId))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    /** Polls until the condition holds, for what the server does in the background (the ERP outbox); 30 s at most. */
+    static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(20);
+        }
     }
 
     @Override

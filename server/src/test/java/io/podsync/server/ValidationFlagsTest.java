@@ -350,9 +350,6 @@ class ValidationFlagsTest {
     }
 
     private static StopStateView state(String stopId) {
-        return server.erp().route("RV").states().stream()
-                .filter(s -> s.stopId().equals(stopId))
-                .findFirst()
-                .orElseThrow();
+        return server.stopState("RV", stopId);
     }
 }
