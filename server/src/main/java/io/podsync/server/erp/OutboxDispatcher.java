@@ -229,11 +229,7 @@ public final class OutboxDispatcher implements AutoCloseable {
             // just as the request went out, or Helidon's idle-connection monitor raced the checkout
             // (helidon-io/helidon#10861, #12339). The message is idempotent by its webhook-id, so it goes once
             // more at once on a new connection, rather than spending an attempt of the schedule and its backoff.
-            LOG.log(
-                    System.Logger.Level.DEBUG,
-                    "outbox {0}: {1}; sent again on a new connection",
-                    m.outboxId(),
-                    r.error());
+            LOG.log(Level.DEBUG, "outbox {0}: {1}; sent again on a new connection", m.outboxId(), r.error());
             r = post(m, endpoint, attempt, start, false);
         }
         return r;
