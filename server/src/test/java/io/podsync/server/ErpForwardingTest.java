@@ -236,15 +236,19 @@ class ErpForwardingTest {
         try (DroppingErp dropping = new DroppingErp()) {
             server.close();
             server = startServer(List.of(SECRET), dropping.url());
-            TestServer.Device d = deviceOn("RE9", "DE9", 2);
-            push(d, delivered(1, "RE9-S1", "RE9-O1", Instant.now().minusSeconds(20), null));
-            awaitDelivered(1);
-            push(d, delivered(2, "RE9-S2", "RE9-O2", Instant.now().minusSeconds(10), null));
-            awaitDelivered(2);
+            int messages = 4;
+            TestServer.Device d = deviceOn("RE9", "DE9", messages);
+            for (int i = 1; i <= messages; i++) {
+                push(d, delivered(i, "RE9-S" + i, "RE9-O" + i, Instant.now().minusSeconds(60 - i), null));
+                awaitDelivered(i);
+            }
 
-            assertEquals(1, dropping.dropped.get(), "the second message arrived on the kept-alive connection");
-            assertEquals(3, dropping.received.size(), "the dropped message was sent once more: " + dropping.received);
-            assertEquals(dropping.received.get(1), dropping.received.get(2));
+            // Every second message meets a kept-alive connection (unless the client's own reuse race took that
+            // connection out first), and each one dropped was sent once more.
+            int dropped = dropping.dropped.get();
+            assertTrue(dropped >= 1, "no message met a kept-alive connection");
+            assertEquals(messages + dropped, dropping.received.size(), dropping.received.toString());
+            assertEquals(messages, new java.util.HashSet<>(dropping.received).size());
             for (JsonNode m : outbox("?status=delivered").get("items")) {
                 JsonNode history = history(m.get("id").asLong());
                 assertEquals(List.of(200), statuses(history), history.toString());
