@@ -131,15 +131,7 @@ class ErpForwardingTest {
     }
 
     private JsonNode outbox(String query) {
-        return ProtocolJson.read(
-                server.send(
-                                "GET",
-                                "/v1/ops/outbox" + query,
-                                null,
-                                null,
-                                server.ops().authenticate().accessToken())
-                        .body(),
-                JsonNode.class);
+        return server.outbox(query);
     }
 
     @Test
@@ -350,6 +342,25 @@ class ErpForwardingTest {
         long gap = Instant.parse(history.get(1).get("at").asText()).toEpochMilli()
                 - Instant.parse(history.get(0).get("at").asText()).toEpochMilli();
         assertTrue(gap >= 900, "retried after " + gap + " ms despite Retry-After: 1");
+    }
+
+    /** Nothing listens at the endpoint: each try connects twice (the resend) but counts as one attempt. */
+    @Test
+    void anErpThatIsDownSpendsOneAttemptPerTryAndTheMessageEndsDead() throws Exception {
+        URI down;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            down = URI.create("http://127.0.0.1:" + s.getLocalPort() + "/webhooks/pod");
+        }
+        server.close();
+        server = startServer(List.of(SECRET), down);
+        TestServer.Device d = deviceOn("RE10", "DE10", 1);
+        push(d, delivered(1, "RE10-S1", "RE10-O1", Instant.now().minusSeconds(10), null));
+        await(() -> outbox("?status=dead").get("items").size() == 1, "a dead letter");
+
+        JsonNode history =
+                history(outbox("?status=dead").get("items").get(0).get("id").asLong());
+        assertEquals(List.of(0, 0, 0, 0, 0), statuses(history), history.toString());
+        history.forEach(a -> assertTrue(a.get("error").asText().startsWith("no answer: "), a.toString()));
     }
 
     @Test

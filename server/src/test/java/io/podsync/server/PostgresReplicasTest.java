@@ -175,15 +175,6 @@ class PostgresReplicasTest {
     }
 
     private int delivered() {
-        JsonNode page = ProtocolJson.read(
-                b.send(
-                                "GET",
-                                "/v1/ops/outbox?status=delivered&limit=100",
-                                null,
-                                null,
-                                b.ops().authenticate().accessToken())
-                        .body(),
-                JsonNode.class);
-        return page.get("items").size();
+        return b.outbox("?status=delivered&limit=100").get("items").size();
     }
 }

@@ -1,10 +1,12 @@
 package io.podsync.server;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 import io.podsync.protocol.DeviceCredentials;
 import io.podsync.protocol.StopStateView;
 import io.podsync.protocol.client.PodsyncClient;
+import io.podsync.protocol.json.ProtocolJson;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -128,6 +130,19 @@ final class TestServer implements AutoCloseable {
 
     HttpResponse<String> postJson(String path, String body, String token) {
         return send("POST", path, "application/json", body, token);
+    }
+
+    /** The ERP outbox as operations list it: {@code GET /v1/ops/outbox} with the query (e.g. {@code ?status=dead}). */
+    JsonNode outbox(String query) {
+        return ProtocolJson.read(
+                send(
+                                "GET",
+                                "/v1/ops/outbox" + query,
+                                null,
+                                null,
+                                ops().authenticate().accessToken())
+                        .body(),
+                JsonNode.class);
     }
 
     /** A stop's derived state, as the ERP reads it with its route. */
