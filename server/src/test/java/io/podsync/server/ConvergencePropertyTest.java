@@ -105,7 +105,7 @@ class ConvergencePropertyTest {
         int k = 0;
         for (int s = 1; s <= stops; s++) {
             long base = s * 30_000L;
-            int story = r.nextInt(7);
+            int story = r.nextInt(8);
             List<Object[]> steps = new ArrayList<>(); // type, attempt, payload
             switch (story) {
                 case 0 -> {
@@ -138,6 +138,14 @@ class ConvergencePropertyTest {
                 case 5 -> {
                     steps.add(new Object[] {EventType.DELIVERED, 1, full(s)});
                     steps.add(new Object[] {EventType.ARRIVED, 2, null});
+                }
+                case 6 -> {
+                    // Attempts opened only by a note or a scan, before and after the success that wins: which of
+                    // them count as after completion depends on events that may arrive last.
+                    steps.add(new Object[] {EventType.DELIVERED, 3, full(s)});
+                    steps.add(new Object[] {EventType.NOTE, 2, null});
+                    steps.add(new Object[] {EventType.ITEM_SCANNED, 4, null});
+                    steps.add(new Object[] {EventType.DELIVERED, 1, full(s)});
                 }
                 default -> {
                     steps.add(new Object[] {EventType.ARRIVED, 1, null});

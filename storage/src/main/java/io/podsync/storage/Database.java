@@ -2,6 +2,7 @@ package io.podsync.storage;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.podsync.storage.jdbc.FoldInputsMigration;
 import io.podsync.storage.jdbc.JdbcTx;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -134,6 +135,7 @@ public final class Database implements AutoCloseable {
         Flyway.configure()
                 .dataSource(ds)
                 .locations("classpath:db/migration")
+                .javaMigrations(new FoldInputsMigration())
                 .failOnMissingLocations(true)
                 .load()
                 .migrate();

@@ -19,13 +19,6 @@ public interface EventRepository {
     /** The stored events of this device with these keys, by key. */
     Map<String, EventRow> findByKeys(String deviceId, Collection<String> keys);
 
-    /**
-     * Every event of these stops with the given verdict, in no particular order, for folding a stop's state: only
-     * device, sequence number, key, stop, type, attempt and corrected time are read (and the verdict asked for); the
-     * other fields are null, zero or empty. This runs for every stop a push changes, on the single writer.
-     */
-    List<EventRow> ofStops(Collection<String> stopIds, String verdict);
-
     /** The device's events whose verdict changed after {@code afterSeq}, oldest first. */
     List<EventRow> verdictsSince(String deviceId, long afterSeq, int limit);
 

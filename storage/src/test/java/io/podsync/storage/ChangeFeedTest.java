@@ -29,7 +29,7 @@ class ChangeFeedTest {
     }
 
     private static StopStateRow state(String audience, String id, String status) {
-        return new StopStateRow(id, audience, status, "{\"status\":\"" + status + "\"}", 2L);
+        return new StopStateRow(id, audience, status, "{\"status\":\"" + status + "\"}", 2L, List.of());
     }
 
     @Test

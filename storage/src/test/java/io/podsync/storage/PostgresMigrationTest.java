@@ -60,7 +60,9 @@ class PostgresMigrationTest {
         try (Database db = open(freshDatabase())) {
             db.write(tx -> {
                 tx.changes().publish(List.of(ChangeRow.of("driver:A", "stop", "S-1", false, "{}", 1L)));
-                tx.routes().upsertStates(List.of(new StopStateRow("S-1", "driver:A", "arrived", "{\"v\":1}", 2L)));
+                tx.routes()
+                        .upsertStates(
+                                List.of(new StopStateRow("S-1", "driver:A", "arrived", "{\"v\":1}", 2L, List.of())));
                 tx.changes().publish(List.of(ChangeRow.of("driver:A", "stop", "S-2", false, "{}", 3L)));
                 return null;
             });
@@ -71,7 +73,9 @@ class PostgresMigrationTest {
                     List.of("stop:S-1", "stop_state:S-1"),
                     ids(db.read(tx -> tx.changes().since("driver:A", 0, 2))));
             db.write(tx -> {
-                tx.routes().upsertStates(List.of(new StopStateRow("S-1", "driver:B", "arrived", "{\"v\":1}", 2L)));
+                tx.routes()
+                        .upsertStates(
+                                List.of(new StopStateRow("S-1", "driver:B", "arrived", "{\"v\":1}", 2L, List.of())));
                 return null;
             });
             assertEquals(

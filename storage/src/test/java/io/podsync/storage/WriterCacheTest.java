@@ -44,7 +44,9 @@ class WriterCacheTest extends SqliteDatabaseTest {
         db.write(tx -> {
             tx.routes().upsertStop(stop("S-1", "D-1", 1));
             tx.routes().replaceLines("S-1", List.of(line("S-1", "L-1", "3")));
-            tx.routes().upsertStates(List.of(new StopStateRow("S-1", "driver:D-1", "arrived", "{\"a\":1}", 1L)));
+            tx.routes()
+                    .upsertStates(
+                            List.of(new StopStateRow("S-1", "driver:D-1", "arrived", "{\"a\":1}", 1L, List.of())));
             return null;
         });
         assertThrows(
@@ -52,7 +54,9 @@ class WriterCacheTest extends SqliteDatabaseTest {
                 () -> db.write(tx -> {
                     tx.routes().upsertStop(stop("S-1", "D-9", 9));
                     tx.routes().replaceLines("S-1", List.of(line("S-1", "L-9", "9")));
-                    tx.routes().upsertStates(List.of(new StopStateRow("S-1", "driver:D-1", "failed", "{\"a\":9}", 9L)));
+                    tx.routes()
+                            .upsertStates(List.of(
+                                    new StopStateRow("S-1", "driver:D-1", "failed", "{\"a\":9}", 9L, List.of())));
                     // Read back inside the piece: these are the rows about to be undone.
                     assertEquals(
                             "D-9",
@@ -91,7 +95,7 @@ class WriterCacheTest extends SqliteDatabaseTest {
         });
         db.write(tx -> {
             tx.routes().replaceLines("S-1", List.of(line("S-1", "L-3", "5")));
-            tx.routes().upsertStates(List.of(new StopStateRow("S-1", "driver:D-1", "delivered", "{}", 2L)));
+            tx.routes().upsertStates(List.of(new StopStateRow("S-1", "driver:D-1", "delivered", "{}", 2L, List.of())));
             return null;
         });
         db.write(tx -> {

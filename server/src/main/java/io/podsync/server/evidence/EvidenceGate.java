@@ -63,7 +63,7 @@ public final class EvidenceGate {
         Map<String, StopRow> stops =
                 tx.routes().lockStops(released.stream().map(EventRow::stopId).collect(Collectors.toSet()));
         for (EventRow e : released) {
-            batch.counted(e.stopId(), new StopStates.Added(EventType.valueOf(e.type()), e.attempt()));
+            batch.counted(e, new StopStates.Added(EventType.valueOf(e.type()), e.attempt()));
         }
         states.finish(tx, batch, stops, now);
         listener.eventsReleased(released.size());

@@ -293,7 +293,7 @@ public final class RouteReleaser {
         // not only the stop: publishing a stored state to them moves it to their feed.
         List<StopStateRow> states = new ArrayList<>();
         for (StopStateRow s : tx.routes().findStates(handedOver).values()) {
-            states.add(new StopStateRow(s.stopId(), audience, s.status(), s.stateJson(), s.updatedAt()));
+            states.add(s.to(audience));
         }
         tx.routes().upsertStates(states);
         return new RouteReleaseResult(routeId, version, true, driver, ACTIVE);

@@ -5,11 +5,15 @@ import io.podsync.protocol.StopStateView;
 import io.podsync.storage.EventRow;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
@@ -48,6 +52,61 @@ public final class StopFold {
         return new StopStateView(stopId, PENDING, 0, null, null, null, null, List.of());
     }
 
+    /**
+     * The part of a stop's counted events that {@link #fold} depends on, which a stop state keeps so that the next
+     * fold need not read the stop's events back: every arrival and outcome, and for each attempt that only notes,
+     * scans or departures opened, one of them (the fold uses them for nothing but opening their attempt). Duplicates
+     * (same device and sequence number) are dropped; the result is ordered by device and sequence number, so equal
+     * inputs compare equal.
+     */
+    public static List<EventRow> inputs(Collection<EventRow> events) {
+        TreeSet<EventRow> unique = new TreeSet<>(BY_ID);
+        Set<Integer> opened = new HashSet<>();
+        for (EventRow e : events) {
+            unique.add(e);
+            if (isDecisive(e)) {
+                opened.add(e.attempt());
+            }
+        }
+        List<EventRow> out = new ArrayList<>(unique.size());
+        for (EventRow e : unique) {
+            if (isDecisive(e) || opened.add(e.attempt())) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
+    /** The attempts that a stop's events opened. */
+    public static Set<Integer> attempts(Collection<EventRow> events) {
+        Set<Integer> out = new HashSet<>();
+        for (EventRow e : events) {
+            out.add(e.attempt());
+        }
+        return out;
+    }
+
+    /** Whether two lists of fold inputs name the same events (device and sequence number) in the same order. */
+    public static boolean sameEvents(List<EventRow> a, List<EventRow> b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (int i = 0; i < a.size(); i++) {
+            if (BY_ID.compare(a.get(i), b.get(i)) != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static final Comparator<EventRow> BY_ID =
+            Comparator.comparing(EventRow::deviceId).thenComparingLong(EventRow::seq);
+
+    private static boolean isDecisive(EventRow e) {
+        EventType type = EventType.valueOf(e.type());
+        return type == EventType.ARRIVED || type.isOutcome();
+    }
+
     public static Result fold(String stopId, List<EventRow> events) {
         if (events.isEmpty()) {
             return new Result(pending(stopId), List.of());
@@ -59,8 +118,7 @@ public final class StopFold {
             // A note, scan or departure can then never reorder the others, which is what lets a push of such
             // events skip the refold (StopStates.canChangeState).
             attempts.computeIfAbsent(e.attempt(), Attempt::new);
-            EventType type = EventType.valueOf(e.type());
-            if (type == EventType.ARRIVED || type.isOutcome()) {
+            if (isDecisive(e)) {
                 decisive.add(e);
             }
         }

@@ -2,7 +2,6 @@ package io.podsync.server.sync;
 
 import io.podsync.protocol.EventType;
 import io.podsync.protocol.StopStateView;
-import io.podsync.protocol.Verdict;
 import io.podsync.protocol.json.ProtocolJson;
 import io.podsync.storage.EventRow;
 import io.podsync.storage.ExceptionRow;
@@ -17,7 +16,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * Keeps the derived stop states, the change feed and the exception queue in step with the counted events, inside the
@@ -38,16 +36,8 @@ public final class StopStates {
         final List<ExceptionRow> exceptions = new ArrayList<>();
         /** The rows counted in this batch, per stop. */
         final Map<String, List<EventRow>> rows = new HashMap<>();
-        /** Stops that also had an event counted without its row: their rows here are not all of them. */
-        final Set<String> withoutRows = new HashSet<>();
 
-        /** An event counted without its row at hand (an upload released it): its stop is re-read to be folded. */
-        public void counted(String stopId, Added event) {
-            added.computeIfAbsent(stopId, k -> new ArrayList<>()).add(event);
-            withoutRows.add(stopId);
-        }
-
-        /** An event counted with the row just stored for it. */
+        /** An event counted: a new one, or one that an upload released. */
         public void counted(EventRow row, Added event) {
             added.computeIfAbsent(row.stopId(), k -> new ArrayList<>()).add(event);
             rows.computeIfAbsent(row.stopId(), k -> new ArrayList<>()).add(row);
@@ -97,35 +87,29 @@ public final class StopStates {
         if (touched.isEmpty()) {
             return changed;
         }
-        // A stop without a state has never had an event counted (every counting transaction stores one, and none is
-        // ever deleted), so its counted events are the ones of this batch: no need to read them back.
-        Map<String, List<EventRow>> byStop = new HashMap<>();
-        Set<String> reread = new LinkedHashSet<>();
-        for (String stopId : touched) {
-            if (before.get(stopId) == null && !batch.withoutRows.contains(stopId) && batch.rows.containsKey(stopId)) {
-                byStop.put(stopId, batch.rows.get(stopId));
-            } else {
-                reread.add(stopId);
-            }
-        }
-        if (!reread.isEmpty()) {
-            byStop.putAll(tx.events().ofStops(reread, Verdict.APPLIED.name()).stream()
-                    .collect(Collectors.groupingBy(EventRow::stopId)));
-        }
+        // The stored state keeps the events it was folded from (StopFold.inputs), so the stop's events are never read
+        // back: the event log has no index by stop.
         List<StopStateRow> updated = new ArrayList<>();
         for (String stopId : touched) {
             StopRow stop = stops.get(stopId);
-            StopFold.Result folded = StopFold.fold(stopId, byStop.getOrDefault(stopId, List.of()));
-            String json = ProtocolJson.toString(folded.state());
             StopStateRow old = before.get(stopId);
-            if (old == null || !old.stateJson().equals(json)) {
+            List<EventRow> all = new ArrayList<>(old == null ? List.of() : old.foldInputs());
+            all.addAll(batch.rows.getOrDefault(stopId, List.of()));
+            List<EventRow> inputs = StopFold.inputs(all);
+            StopFold.Result folded = StopFold.fold(stopId, inputs);
+            String json = ProtocolJson.toString(folded.state());
+            boolean stateChanged = old == null || !old.stateJson().equals(json);
+            if (stateChanged || !StopFold.sameEvents(old.foldInputs(), inputs)) {
                 // Stored, it is also the driver's stop_state change: the feed reads it from stop_states.
                 updated.add(new StopStateRow(
                         stopId,
                         Audiences.driver(stop.driverId()),
                         folded.state().status(),
                         json,
-                        now));
+                        now,
+                        inputs));
+            }
+            if (stateChanged) {
                 changed.put(stopId, folded.state());
             }
             Set<String> keep = new HashSet<>();
@@ -153,48 +137,31 @@ public final class StopStates {
 
     /**
      * Notes, scans and departures feed no rule of {@link StopFold}: within an attempt the fold already has, adding one
-     * changes neither the attempts, nor their arrival or outcome, nor the anomalies. Such an event skips the refold,
-     * which on a busy route is most of them. (An event in a later attempt than the state knows can change it.)
+     * changes neither the attempts, nor their arrival or outcome, nor the anomalies, nor the fold's inputs. Such an
+     * event skips the refold, which on a busy route is most of them. (One that opens an attempt can change the state,
+     * and always changes the inputs.)
      */
     static boolean canChangeState(List<Added> added, StopStateRow before) {
         if (before == null) {
             return true;
         }
-        int knownAttempt = attemptOf(before.stateJson());
+        Set<Integer> known = StopFold.attempts(before.foldInputs());
         for (Added e : added) {
             boolean passive =
                     e.type() == EventType.NOTE || e.type() == EventType.ITEM_SCANNED || e.type() == EventType.DEPARTED;
-            if (!passive || e.attempt() > knownAttempt) {
+            if (!passive || !known.contains(e.attempt())) {
                 return true;
             }
         }
         return false;
     }
 
-    /**
-     * The attempt number of a stored state, read without binding the whole document: this runs for every stop a push
-     * touches, on the single writer. The text is always ours ({@link ProtocolJson} of a {@link StopStateView}).
-     */
-    static int attemptOf(String stateJson) {
-        int at = stateJson.indexOf(ATTEMPT);
-        if (at < 0) {
-            return ProtocolJson.read(stateJson, StopStateView.class).attempt();
-        }
-        int n = 0;
-        for (int i = at + ATTEMPT.length(); i < stateJson.length(); i++) {
-            char c = stateJson.charAt(i);
-            if (c < '0' || c > '9') {
-                break;
-            }
-            n = n * 10 + (c - '0');
-        }
-        return n;
-    }
-
-    private static final String ATTEMPT = "\"attempt\":";
     private static final String NO_ANOMALIES = "\"anomalies\":[]";
 
-    /** Whether a stored state lists anomalies; read like {@link #attemptOf}, without binding the document. */
+    /**
+     * Whether a stored state lists anomalies, read without binding the whole document: this runs for every stop a push
+     * changes, on the single writer. The text is always ours ({@link ProtocolJson} of a {@link StopStateView}).
+     */
     static boolean hadAnomalies(String stateJson) {
         if (stateJson.contains(NO_ANOMALIES)) {
             return false;

@@ -10,6 +10,10 @@ import org.junit.jupiter.api.Test;
 /** The fold on its own: rules that the end-to-end tests reach only by luck. */
 class StopFoldTest {
     private static EventRow event(String device, long seq, String type, long correctedAt) {
+        return event(device, seq, type, 1, correctedAt);
+    }
+
+    private static EventRow event(String device, long seq, String type, int attempt, long correctedAt) {
         return new EventRow(
                 device,
                 seq,
@@ -18,7 +22,7 @@ class StopFoldTest {
                 "S1",
                 "R1",
                 type,
-                1,
+                attempt,
                 correctedAt,
                 correctedAt,
                 correctedAt,
@@ -65,5 +69,33 @@ class StopFoldTest {
         StopFold.Result r = StopFold.fold("S1", more);
         assertEquals("reattempt", r.state().status());
         assertEquals(2, r.state().attempt());
+    }
+
+    @Test
+    void theInputsAStateKeepsFoldAsAllItsEventsDo() {
+        List<EventRow> events = List.of(
+                event("A", 1, "ARRIVED", 1, 100),
+                event("A", 2, "ITEM_SCANNED", 1, 110),
+                event("A", 3, "NOTE", 1, 120),
+                event("A", 4, "FAILED", 1, 130),
+                event("A", 5, "NOTE", 2, 200),
+                event("A", 6, "ITEM_SCANNED", 2, 210),
+                event("B", 1, "DELIVERED", 4, 400),
+                event("B", 2, "DEPARTED", 5, 500),
+                event("B", 3, "NOTE", 5, 510),
+                event("A", 1, "ARRIVED", 1, 100)); // counted twice: the same device and sequence number
+        List<EventRow> inputs = StopFold.inputs(events);
+        // Arrivals and outcomes whole; of the attempts that only notes, scans or departures opened, one event each.
+        assertEquals(
+                List.of("A-1", "A-4", "A-5", "B-1", "B-2"),
+                inputs.stream().map(EventRow::idempotencyKey).toList());
+        assertEquals(StopFold.fold("S1", events), StopFold.fold("S1", inputs));
+        assertEquals(
+                List.of("event_after_completion@5"),
+                StopFold.fold("S1", inputs).state().anomalies());
+        // Folding the inputs again with nothing new keeps them as they are.
+        assertEquals(inputs, StopFold.inputs(inputs));
+        assertEquals(true, StopFold.sameEvents(inputs, StopFold.inputs(List.copyOf(inputs))));
+        assertEquals(false, StopFold.sameEvents(inputs, inputs.subList(1, inputs.size())));
     }
 }

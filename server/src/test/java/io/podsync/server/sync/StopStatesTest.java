@@ -1,35 +1,14 @@
 package io.podsync.server.sync;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.podsync.protocol.StopStateView;
 import io.podsync.protocol.json.ProtocolJson;
-import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class StopStatesTest {
-    @Test
-    void theAttemptIsReadFromAStoredStateAsAFullParseWouldReadIt() {
-        for (StopStateView v : List.of(
-                StopFold.pending("S-1"),
-                new StopStateView("reattempt-stop", StopFold.REATTEMPT, 2, null, null, null, null, List.of()),
-                new StopStateView(
-                        "S:9",
-                        "delivered",
-                        137,
-                        Instant.parse("2026-11-23T08:00:00Z"),
-                        Instant.parse("2026-11-23T08:05:00Z"),
-                        "k-1",
-                        "dev-1",
-                        List.of("contradictory_outcomes@3")))) {
-            String json = ProtocolJson.toString(v);
-            assertEquals(v.attempt(), StopStates.attemptOf(json), json);
-        }
-    }
-
     @Test
     void whetherAStoredStateHadAnomaliesIsReadAsAFullParseWouldReadIt() {
         StopStateView none = StopFold.pending("S-1");

@@ -100,43 +100,6 @@ final class JdbcEventRepository implements EventRepository {
     }
 
     @Override
-    public List<EventRow> ofStops(Collection<String> stopIds, String verdict) {
-        List<EventRow> out = new ArrayList<>();
-        for (List<String> chunk : Sql.chunks(new HashSet<>(stopIds), IN_CHUNK)) {
-            List<Object> params = new ArrayList<>(chunk);
-            params.add(verdict);
-            out.addAll(sql.list(
-                    "SELECT device_id, seq, idempotency_key, stop_id, type, attempt, corrected_at FROM events"
-                            + " WHERE stop_id IN (" + Sql.marks(chunk.size()) + ") AND verdict = ?",
-                    // By position: looking 21 columns up by name cost more than reading them.
-                    rs -> new EventRow(
-                            rs.getString(1),
-                            rs.getLong(2),
-                            rs.getString(3),
-                            null,
-                            rs.getString(4),
-                            null,
-                            rs.getString(5),
-                            rs.getInt(6),
-                            null,
-                            Sql.nullableLong(rs, 7),
-                            0,
-                            0,
-                            verdict,
-                            null,
-                            null,
-                            "",
-                            "",
-                            0,
-                            null,
-                            null,
-                            null),
-                    params.toArray()));
-        }
-        return out;
-    }
-
-    @Override
     public List<EventRow> verdictsSince(String deviceId, long afterSeq, int limit) {
         return sql.list(
                 "SELECT * FROM events WHERE device_id = ? AND feed_seq > ? ORDER BY feed_seq LIMIT ?",

@@ -244,13 +244,15 @@ final class JdbcRouteRepository implements RouteRepository {
         Map<String, StopStateRow> read = new HashMap<>();
         for (List<String> chunk : Sql.chunks(wanted, IN_CHUNK)) {
             for (StopStateRow s : sql.list(
-                    "SELECT * FROM stop_states WHERE stop_id IN (" + Sql.marks(chunk.size()) + ")",
+                    "SELECT stop_id, audience, status, state_json, updated_at, fold_inputs FROM stop_states"
+                            + " WHERE stop_id IN (" + Sql.marks(chunk.size()) + ")",
                     rs -> new StopStateRow(
-                            rs.getString("stop_id"),
-                            rs.getString("audience"),
-                            rs.getString("status"),
-                            rs.getString("state_json"),
-                            rs.getLong("updated_at")),
+                            rs.getString(1),
+                            rs.getString(2),
+                            rs.getString(3),
+                            rs.getString(4),
+                            rs.getLong(5),
+                            FoldInputs.decode(rs.getString(1), rs.getString(6))),
                     chunk.toArray())) {
                 read.put(s.stopId(), s);
             }
@@ -277,10 +279,11 @@ final class JdbcRouteRepository implements RouteRepository {
         }
         sql.batch(
                 """
-                INSERT INTO stop_states (stop_id, audience, seq, status, state_json, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?)
+                INSERT INTO stop_states (stop_id, audience, seq, status, state_json, updated_at, fold_inputs)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (stop_id) DO UPDATE SET audience = excluded.audience, seq = excluded.seq,
-                    status = excluded.status, state_json = excluded.state_json, updated_at = excluded.updated_at
+                    status = excluded.status, state_json = excluded.state_json, updated_at = excluded.updated_at,
+                    fold_inputs = excluded.fold_inputs
                 """,
                 numbered,
                 (ps, e) -> Sql.bind(
@@ -290,7 +293,8 @@ final class JdbcRouteRepository implements RouteRepository {
                         e.getValue(),
                         e.getKey().status(),
                         e.getKey().stateJson(),
-                        e.getKey().updatedAt()));
+                        e.getKey().updatedAt(),
+                        FoldInputs.encode(e.getKey().foldInputs())));
         if (cache != null) {
             for (StopStateRow s : states) {
                 cache.state(s.stopId(), s);
