@@ -117,8 +117,15 @@ final class Sql {
     static void bind(PreparedStatement ps, Object... params) throws SQLException {
         for (int i = 0; i < params.length; i++) {
             Object p = params[i];
+            // The typed setters first: sqlite-jdbc's setObject tries a chain of types, per parameter of every row.
             if (p == null) {
                 ps.setNull(i + 1, Types.NULL);
+            } else if (p instanceof String t) {
+                ps.setString(i + 1, t);
+            } else if (p instanceof Long l) {
+                ps.setLong(i + 1, l);
+            } else if (p instanceof Integer n) {
+                ps.setInt(i + 1, n);
             } else if (p instanceof Boolean b) {
                 ps.setInt(i + 1, b ? 1 : 0);
             } else {
