@@ -99,6 +99,9 @@ class ErpForwardingTest {
         c.put("podsync.erp.retry-schedule.3", "PT0.1S");
         c.put("podsync.erp.retry-schedule.4", "PT0.1S");
         c.put("podsync.erp.poll-interval", "PT0.05S");
+        // Part of every lease: a restart on PostgreSQL (which cannot tell a crashed replica's lease from a live one's)
+        // waits for the lease to run out.
+        c.put("podsync.erp.connect-timeout", "PT1S");
         c.put("podsync.erp.reason-map.DAMAGED", "Z01");
         return TestServer.start(dir.resolve("server"), c, Clock.systemUTC());
     }

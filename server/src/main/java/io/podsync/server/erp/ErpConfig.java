@@ -23,6 +23,9 @@ import java.util.TreeMap;
  * @param maxAttempts {@code podsync.erp.max-attempts}: a failure at this attempt is final (default 3)
  * @param publicUrl {@code podsync.public-url}: base of evidence URLs in messages (default http://localhost:8080)
  * @param pollInterval {@code podsync.erp.poll-interval}: how often the dispatcher looks for due messages
+ * @param connectTimeout {@code podsync.erp.connect-timeout}: how long a new connection to an ERP may take (default
+ *     PT10S, at most PT60S). It is part of every outbox lease, so it also bounds how long a message that a crashed
+ *     replica had taken waits before another replica sends it.
  */
 public record ErpConfig(
         List<Endpoint> endpoints,
@@ -31,7 +34,8 @@ public record ErpConfig(
         Set<String> terminalReasons,
         int maxAttempts,
         String publicUrl,
-        Duration pollInterval) {
+        Duration pollInterval,
+        Duration connectTimeout) {
 
     /** One ERP endpoint. */
     public record Endpoint(String name, URI url, List<String> secrets, Duration timeout, int maxInFlight) {
@@ -83,7 +87,16 @@ public record ErpConfig(
                 terminal,
                 maxAttempts,
                 podsync.get("public-url").asString().orElse("http://localhost:8080"),
-                duration(erp.get("poll-interval").asString().orElse("PT0.25S"), "podsync.erp.poll-interval"));
+                duration(erp.get("poll-interval").asString().orElse("PT0.25S"), "podsync.erp.poll-interval"),
+                connectTimeout(erp.get("connect-timeout").asString().orElse("PT10S")));
+    }
+
+    private static Duration connectTimeout(String raw) {
+        Duration d = duration(raw, "podsync.erp.connect-timeout");
+        if (d.toMillis() < 100 || d.compareTo(Duration.ofSeconds(60)) > 0) {
+            throw bad("podsync.erp.connect-timeout", "must be between PT0.1S and PT60S");
+        }
+        return d;
     }
 
     private static Endpoint endpoint(Config c, String at) {

@@ -46,7 +46,6 @@ import java.util.stream.Collectors;
 public final class OutboxDispatcher implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(OutboxDispatcher.class.getName());
     private static final int BATCH = 500;
-    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
     private static final HeaderName WEBHOOK_ID = HeaderNames.create("webhook-id");
     private static final HeaderName WEBHOOK_TIMESTAMP = HeaderNames.create("webhook-timestamp");
     private static final HeaderName WEBHOOK_SIGNATURE = HeaderNames.create("webhook-signature");
@@ -83,13 +82,7 @@ public final class OutboxDispatcher implements AutoCloseable {
     // which is what bounds a backlog drain. Direct connections (no proxy lookup per request, as with the JDK client),
     // no redirects (a webhook that moved is a configuration error, and following it would carry the signature
     // elsewhere), no Expect: 100-continue round trip for bodies of a few KB.
-    private final Http1Client http = Http1Client.builder()
-            .connectTimeout(CONNECT_TIMEOUT)
-            .proxy(Proxy.noProxy())
-            .followRedirects(false)
-            .sendExpectContinue(false)
-            .shareConnectionCache(false)
-            .build();
+    private final Http1Client http;
     private final ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("podsync-outbox").factory());
@@ -98,6 +91,13 @@ public final class OutboxDispatcher implements AutoCloseable {
         this.db = db;
         this.config = config;
         this.clock = clock;
+        this.http = Http1Client.builder()
+                .connectTimeout(config.connectTimeout())
+                .proxy(Proxy.noProxy())
+                .followRedirects(false)
+                .sendExpectContinue(false)
+                .shareConnectionCache(false)
+                .build();
         this.listener = listener;
         this.endpoints =
                 config.endpoints().stream().collect(Collectors.toMap(ErpConfig.Endpoint::name, Function.identity()));
@@ -140,7 +140,7 @@ public final class OutboxDispatcher implements AutoCloseable {
                     + (endpoint == null
                             ? 60_000
                             : endpoint.timeout().toMillis() * (due.size() / endpoint.maxInFlight() + 3)
-                                    + 2 * CONNECT_TIMEOUT.toMillis()
+                                    + 2 * config.connectTimeout().toMillis()
                                     + 5_000);
             byLease.computeIfAbsent(lease, k -> new ArrayList<>()).add(m);
         }
