@@ -272,6 +272,10 @@ class PullAndFencingTest {
                 .get(0);
         assertEquals(Verdict.APPLIED, done.verdict());
         assertEquals("delivered", server.erp().route("RF").states().get(0).status());
+        // The handed-over state kept what it was folded from: the old driver's arrival still counts.
+        assertEquals(
+                Instant.ofEpochMilli(t.toEpochMilli()),
+                server.erp().route("RF").states().get(0).arrivedAt());
     }
 
     @Test
