@@ -44,29 +44,42 @@ final class FoldInputs {
             if (f.length != 6) {
                 throw new IllegalStateException("stop " + stopId + " has a malformed fold input: " + line);
             }
-            out.add(new EventRow(
+            out.add(row(
                     f[0],
                     Long.parseLong(f[1]),
                     f[2],
-                    null,
                     stopId,
-                    null,
                     f[3],
                     Integer.parseInt(f[4]),
-                    null,
-                    f[5].equals("-") ? null : Long.valueOf(f[5]),
-                    0,
-                    0,
-                    "APPLIED",
-                    null,
-                    null,
-                    "",
-                    "",
-                    0,
-                    null,
-                    null,
-                    null));
+                    f[5].equals("-") ? null : Long.valueOf(f[5])));
         }
         return out;
+    }
+
+    /** A fold input as a row: the fields folding reads, the others null, zero or empty. */
+    static EventRow row(
+            String deviceId, long seq, String key, String stopId, String type, int attempt, Long correctedAt) {
+        return new EventRow(
+                deviceId,
+                seq,
+                key,
+                null,
+                stopId,
+                null,
+                type,
+                attempt,
+                null,
+                correctedAt,
+                0,
+                0,
+                "APPLIED",
+                null,
+                null,
+                "",
+                "",
+                0,
+                null,
+                null,
+                null);
     }
 }

@@ -51,7 +51,7 @@ public final class FoldInputsMigration implements JavaMigration {
                                 + " WHERE verdict = 'APPLIED' AND stop_id IS NOT NULL ORDER BY stop_id, device_id, seq");
                 PreparedStatement write =
                         c.prepareStatement("UPDATE stop_states SET fold_inputs = ? WHERE stop_id = ?");
-                ResultSet rs = read.executeQuery()) {
+                ResultSet rs = query(read)) {
             String stop = null;
             List<EventRow> events = new ArrayList<>();
             int pending = 0;
@@ -63,28 +63,14 @@ public final class FoldInputsMigration implements JavaMigration {
                 }
                 long corrected = rs.getLong(7);
                 Long correctedAt = rs.wasNull() ? null : corrected;
-                events.add(new EventRow(
+                events.add(FoldInputs.row(
                         rs.getString(2),
                         rs.getLong(3),
                         rs.getString(4),
-                        null,
                         stop,
-                        null,
                         rs.getString(5),
                         rs.getInt(6),
-                        null,
-                        correctedAt,
-                        0,
-                        0,
-                        "APPLIED",
-                        null,
-                        null,
-                        "",
-                        "",
-                        0,
-                        null,
-                        null,
-                        null));
+                        correctedAt));
                 if (pending >= BATCH) {
                     write.executeBatch();
                     pending = 0;
@@ -96,6 +82,12 @@ public final class FoldInputsMigration implements JavaMigration {
         try (Statement s = c.createStatement()) {
             s.execute("DROP INDEX events_stop");
         }
+    }
+
+    /** Streamed: PostgreSQL's driver would otherwise hold every event in memory (it fetches in a transaction only). */
+    private static ResultSet query(PreparedStatement read) throws Exception {
+        read.setFetchSize(1_000);
+        return read.executeQuery();
     }
 
     private static int add(PreparedStatement write, String stop, List<EventRow> events) throws Exception {
