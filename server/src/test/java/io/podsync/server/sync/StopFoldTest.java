@@ -1,6 +1,8 @@
 package io.podsync.server.sync;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.podsync.storage.EventRow;
 import java.util.ArrayList;
@@ -95,7 +97,7 @@ class StopFoldTest {
                 StopFold.fold("S1", inputs).state().anomalies());
         // Folding the inputs again with nothing new keeps them as they are.
         assertEquals(inputs, StopFold.inputs(inputs));
-        assertEquals(true, StopFold.sameEvents(inputs, StopFold.inputs(List.copyOf(inputs))));
-        assertEquals(false, StopFold.sameEvents(inputs, inputs.subList(1, inputs.size())));
+        assertTrue(StopFold.sameEvents(inputs, StopFold.inputs(List.copyOf(inputs))));
+        assertFalse(StopFold.sameEvents(inputs, inputs.subList(1, inputs.size())));
     }
 }
