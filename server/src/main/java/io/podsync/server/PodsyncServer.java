@@ -1,8 +1,10 @@
 package io.podsync.server;
 
+import io.helidon.common.socket.SocketOptions;
 import io.helidon.config.Config;
 import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.HttpRouting;
 import io.micrometer.core.instrument.Timer;
 import io.podsync.server.auth.AuthFilter;
@@ -66,6 +68,10 @@ public final class PodsyncServer implements AutoCloseable {
         try {
             Services services = Services.create(cfg, db, clock);
             WebServer web = WebServer.builder()
+                    // Without TCP_NODELAY, Nagle's algorithm held back the end of an answer until the client's delayed
+                    // ACK (40 ms on Linux): a push of 50 events took 48 ms with 16 devices, 17 ms with it set. A
+                    // configured server.connection-options replaces these options as a whole.
+                    .connectionOptions(SocketOptions.builder().tcpNoDelay(true).build())
                     .config(config.get("server"))
                     .routing(r -> routing(r, services))
                     .build()
@@ -194,6 +200,11 @@ public final class PodsyncServer implements AutoCloseable {
 
     public int port() {
         return web.port();
+    }
+
+    /** The web server's configuration as it runs, defaults included. */
+    WebServerConfig webConfig() {
+        return web.prototype();
     }
 
     public Database database() {
