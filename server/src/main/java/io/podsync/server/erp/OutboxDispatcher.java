@@ -343,12 +343,12 @@ public final class OutboxDispatcher implements AutoCloseable {
         }
     }
 
-    /** The start of an error body, for the attempt history; the rest is not read. */
     /** For the attempt's history: the message, or the kind of failure where there is none (an end of stream). */
     private static String describe(Throwable e) {
         return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
+    /** The start of an error body, for the attempt history; the rest is not read. */
     private static String head(InputStream in) {
         try (in) {
             return abbreviate(new String(in.readNBytes(300), StandardCharsets.UTF_8));
