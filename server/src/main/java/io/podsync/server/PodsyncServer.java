@@ -23,6 +23,8 @@ import io.podsync.server.evidence.EvidenceService;
 import io.podsync.server.evidence.UploadProcessor;
 import io.podsync.server.http.Correlation;
 import io.podsync.server.http.ErrorMapping;
+import io.podsync.server.http.HttpHygiene;
+import io.podsync.server.http.ProblemDirectHandler;
 import io.podsync.server.http.ProblemException;
 import io.podsync.server.http.ProtocolVersionFilter;
 import io.podsync.server.ops.ExceptionService;
@@ -45,6 +47,9 @@ import java.util.Base64;
 
 /** A running podsync server: its database, its services and its web server. Tests start and stop these. */
 public final class PodsyncServer implements AutoCloseable {
+    /** {@code server.max-payload-size} unless configured: the largest upload chunk an operator may allow. */
+    private static final long MAX_PAYLOAD_BYTES = 64L * 1024 * 1024;
+
     private final Database db;
     private final WebServer web;
     private final Housekeeping housekeeping;
@@ -70,6 +75,13 @@ public final class PodsyncServer implements AutoCloseable {
             Config options = config.get("server.connection-options");
             WebServer web = WebServer.builder()
                     .config(config.get("server"))
+                    // What the HTTP layer refuses before routing (414, 431, 413, malformed requests) is a problem
+                    // document too; the handler reads Helidon's reason (not echoed) to tell 431 from other 400s.
+                    .directHandlers(ProblemDirectHandler.all())
+                    .errorHandling(e -> e.includeEntity(true))
+                    // A backstop over every handler's own, smaller limit (uploads' chunks, JSON bodies).
+                    .maxPayloadSize(
+                            config.get("server.max-payload-size").asLong().orElse(MAX_PAYLOAD_BYTES))
                     // Without TCP_NODELAY, Nagle's algorithm held back the end of an answer until the client's delayed
                     // ACK (40 ms on Linux): a push of 50 events took 48 ms with 16 devices, 17 ms with it set. Helidon
                     // defaults it to false, also when only other connection options are configured.
@@ -167,7 +179,8 @@ public final class PodsyncServer implements AutoCloseable {
     /** The routing: filters first (correlation, version, authentication), then the services, then the fallback. */
     static void routing(HttpRouting.Builder routing, Services s) {
         ErrorMapping.register(routing);
-        routing.addFilter(new Correlation())
+        routing.addFilter(new HttpHygiene(s.config().maxBodyBytes()))
+                .addFilter(new Correlation())
                 .addFilter(new ProtocolVersionFilter())
                 .addFilter(s.authFilter())
                 .addFilter((chain, req, res) -> {

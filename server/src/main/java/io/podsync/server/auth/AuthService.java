@@ -15,6 +15,7 @@ import io.podsync.protocol.TokenRequest;
 import io.podsync.protocol.TokenResponse;
 import io.podsync.protocol.Violation;
 import io.podsync.protocol.validation.ProtocolValidator;
+import io.podsync.server.http.HttpHygiene;
 import io.podsync.server.http.JsonBodies;
 import io.podsync.server.http.ProblemException;
 import io.podsync.storage.Database;
@@ -167,7 +168,7 @@ public final class AuthService implements HttpService {
     private void jwks(ServerRequest req, ServerResponse res) {
         res.header(HeaderNames.CACHE_CONTROL, "max-age=60");
         res.header(HeaderNames.CONTENT_TYPE, "application/jwk-set+json");
-        res.send(keys.verifyingKeys().toString(true)); // public keys only
+        HttpHygiene.send(res, keys.verifyingKeys().toString(true)); // public keys only
     }
 
     private void createEnrollment(ServerRequest req, ServerResponse res) {

@@ -3,6 +3,7 @@ package io.podsync.server.evidence;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -15,11 +16,14 @@ import io.podsync.protocol.validation.ViolationCodes;
 import io.podsync.server.auth.AuthFilter;
 import io.podsync.server.auth.Principal;
 import io.podsync.server.auth.Scope;
+import io.podsync.server.http.HttpHygiene;
 import io.podsync.server.http.JsonBodies;
 import io.podsync.server.http.ProblemException;
 import io.podsync.storage.ArtifactRow;
 import io.podsync.storage.Database;
 import io.podsync.storage.artifact.ArtifactStore;
+import io.podsync.storage.artifact.ArtifactStoreException;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
@@ -36,6 +40,8 @@ public final class EvidenceService implements HttpService {
     private static final String CHUNK_TYPE = "application/offset+octet-stream";
     private static final HeaderName CHECKSUM = HeaderNames.create("Upload-Checksum");
     private static final Duration LINK_TTL = Duration.ofMinutes(5);
+    /** Read before any header is sent, so that a store that fails at once gets a clean problem answer. */
+    private static final int FIRST_READ = 64 * 1024;
 
     private final UploadProcessor uploads;
     private final ArtifactStore store;
@@ -52,7 +58,6 @@ public final class EvidenceService implements HttpService {
     @Override
     public void routing(HttpRules rules) {
         rules.post("/v1/uploads", this::declare)
-                .head("/v1/uploads/{id}", this::head)
                 .get("/v1/uploads/{id}", this::get)
                 .patch("/v1/uploads/{id}", this::patch)
                 .get("/v1/artifacts/{sha256}", this::download)
@@ -110,7 +115,12 @@ public final class EvidenceService implements HttpService {
         res.send();
     }
 
+    /** The upload's status; for HEAD (routed here as GET), tus's offset headers only. */
     private void get(ServerRequest req, ServerResponse res) {
+        if (HttpHygiene.isHead()) {
+            head(req, res);
+            return;
+        }
         Principal p = AuthFilter.principal(req).requireAny(Scope.DRIVER);
         send(res, Status.OK_200, uploads.status(p, req.path().pathParameters().get("id")));
     }
@@ -141,18 +151,47 @@ public final class EvidenceService implements HttpService {
         }
     }
 
+    /**
+     * Streams an artifact. Failures are decided before the first byte where possible: the object is opened and its
+     * first buffer read before any header is set, so an unreachable store is a clean 503 problem. A failure after the
+     * first byte (or bytes ending short of the length) cannot be answered any more: the connection is closed, so the
+     * client sees a cut transfer at once instead of waiting for bytes that never come.
+     */
     private void download(ServerRequest req, ServerResponse res) {
         ArtifactRow a = readable(req);
+        if (HttpHygiene.isHead()) {
+            artifactHeaders(res, a);
+            res.send();
+            return;
+        }
+        InputStream in = store.open(a.sha256());
+        try (in) {
+            byte[] first = in.readNBytes((int) Math.min(a.size(), FIRST_READ));
+            artifactHeaders(res, a);
+            OutputStream out = res.outputStream();
+            long sent;
+            try {
+                out.write(first);
+                out.flush(); // the headers are out: from here a failure can only close the connection
+                sent = first.length + in.transferTo(out);
+            } catch (IOException | RuntimeException e) {
+                throw new CloseConnectionException("artifact " + a.sha256() + " broke while streaming", e);
+            }
+            if (sent != a.size()) {
+                throw new CloseConnectionException(
+                        "artifact " + a.sha256() + " has " + sent + " bytes in the store, " + a.size() + " recorded");
+            }
+            out.close();
+        } catch (IOException e) {
+            throw new ArtifactStoreException("cannot read artifact " + a.sha256(), e, true, false);
+        }
+    }
+
+    private static void artifactHeaders(ServerResponse res, ArtifactRow a) {
         res.header(HeaderNames.CONTENT_TYPE, a.mediaType());
         res.header(HeaderNames.CACHE_CONTROL, "private, max-age=86400, immutable");
         res.header(HeaderNames.ETAG, "\"" + a.sha256() + "\"");
         res.contentLength(a.size());
-        try (InputStream in = store.open(a.sha256());
-                OutputStream out = res.outputStream()) {
-            in.transferTo(out);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 
     private void link(ServerRequest req, ServerResponse res) {

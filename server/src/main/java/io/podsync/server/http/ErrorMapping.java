@@ -20,57 +20,58 @@ public final class ErrorMapping {
 
     private ErrorMapping() {}
 
+    /** Every failure of a route goes through {@link #handle}. */
     public static void register(HttpRouting.Builder routing) {
-        routing.error(ProblemException.class, (req, res, e) -> send(req, res, e));
-        routing.error(StorageException.class, (req, res, e) -> {
-            LOG.log(Level.WARNING, "storage failure [" + Correlation.of(req) + "]: " + e.getMessage(), e);
-            send(
-                    req,
-                    res,
-                    ProblemException.unavailable(
-                            "storage_unavailable",
-                            "the database is unavailable; retry with the same idempotency keys"));
-        });
-        routing.error(HttpException.class, (req, res, e) -> send(req, res, fromHttp(e)));
-        routing.error(ArtifactStoreException.class, (req, res, e) -> {
-            if (e.isNotFound()) {
-                send(req, res, ProblemException.notFound("artifact_not_found", "no such artifact"));
-            } else if (e.isTransient()) {
-                LOG.log(Level.WARNING, "object store failure [" + Correlation.of(req) + "]: " + e.getMessage());
-                send(
-                        req,
-                        res,
-                        ProblemException.unavailable(
-                                        "object_store_unavailable",
-                                        "the object store is unavailable; nothing was lost, send the same chunk again later")
-                                .withHeader("Retry-After", "5"));
-            } else {
-                LOG.log(Level.ERROR, "object store refused [" + Correlation.of(req) + "]: " + e.getMessage());
-                send(
-                        req,
-                        res,
-                        new ProblemException(
-                                500,
-                                "object_store_error",
-                                "Object store error",
-                                "the object store refused the operation; operators have been told",
-                                null,
-                                null));
+        routing.error(Throwable.class, ErrorMapping::handle);
+    }
+
+    /** Answers a failure with its problem document. */
+    public static void handle(ServerRequest req, ServerResponse res, Throwable e) {
+        send(req, res, problemOf(req, e));
+    }
+
+    /** The problem document for a failure; unexpected ones are logged with the correlation id. */
+    static ProblemException problemOf(ServerRequest req, Throwable e) {
+        return switch (e) {
+            case ProblemException p -> p;
+            case StorageException s -> {
+                LOG.log(Level.WARNING, "storage failure [" + Correlation.of(req) + "]: " + s.getMessage(), s);
+                yield ProblemException.unavailable(
+                        "storage_unavailable", "the database is unavailable; retry with the same idempotency keys");
             }
-        });
-        routing.error(Throwable.class, (req, res, e) -> {
-            LOG.log(Level.ERROR, "unexpected failure [" + Correlation.of(req) + "]", e);
-            send(
-                    req,
-                    res,
-                    new ProblemException(
-                            500,
-                            "internal_error",
-                            "Internal error",
-                            "the server failed; the correlation id identifies this request in its logs",
-                            null,
-                            null));
-        });
+            case HttpException h -> fromHttp(h);
+            case ArtifactStoreException a -> fromArtifactStore(req, a);
+            default -> {
+                LOG.log(Level.ERROR, "unexpected failure [" + Correlation.of(req) + "]", e);
+                yield new ProblemException(
+                        500,
+                        "internal_error",
+                        "Internal error",
+                        "the server failed; the correlation id identifies this request in its logs",
+                        null,
+                        null);
+            }
+        };
+    }
+
+    private static ProblemException fromArtifactStore(ServerRequest req, ArtifactStoreException e) {
+        if (e.isNotFound()) {
+            return ProblemException.notFound("artifact_not_found", "no such artifact");
+        }
+        if (e.isTransient()) {
+            LOG.log(Level.WARNING, "object store failure [" + Correlation.of(req) + "]: " + e.getMessage());
+            return ProblemException.unavailable(
+                    "object_store_unavailable",
+                    "the object store is unavailable; nothing was lost, send the same chunk again later");
+        }
+        LOG.log(Level.ERROR, "object store refused [" + Correlation.of(req) + "]: " + e.getMessage());
+        return new ProblemException(
+                500,
+                "object_store_error",
+                "Object store error",
+                "the object store refused the operation; operators have been told",
+                null,
+                null);
     }
 
     private static ProblemException fromHttp(HttpException e) {
@@ -86,7 +87,12 @@ public final class ErrorMapping {
                 status, code, e.status().reasonPhrase(), e.status().reasonPhrase(), null, null);
     }
 
+    /**
+     * Sends the problem with its own headers only: whatever the handler had set for the answer it meant to give (an
+     * artifact's length, ETag and caching) is dropped, and no cache keeps an error.
+     */
     public static void send(ServerRequest req, ServerResponse res, ProblemException e) {
+        String correlationId = Correlation.of(req);
         Problem p = new Problem(
                 Problem.typeOf(e.code()),
                 e.title(),
@@ -94,14 +100,19 @@ public final class ErrorMapping {
                 e.getMessage(),
                 e.code(),
                 e.field(),
-                Correlation.of(req),
+                correlationId,
                 e.errors().isEmpty() ? null : e.errors());
+        res.headers().clear();
+        if (correlationId != null) {
+            res.header(Correlation.HEADER, correlationId);
+        }
         res.status(e.status());
         e.headers().forEach(res::header);
         res.header(HeaderNames.CONTENT_TYPE, Problem.MEDIA_TYPE);
+        res.header(HeaderNames.CACHE_CONTROL, "no-store");
         if (e.status() == 401) {
             res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"podsync\"");
         }
-        res.send(ProtocolJson.toBytes(p));
+        HttpHygiene.send(res, ProtocolJson.toBytes(p));
     }
 }

@@ -160,7 +160,7 @@ public final class JsonBodies {
     public static void send(ServerResponse res, Status status, Object body) {
         res.status(status);
         res.header(HeaderNames.CONTENT_TYPE, JSON);
-        res.send(ProtocolJson.toBytes(body));
+        HttpHygiene.send(res, ProtocolJson.toBytes(body));
     }
 
     public static void ok(ServerResponse res, Object body) {

@@ -17,6 +17,7 @@ import io.podsync.protocol.Verdict;
 import io.podsync.server.auth.AuthFilter;
 import io.podsync.server.auth.Scope;
 import io.podsync.server.erp.OutboxDispatcher;
+import io.podsync.server.http.HttpHygiene;
 import io.podsync.server.sync.SyncListener;
 import io.podsync.storage.Database;
 import java.util.EnumMap;
@@ -123,6 +124,6 @@ public final class Metrics implements HttpService, SyncListener, OutboxDispatche
     private void scrape(ServerRequest req, ServerResponse res) {
         AuthFilter.principal(req).requireAny(Scope.OPS);
         res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
-        res.send(registry.scrape());
+        HttpHygiene.send(res, registry.scrape());
     }
 }
