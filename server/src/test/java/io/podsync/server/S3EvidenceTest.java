@@ -143,6 +143,35 @@ class S3EvidenceTest {
         assertArrayEquals(signature, server.erp().download(sha));
     }
 
+    /** An artifact read while the store is down: a framed 503 problem with no artifact headers, never a hang. */
+    @Test
+    void readingAnArtifactWhileTheObjectStoreIsDownIsACleanRetryableProblem() throws Exception {
+        byte[] photo = EvidenceTest.jpeg(3_008, 33);
+        assertTrue(device.client()
+                .upload(photo, "image/jpeg", EvidenceKind.PHOTO, 1 << 20, 3)
+                .isStored());
+        String sha = EvidenceTest.sha(photo);
+        String ops = server.ops().authenticate().accessToken();
+        s3.stop();
+        try (RawHttp c = new RawHttp(server.server().port())) {
+            c.send("GET /v1/artifacts/" + sha + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + ops + "\r\n\r\n");
+            RawHttp.Answer a = c.read(); // framed by its own Content-Length
+            assertEquals(503, a.status(), a.text());
+            assertEquals("application/problem+json", a.header("content-type").orElse(""));
+            assertEquals("no-store", a.header("cache-control").orElse(""));
+            assertTrue(a.header("retry-after").isPresent());
+            assertTrue(a.header("etag").isEmpty(), "an artifact's header on a problem");
+            assertEquals(
+                    "object_store_unavailable",
+                    ProtocolJson.read(a.text(), JsonNode.class).get("code").asText());
+            c.send("GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals(200, c.read().status(), "the connection is still in step");
+        } finally {
+            s3 = S3ProxyServer.start(s3Dir, s3Port);
+        }
+        assertArrayEquals(photo, server.ops().download(sha));
+    }
+
     private static UploadStatus declare(byte[] data) {
         HttpResponse<String> r =
                 server.postJson("/v1/uploads", """
