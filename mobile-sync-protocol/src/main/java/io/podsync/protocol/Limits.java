@@ -1,5 +1,7 @@
 package io.podsync.protocol;
 
+import java.time.Instant;
+
 /**
  * Published limits of protocol v1. Servers refuse anything larger; clients should split their work to stay below.
  * Every size and count the protocol carries has a limit here.
@@ -35,6 +37,14 @@ public final class Limits {
     public static final int MAX_ATTEMPT = 20;
     /** Largest geofence radius in metres. */
     public static final double MAX_GEOFENCE_METERS = 50_000;
+
+    /**
+     * The earliest time the protocol carries (capture times, sent times, time windows, service dates). A phone whose
+     * clock fell back to the epoch still syncs: its capture times are corrected by the measured clock offset.
+     */
+    public static final Instant EARLIEST_TIME = Instant.parse("1970-01-01T00:00:00Z");
+    /** The latest time the protocol carries: the last instant RFC 3339 (four-digit years) can write. */
+    public static final Instant LATEST_TIME = Instant.parse("9999-12-31T23:59:59.999999999Z");
 
     private Limits() {}
 }

@@ -53,4 +53,16 @@ class CanonicalJsonTest {
                 CanonicalJson.fingerprint(event(new BigDecimal("4"), "a")),
                 CanonicalJson.fingerprint(event(new BigDecimal("4"), "b")));
     }
+
+    /** A huge exponent keeps its exponent form: expanding 1e5000000 to five million digits took seconds per event. */
+    @Test
+    void hugeExponentsStayShortAndStillCompareEqual() {
+        JsonNode a = ProtocolJson.read("{\"q\":1e5000000,\"r\":10E+4999999}", JsonNode.class);
+        String text = CanonicalJson.of(a);
+        assertEquals("{\"q\":1E+5000000,\"r\":1E+5000000}", text);
+        assertEquals(text, CanonicalJson.of(ProtocolJson.read("{\"r\":1.0e5000000,\"q\":1e5000000}", JsonNode.class)));
+        assertEquals("{\"q\":1000}", CanonicalJson.of(ProtocolJson.read("{\"q\":1.000e3}", JsonNode.class)));
+        CapturedEvent e = event(new BigDecimal("1e999999999"), null);
+        assertEquals(CanonicalJson.of(e), CanonicalJson.of(ProtocolJson.tree(e)));
+    }
 }

@@ -78,7 +78,7 @@ class ErrorHandlingTest {
         String badDate = VALID_ROUTE.replace("2026-11-23", "tomorrow");
         assertEquals(
                 "serviceDate",
-                problem(server.send("PUT", "/v1/routes/RX", "application/json", badDate, erp), 400, "invalid_type")
+                problem(server.send("PUT", "/v1/routes/RX", "application/json", badDate, erp), 400, "invalid_format")
                         .get("field")
                         .asText());
         String stopsNotArray = "{\"driverId\":\"DX\",\"serviceDate\":\"2026-11-23\",\"stops\":\"none\"}";

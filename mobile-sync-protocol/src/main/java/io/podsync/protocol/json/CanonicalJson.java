@@ -29,6 +29,7 @@ import java.util.Map;
  */
 public final class CanonicalJson {
     private static final JsonNodeFactory NODES = JsonNodeFactory.withExactBigDecimals(true);
+    private static final int MAX_EXPANDED_ZEROS = 64;
 
     /**
      * Records are written in one pass, properties sorted, decimals stripped of trailing zeros. Trees go through
@@ -42,8 +43,7 @@ public final class CanonicalJson {
                 @Override
                 public void serialize(BigDecimal value, JsonGenerator gen, SerializerProvider provider)
                         throws IOException {
-                    BigDecimal d = value.stripTrailingZeros();
-                    gen.writeNumber(d.scale() < 0 ? d.setScale(0) : d);
+                    gen.writeNumber(canonicalNumber(value));
                 }
             }));
 
@@ -84,6 +84,16 @@ public final class CanonicalJson {
         }
     }
 
+    /**
+     * Trailing zeros stripped; an integer written out in full ({@code 1000}, not {@code 1E+3}) unless it has more
+     * than {@value #MAX_EXPANDED_ZEROS} trailing zeros, which keeps its exponent form ({@code 1E+5000000}): expanding
+     * that took seconds and megabytes for a 250-byte request. Either way one value has one text.
+     */
+    static BigDecimal canonicalNumber(BigDecimal value) {
+        BigDecimal d = value.stripTrailingZeros();
+        return d.scale() < 0 && d.scale() >= -MAX_EXPANDED_ZEROS ? d.setScale(0) : d;
+    }
+
     private static JsonNode canonicalize(JsonNode node) {
         if (node.isObject()) {
             List<Map.Entry<String, JsonNode>> fields = new ArrayList<>();
@@ -103,11 +113,7 @@ public final class CanonicalJson {
             return out;
         }
         if (node.isNumber()) {
-            BigDecimal d = node.decimalValue().stripTrailingZeros();
-            if (d.scale() < 0) {
-                d = d.setScale(0);
-            }
-            return NODES.numberNode(d);
+            return NODES.numberNode(canonicalNumber(node.decimalValue()));
         }
         return node;
     }

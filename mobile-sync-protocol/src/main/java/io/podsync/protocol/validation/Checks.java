@@ -1,7 +1,10 @@
 package io.podsync.protocol.validation;
 
+import io.podsync.protocol.Limits;
 import io.podsync.protocol.Violation;
 import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -65,13 +68,30 @@ final class Checks {
         }
     }
 
+    /** A time within the protocol's range (see {@link Limits#EARLIEST_TIME}). */
+    void time(Instant value, String field) {
+        if (value != null && (value.isBefore(Limits.EARLIEST_TIME) || value.isAfter(Limits.LATEST_TIME))) {
+            add(
+                    ViolationCodes.OUT_OF_RANGE,
+                    field,
+                    field + " must be between " + Limits.EARLIEST_TIME + " and " + Limits.LATEST_TIME);
+        }
+    }
+
+    /** A date within the protocol's range: years 1970 to 9999. */
+    void date(LocalDate value, String field) {
+        if (value != null && (value.getYear() < 1970 || value.getYear() > 9999)) {
+            add(ViolationCodes.OUT_OF_RANGE, field, field + " must be between 1970-01-01 and 9999-12-31");
+        }
+    }
+
     void quantity(BigDecimal value, String field) {
         if (value == null) {
             return;
         }
         if (value.signum() < 0) {
             add(ViolationCodes.OUT_OF_RANGE, field, field + " must not be negative");
-        } else if (value.precision() - value.scale() > 12 || value.scale() > 6) {
+        } else if ((long) value.precision() - value.scale() > 12 || value.scale() > 6) { // long: scale may be -2^31
             add(ViolationCodes.OUT_OF_RANGE, field, field + " has more than 12 integer or 6 decimal digits");
         }
     }

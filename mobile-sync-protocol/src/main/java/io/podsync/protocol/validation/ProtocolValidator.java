@@ -30,7 +30,9 @@ public final class ProtocolValidator {
         if (release.vehicleId() != null) {
             c.id(release.vehicleId(), "vehicleId", Limits.MAX_ID_LENGTH);
         }
-        c.required(release.serviceDate(), "serviceDate");
+        if (c.required(release.serviceDate(), "serviceDate")) {
+            c.date(release.serviceDate(), "serviceDate");
+        }
         if (c.required(release.stops(), "stops") && c.count(release.stops(), "stops", Limits.MAX_STOPS_PER_ROUTE)) {
             Set<String> stopIds = new HashSet<>();
             Set<String> orderIds = new HashSet<>();
@@ -58,6 +60,10 @@ public final class ProtocolValidator {
             c.range(s.geofenceRadiusMeters(), at + ".geofenceRadiusMeters", 1, Limits.MAX_GEOFENCE_METERS);
         }
         TimeWindow w = s.timeWindow();
+        if (w != null) {
+            c.time(w.start(), at + ".timeWindow.start");
+            c.time(w.end(), at + ".timeWindow.end");
+        }
         if (w != null && w.start() != null && w.end() != null && w.end().isBefore(w.start())) {
             c.add(ViolationCodes.INCONSISTENT, at + ".timeWindow.end", "the window ends before it starts");
         }
@@ -128,7 +134,9 @@ public final class ProtocolValidator {
         c.required(e.type(), at + ".type");
         c.id(e.stopId(), at + ".stopId", Limits.MAX_ID_LENGTH);
         c.range(e.attempt(), at + ".attempt", 1, Limits.MAX_ATTEMPT);
-        c.required(e.capturedAt(), at + ".capturedAt");
+        if (c.required(e.capturedAt(), at + ".capturedAt")) {
+            c.time(e.capturedAt(), at + ".capturedAt");
+        }
         EventPayload p = e.payload();
         if (p == null) {
             return c.violations();

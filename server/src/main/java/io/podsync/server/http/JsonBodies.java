@@ -99,6 +99,10 @@ public final class JsonBodies {
             return ProblemException.badRequest(
                     ViolationCodes.UNKNOWN_EVENT_TYPE, field, "unknown event type " + f.getValue());
         }
+        if (e instanceof InvalidFormatException f && isTime(f.getTargetType())) {
+            return ProblemException.badRequest(
+                    ViolationCodes.INVALID_FORMAT, field, field + " must be an RFC 3339 date-time (or date)");
+        }
         if (e instanceof InvalidFormatException f
                 && f.getTargetType() != null
                 && f.getTargetType().isEnum()) {
@@ -109,6 +113,11 @@ public final class JsonBodies {
             return ProblemException.badRequest(ViolationCodes.INVALID_TYPE, field, field + " must be " + expected);
         }
         return ProblemException.badRequest(ViolationCodes.INVALID_TYPE, field, field + " has the wrong type");
+    }
+
+    /** One code for a time that does not parse, wherever it is: {@code invalid_format}. */
+    private static boolean isTime(Class<?> t) {
+        return t != null && t.getName().startsWith("java.time.");
     }
 
     private static String simpleType(Class<?> t) {

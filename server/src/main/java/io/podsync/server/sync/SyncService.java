@@ -69,11 +69,22 @@ public final class SyncService implements HttpService {
             throw ProblemException.badRequest(
                     ViolationCodes.INVALID_TYPE, "sentAt", "sentAt must be an RFC 3339 date-time");
         }
+        Instant sentAt = parseTime(node.asText());
+        if (sentAt.isBefore(Limits.EARLIEST_TIME) || sentAt.isAfter(Limits.LATEST_TIME)) {
+            throw ProblemException.badRequest(
+                    ViolationCodes.OUT_OF_RANGE,
+                    "sentAt",
+                    "sentAt must be between " + Limits.EARLIEST_TIME + " and " + Limits.LATEST_TIME);
+        }
+        return sentAt;
+    }
+
+    private static Instant parseTime(String text) {
         try {
-            return Instant.parse(node.asText());
+            return Instant.parse(text);
         } catch (DateTimeParseException e) {
             try {
-                return java.time.OffsetDateTime.parse(node.asText()).toInstant();
+                return java.time.OffsetDateTime.parse(text).toInstant();
             } catch (DateTimeParseException e2) {
                 throw ProblemException.badRequest(
                         ViolationCodes.INVALID_FORMAT, "sentAt", "sentAt must be an RFC 3339 date-time");
