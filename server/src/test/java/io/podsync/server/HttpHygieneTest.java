@@ -240,22 +240,26 @@ class HttpHygieneTest {
 
     @Test
     void invalidUtf8AnywhereInABodyIsRefused() {
-        byte[] head =
-                "{\"sentAt\":\"%s\",\"events\":[],\"x".formatted(Instant.now()).getBytes(StandardCharsets.UTF_8);
-        byte[] tail = "\":1}".getBytes(StandardCharsets.UTF_8);
-        byte[] body = new byte[head.length + 2 + tail.length];
-        System.arraycopy(head, 0, body, 0, head.length);
-        body[head.length] = (byte) 0xC3; // a lead byte followed by ASCII: not UTF-8
-        body[head.length + 1] = (byte) 0x28;
-        System.arraycopy(tail, 0, body, head.length + 2, tail.length);
-        try (RawHttp c = connect()) {
-            c.send(("POST /v1/sync/push HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nAuthorization: Bearer "
-                            + device.token() + "\r\nContent-Length: " + body.length + "\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-            c.send(body);
-            RawHttp.Answer a = c.read();
-            assertEquals(400, a.status(), a.text());
-            problem(a, "malformed_json");
+        // an overlong '/' and a surrogate, in the name of a field nobody reads
+        for (byte[] bad : new byte[][] {{(byte) 0xC0, (byte) 0xAF}, {(byte) 0xED, (byte) 0xA0, (byte) 0x80}}) {
+            byte[] head = "{\"sentAt\":\"%s\",\"events\":[],\"x"
+                    .formatted(Instant.now())
+                    .getBytes(StandardCharsets.UTF_8);
+            byte[] tail = "\":1}".getBytes(StandardCharsets.UTF_8);
+            byte[] body = new byte[head.length + bad.length + tail.length];
+            System.arraycopy(head, 0, body, 0, head.length);
+            System.arraycopy(bad, 0, body, head.length, bad.length);
+            System.arraycopy(tail, 0, body, head.length + bad.length, tail.length);
+            try (RawHttp c = connect()) {
+                c.send(("POST /v1/sync/push HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                                + "Authorization: Bearer " + device.token() + "\r\nContent-Length: " + body.length
+                                + "\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                c.send(body);
+                RawHttp.Answer a = c.read();
+                assertEquals(400, a.status(), a.text());
+                problem(a, "malformed_json");
+            }
         }
     }
 

@@ -75,6 +75,9 @@ public final class JsonBodies {
                 throw ProblemException.tooLarge(
                         "payload_too_large", null, "the body is larger than the limit of " + maxBytes + " bytes");
             }
+            if (!Utf8.isValid(body)) {
+                throw ProblemException.badRequest("malformed_json", null, "the body is not valid UTF-8");
+            }
             return body;
         } catch (IOException e) {
             throw ProblemException.badRequest("unreadable_body", null, "the request body could not be read");
