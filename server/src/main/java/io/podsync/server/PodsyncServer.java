@@ -11,6 +11,7 @@ import io.podsync.server.auth.AuthFilter;
 import io.podsync.server.auth.AuthService;
 import io.podsync.server.auth.ClientRegistry;
 import io.podsync.server.auth.DeviceGate;
+import io.podsync.server.auth.KeyEncryption;
 import io.podsync.server.auth.KeyRing;
 import io.podsync.server.auth.Secrets;
 import io.podsync.server.auth.TokenService;
@@ -39,9 +40,11 @@ import io.podsync.server.sync.PushProcessor;
 import io.podsync.server.sync.StopStates;
 import io.podsync.server.sync.SyncService;
 import io.podsync.storage.Database;
+import io.podsync.storage.FileModes;
 import io.podsync.storage.artifact.ArtifactStore;
 import io.podsync.storage.artifact.LocalArtifactStore;
 import io.podsync.storage.artifact.S3ArtifactStore;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Base64;
 
@@ -69,6 +72,7 @@ public final class PodsyncServer implements AutoCloseable {
 
     public static PodsyncServer start(Config config, Clock clock) {
         ServerConfig cfg = ServerConfig.from(config);
+        FileModes.privateDirectory(cfg.dataDir(), "podsync.data-dir");
         Database db = Database.open(cfg.db());
         try {
             Services services = Services.create(cfg, db, clock);
@@ -120,7 +124,8 @@ public final class PodsyncServer implements AutoCloseable {
             StopStates states) {
         static Services create(ServerConfig cfg, Database db, Clock clock) {
             Metrics metrics = new Metrics(db);
-            KeyRing keys = new KeyRing(db, clock, cfg.accessTokenTtl());
+            KeyEncryption kek = keyEncryption(cfg, db);
+            KeyRing keys = new KeyRing(db, kek, clock, cfg.accessTokenTtl());
             DeviceGate gate = new DeviceGate(db, clock);
             TokenService tokens = new TokenService(keys, clock, cfg.issuer(), cfg.audience(), cfg.accessTokenTtl());
             StopStates states = new StopStates(metrics);
@@ -134,7 +139,7 @@ public final class PodsyncServer implements AutoCloseable {
                     metrics,
                     states);
             PullProcessor pull =
-                    new PullProcessor(db, clock, new CursorCodec(cursorKey(db), clock, cfg.cursorMaxAge()));
+                    new PullProcessor(db, clock, new CursorCodec(cursorKey(db, kek), clock, cfg.cursorMaxAge()));
             ArtifactStore store = artifactStore(cfg.artifacts());
             UploadProcessor uploads =
                     new UploadProcessor(db, store, new EvidenceGate(states, metrics), clock, cfg.uploads());
@@ -169,10 +174,38 @@ public final class PodsyncServer implements AutoCloseable {
             return a.s3() == null ? new LocalArtifactStore(a.localDir()) : new S3ArtifactStore(a.s3());
         }
 
-        /** Shared by every replica through the database, so a cursor from one replica works on another. */
-        private static byte[] cursorKey(Database db) {
-            String stored = db.write(tx -> tx.settings().putIfAbsent("cursor.hmac.key", Secrets.random(32)));
-            return Base64.getUrlDecoder().decode(stored);
+        /**
+         * The key-encryption key; the embedded default keeps a generated one beside its database file, PostgreSQL
+         * needs one configured (the same for every replica).
+         */
+        private static KeyEncryption keyEncryption(ServerConfig cfg, Database db) {
+            String url = cfg.db().url();
+            Path defaultFile = null;
+            if (db.kind() == Database.Kind.SQLITE) {
+                String file = url.substring("jdbc:sqlite:".length()).split("\\?", 2)[0];
+                defaultFile = Path.of(file).toAbsolutePath().resolveSibling("podsync.key");
+            }
+            ServerConfig.KeysConfig k = cfg.keys();
+            return KeyEncryption.configured(k.encryptionKey(), k.encryptionKeyFile(), defaultFile);
+        }
+
+        /**
+         * Shared by every replica through the database, so a cursor from one replica works on another; sealed with
+         * the key-encryption key like the signing keys.
+         */
+        private static byte[] cursorKey(Database db, KeyEncryption kek) {
+            String name = "cursor.hmac.key";
+            String stored = db.write(tx -> {
+                String value = tx.settings().putIfAbsent(name, kek.seal(Secrets.random(32), name));
+                if (!kek.isCurrent(value)) { // stored plain by an older version, or sealed with a retired key
+                    String resealed = kek.seal(kek.open(value, name), name);
+                    if (tx.settings().replace(name, value, resealed)) {
+                        value = resealed;
+                    }
+                }
+                return value;
+            });
+            return Base64.getUrlDecoder().decode(kek.open(stored, name));
         }
     }
 

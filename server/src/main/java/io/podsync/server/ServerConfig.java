@@ -38,6 +38,7 @@ import java.util.List;
  * @param evidenceMissingAfter {@code podsync.evidence.missing-after}: an event still waiting for its evidence after
  *     this long opens an exception for ops (default 2 hours)
  * @param erp {@code podsync.erp.*}: ERP endpoints and forwarding, see {@link ErpConfig}
+ * @param keys {@code podsync.keys.*}: the key-encryption key that seals the secrets in the database
  */
 public record ServerConfig(
         Path dataDir,
@@ -56,7 +57,26 @@ public record ServerConfig(
         ArtifactsConfig artifacts,
         UploadProcessor.Settings uploads,
         Duration evidenceMissingAfter,
-        ErpConfig erp) {
+        ErpConfig erp,
+        KeysConfig keys) {
+
+    /**
+     * The key-encryption key (see {@link io.podsync.server.auth.KeyEncryption}); at most one of the two is set.
+     *
+     * @param encryptionKey {@code podsync.keys.encryption-key}: the keys themselves, 32 bytes in base64 each, comma
+     *     separated (the first seals; the others open what older keys sealed, for rotation); typically from the
+     *     environment ({@code PODSYNC_KEYS_ENCRYPTION_KEY})
+     * @param encryptionKeyFile {@code podsync.keys.encryption-key-file}: a file holding them, one per line. With
+     *     neither, the embedded default (SQLite) generates {@code podsync.key} beside the database; PostgreSQL
+     *     requires one
+     */
+    public record KeysConfig(String encryptionKey, Path encryptionKeyFile) {
+        @Override
+        public String toString() {
+            return "KeysConfig[encryptionKey=" + (encryptionKey == null ? "none" : "****") + ", encryptionKeyFile="
+                    + encryptionKeyFile + "]";
+        }
+    }
 
     /**
      * Where artifacts live.
@@ -127,7 +147,13 @@ public record ServerConfig(
                 artifacts(c.get("artifacts"), dataDir),
                 uploads(c.get("uploads")),
                 duration(c.get("evidence"), "missing-after", Duration.ofHours(2)),
-                ErpConfig.from(c));
+                ErpConfig.from(c),
+                new KeysConfig(
+                        c.get("keys.encryption-key").asString().orElse(null),
+                        c.get("keys.encryption-key-file")
+                                .asString()
+                                .map(Path::of)
+                                .orElse(null)));
     }
 
     private static ArtifactsConfig artifacts(Config a, Path dataDir) {

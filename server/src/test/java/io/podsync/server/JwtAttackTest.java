@@ -72,7 +72,8 @@ class JwtAttackTest {
     private static ECKey serverKey() throws Exception {
         List<SigningKeyRow> rows =
                 server.server().database().read(tx -> tx.signingKeys().all());
-        return ECKey.parse(rows.get(rows.size() - 1).jwkJson());
+        SigningKeyRow row = rows.get(rows.size() - 1);
+        return ECKey.parse(server.kek().open(row.jwkJson(), row.kid()));
     }
 
     private static JWTClaimsSet.Builder validClaims() {

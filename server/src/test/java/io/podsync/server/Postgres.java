@@ -38,7 +38,10 @@ final class Postgres {
         return server;
     }
 
-    /** Server settings for a fresh, empty database: {@code podsync.db.*}. */
+    /** The key-encryption key every replica of a test database is given (PostgreSQL has no default). */
+    static final String KEK = "dGVzdC1rZXktZW5jcnlwdGlvbi1rZXktMzItYnl0ZXM=";
+
+    /** Server settings for a fresh, empty database: {@code podsync.db.*} and the key-encryption key. */
     static Map<String, String> freshDatabase() {
         String name = "podsync_" + DATABASES.incrementAndGet();
         try (Connection c = server().getPostgresDatabase().getConnection();
@@ -48,8 +51,13 @@ final class Postgres {
             throw new IllegalStateException(e);
         }
         return Map.of(
-                "podsync.db.url", server().getJdbcUrl("postgres", name),
-                "podsync.db.user", "postgres",
-                "podsync.db.password", "postgres");
+                "podsync.db.url",
+                server().getJdbcUrl("postgres", name),
+                "podsync.db.user",
+                "postgres",
+                "podsync.db.password",
+                "postgres",
+                "podsync.keys.encryption-key",
+                KEK);
     }
 }

@@ -7,6 +7,7 @@ import io.podsync.protocol.DeviceCredentials;
 import io.podsync.protocol.StopStateView;
 import io.podsync.protocol.client.PodsyncClient;
 import io.podsync.protocol.json.ProtocolJson;
+import io.podsync.server.auth.KeyEncryption;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -28,11 +29,13 @@ final class TestServer implements AutoCloseable {
 
     private final PodsyncServer server;
     private final Path dir;
+    private final Map<String, String> overrides;
     private final HttpClient http = HttpClient.newHttpClient();
 
-    private TestServer(PodsyncServer server, Path dir) {
+    private TestServer(PodsyncServer server, Path dir, Map<String, String> overrides) {
         this.server = server;
         this.dir = dir;
+        this.overrides = overrides;
     }
 
     static TestServer start(Path dir) {
@@ -44,7 +47,7 @@ final class TestServer implements AutoCloseable {
     }
 
     static TestServer start(Path dir, Map<String, String> overrides, Clock clock) {
-        return new TestServer(PodsyncServer.start(config(dir, overrides), clock), dir);
+        return new TestServer(PodsyncServer.start(config(dir, overrides), clock), dir, overrides);
     }
 
     /** Both sets of settings (the second wins). */
@@ -79,6 +82,14 @@ final class TestServer implements AutoCloseable {
 
     Path dir() {
         return dir;
+    }
+
+    /** The key-encryption key the server seals its secrets with: configured, or generated beside its SQLite file. */
+    KeyEncryption kek() {
+        String configured = overrides.get("podsync.keys.encryption-key");
+        return configured != null
+                ? KeyEncryption.parse(configured, "test")
+                : KeyEncryption.fromFile(dir.resolve("podsync.key"), "test");
     }
 
     PodsyncClient erp() {

@@ -56,13 +56,7 @@ public final class Database implements AutoCloseable {
         String file = config.url().substring("jdbc:sqlite:".length());
         int q = file.indexOf('?');
         Path path = Path.of(q < 0 ? file : file.substring(0, q));
-        try {
-            if (path.getParent() != null) {
-                Files.createDirectories(path.getParent());
-            }
-        } catch (java.io.IOException e) {
-            throw new StorageException("cannot create the data directory " + path.getParent(), e, false);
-        }
+        privateFiles(path);
         // The writer takes its lock at BEGIN (IMMEDIATE) so a transaction never fails half-way on a lock upgrade;
         // readers stay DEFERRED so they never take one.
         // The checkpointer thread copies the WAL into the database as it grows, but under steady writes it never finds
@@ -78,6 +72,26 @@ public final class Database implements AutoCloseable {
         Checkpointer checkpointer =
                 new Checkpointer(sqliteSource(config.url(), SQLiteConfig.TransactionMode.DEFERRED, 1_000), 200);
         return new Database(Kind.SQLITE, writers, readers, checkpointer);
+    }
+
+    /**
+     * The database and its WAL and shared-memory files owner-only, whatever the umask: the file is created 0600 before
+     * SQLite opens it, and SQLite gives the WAL and shared-memory files the database file's mode. Existing files with a
+     * wider mode (from an older version, a copy) are tightened.
+     */
+    private static void privateFiles(Path db) {
+        try {
+            Path dir = db.toAbsolutePath().getParent();
+            if (dir != null && !Files.isDirectory(dir)) {
+                FileModes.privateDirectory(dir, "the database directory");
+            }
+            FileModes.touchPrivateFile(db, "the database");
+            for (String suffix : new String[] {"-wal", "-shm", "-journal"}) {
+                FileModes.privateFile(Path.of(db + suffix), "the database");
+            }
+        } catch (java.io.UncheckedIOException e) {
+            throw new StorageException("cannot prepare the database file " + db + ": " + e.getMessage(), e, false);
+        }
     }
 
     private static SQLiteDataSource sqliteSource(String url, SQLiteConfig.TransactionMode mode, int walPages) {

@@ -2,11 +2,8 @@ package io.podsync.server.auth;
 
 import io.podsync.server.ServerConfig;
 import io.podsync.storage.Database;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import io.podsync.storage.FileModes;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +28,7 @@ public final class ClientRegistry {
         for (ServerConfig.ClientConfig c : config.clients()) {
             clients.put(c.id(), new Client(c.id(), Secrets.hash(c.secret()), c.scopes()));
         }
+        FileModes.privateFile(config.dataDir().resolve(BOOTSTRAP_FILE), "the bootstrap credentials");
         if (clients.isEmpty()) {
             bootstrap(config.dataDir(), db);
         }
@@ -56,21 +54,12 @@ public final class ClientRegistry {
         clients.put("ops", new Client("ops", stored[1], List.of(Scope.OPS, Scope.ERP)));
         if (stored[0].equals(erpHash) && stored[1].equals(opsHash)) {
             Path file = dataDir.resolve(BOOTSTRAP_FILE);
-            try {
-                Files.createDirectories(dataDir);
-                Files.writeString(
-                        file,
-                        "# podsync bootstrap API clients, written once at first start. Keep it secret.\n"
-                                + "erp.client-id=erp\nerp.client-secret=" + erpSecret + "\n"
-                                + "ops.client-id=ops\nops.client-secret=" + opsSecret + "\n");
-                try {
-                    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-                } catch (UnsupportedOperationException ignored) {
-                    // not a POSIX file system
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot write " + file, e);
-            }
+            FileModes.writeNewPrivateFile(
+                    file,
+                    ("# podsync bootstrap API clients, written once at first start. Keep it secret.\n"
+                                    + "erp.client-id=erp\nerp.client-secret=" + erpSecret + "\n"
+                                    + "ops.client-id=ops\nops.client-secret=" + opsSecret + "\n")
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
             LOG.log(
                     System.Logger.Level.INFO,
                     "bootstrap API clients erp and ops created; secrets in " + file.toAbsolutePath());

@@ -23,23 +23,30 @@ import java.util.UUID;
  * <p>The newest unretired key signs. A rotation adds a key and retires the others, which keep verifying until every
  * token they signed has expired: nobody is logged out by a rotation. Replicas reload the set periodically and when
  * they meet an unknown key id.
+ *
+ * <p>The private parts are sealed with the key-encryption key ({@link KeyEncryption}) before they are stored; a row
+ * sealed with an older key-encryption key (or stored plain by a version before sealing) is sealed again with the
+ * current one when the ring is created.
  */
 public final class KeyRing {
     private static final Duration RELOAD_AT_MOST_EVERY = Duration.ofSeconds(5);
 
     private final Database db;
+    private final KeyEncryption kek;
     private final Clock clock;
     private final Duration verifyAfterRetirement;
     private volatile State state;
 
     private record State(ECKey signing, JWKSet verifying, long loadedAt) {}
 
-    public KeyRing(Database db, Clock clock, Duration tokenTtl) {
+    public KeyRing(Database db, KeyEncryption kek, Clock clock, Duration tokenTtl) {
         this.db = db;
+        this.kek = kek;
         this.clock = clock;
         // A retired key verifies for one token lifetime plus a margin for clock skew and for replicas that have not
         // reloaded the key set yet (they do every minute).
         this.verifyAfterRetirement = tokenTtl.plusMinutes(5);
+        reseal();
         reload(true);
     }
 
@@ -72,7 +79,7 @@ public final class KeyRing {
             for (SigningKeyRow row : tx.signingKeys().all()) {
                 tx.signingKeys().retire(row.kid(), now);
             }
-            tx.signingKeys().insert(new SigningKeyRow(key.getKeyID(), key.toJSONString(), now, null));
+            tx.signingKeys().insert(sealed(key, now));
             return null;
         });
         reload(false);
@@ -92,7 +99,7 @@ public final class KeyRing {
             ECKey key = generate();
             rows = db.write(tx -> {
                 if (tx.signingKeys().all().isEmpty()) { // another replica may have won
-                    tx.signingKeys().insert(new SigningKeyRow(key.getKeyID(), key.toJSONString(), now, null));
+                    tx.signingKeys().insert(sealed(key, now));
                 }
                 return tx.signingKeys().all();
             });
@@ -101,7 +108,7 @@ public final class KeyRing {
         long signingCreated = Long.MIN_VALUE;
         List<JWK> verifying = new ArrayList<>();
         for (SigningKeyRow row : rows) {
-            ECKey key = parse(row.jwkJson());
+            ECKey key = parse(open(row));
             if (row.retiredAt() == null) {
                 if (row.createdAt() >= signingCreated) {
                     signing = key;
@@ -116,6 +123,32 @@ public final class KeyRing {
             throw new IllegalStateException("no active signing key in the database");
         }
         state = new State(signing, new JWKSet(verifying), now);
+    }
+
+    private SigningKeyRow sealed(ECKey key, long now) {
+        return new SigningKeyRow(key.getKeyID(), kek.seal(key.toJSONString(), key.getKeyID()), now, null);
+    }
+
+    private String open(SigningKeyRow row) {
+        try {
+            return kek.open(row.jwkJson(), row.kid());
+        } catch (KeyEncryption.KeyUnavailableException e) {
+            throw new IllegalStateException("token signing key " + row.kid() + " in the database is " + e.getMessage()
+                    + ". Configure the key-encryption key it was sealed with in podsync.keys.encryption-key (or "
+                    + "-file); see operations.md, 'Keys and credentials', if it is lost");
+        }
+    }
+
+    /** Seals every row not sealed with the current key-encryption key; replicas doing the same at once is harmless. */
+    private void reseal() {
+        db.write(tx -> {
+            for (SigningKeyRow row : tx.signingKeys().all()) {
+                if (!kek.isCurrent(row.jwkJson())) {
+                    tx.signingKeys().replaceJwk(row.kid(), row.jwkJson(), kek.seal(open(row), row.kid()));
+                }
+            }
+            return null;
+        });
     }
 
     private static ECKey generate() {

@@ -1,5 +1,6 @@
 package io.podsync.storage.artifact;
 
+import io.podsync.storage.FileModes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -41,9 +42,9 @@ public final class LocalArtifactStore implements ArtifactStore {
         this.root = root.toAbsolutePath().normalize();
         this.stagingRoot = this.root.resolve(ArtifactStore.stagingKey("x")).getParent();
         try {
-            Files.createDirectories(this.root);
-        } catch (IOException e) {
-            throw ioFailure("cannot create artifact directory " + this.root, e);
+            FileModes.privateDirectory(this.root, "the artifact directory (podsync.artifacts.local-dir)");
+        } catch (java.io.UncheckedIOException e) {
+            throw ioFailure("cannot create artifact directory " + this.root, e.getCause());
         }
     }
 
@@ -238,14 +239,22 @@ public final class LocalArtifactStore implements ArtifactStore {
     }
 
     private Path newTempFileIn(Path directory) throws IOException {
-        // deleteStaging prunes empty directories; if it removes this one between the two calls, try again.
+        // deleteStaging prunes empty directories; if it removes this one (or a parent) meanwhile, try again.
         for (int attempt = 1; ; attempt++) {
-            Files.createDirectories(directory);
             try {
-                return Files.createTempFile(directory, TMP_PREFIX, null);
+                if (!Files.isDirectory(directory)) {
+                    FileModes.privateDirectory(directory, "an artifact directory");
+                }
+                Path tmp = Files.createTempFile(directory, TMP_PREFIX, null);
+                FileModes.restrict(tmp); // 0600 already on POSIX; said explicitly, as everything here is owner-only
+                return tmp;
             } catch (NoSuchFileException e) {
                 if (attempt == 3) {
                     throw e;
+                }
+            } catch (java.io.UncheckedIOException e) {
+                if (!(e.getCause() instanceof NoSuchFileException) || attempt == 3) {
+                    throw e.getCause();
                 }
             }
         }

@@ -21,4 +21,9 @@ final class JdbcSettingRepository implements SettingRepository {
         sql.update("INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING", name, value);
         return get(name).orElseThrow();
     }
+
+    @Override
+    public boolean replace(String name, String expected, String value) {
+        return sql.update("UPDATE settings SET value = ? WHERE name = ? AND value = ?", value, name, expected) == 1;
+    }
 }

@@ -33,6 +33,16 @@ final class JdbcSigningKeyRepository implements SigningKeyRepository {
     }
 
     @Override
+    public boolean replaceJwk(String kid, String expected, String replacement) {
+        return sql.update(
+                        "UPDATE signing_keys SET jwk_json = ? WHERE kid = ? AND jwk_json = ?",
+                        replacement,
+                        kid,
+                        expected)
+                == 1;
+    }
+
+    @Override
     public void retire(String kid, long at) {
         sql.update("UPDATE signing_keys SET retired_at = ? WHERE kid = ? AND retired_at IS NULL", at, kid);
     }
