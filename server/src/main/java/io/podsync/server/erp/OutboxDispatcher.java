@@ -130,18 +130,14 @@ public final class OutboxDispatcher implements AutoCloseable {
     public int runOnce() {
         long now = clock.millis();
         List<OutboxRow> due = db.read(tx -> tx.outbox().due(now, BATCH));
-        // Long enough for the whole pass: sends queue behind the endpoint's in-flight limit, a wave of them at a time,
-        // and the last wave's slowest send may connect, fail without an answer and go once more (see deliver). A lease
-        // that runs out too early costs a duplicate the ERP drops; one too long only delays a crashed replica's work.
         Map<Long, List<OutboxRow>> byLease = new TreeMap<>();
         for (OutboxRow m : due) {
             ErpConfig.Endpoint endpoint = endpoints.get(m.endpoint());
             long lease = now
                     + (endpoint == null
                             ? 60_000
-                            : endpoint.timeout().toMillis() * (due.size() / endpoint.maxInFlight() + 3)
-                                    + 2 * config.connectTimeout().toMillis()
-                                    + 5_000);
+                            : lease(endpoint, due.size(), config.connectTimeout())
+                                    .toMillis());
             byLease.computeIfAbsent(lease, k -> new ArrayList<>()).add(m);
         }
         List<OutboxRow> claimed = byLease.isEmpty()
@@ -185,6 +181,23 @@ public final class OutboxDispatcher implements AutoCloseable {
             results.forEach(this::tell);
         }
         return due.size() == BATCH ? BATCH : sending.size();
+    }
+
+    /**
+     * How long a replica holds the messages of one pass before another may send them: the endpoint's timeout times
+     * (the waves of sends queued ahead + 3) + twice the connect timeout + 5 s. A pass's sends queue behind the
+     * endpoint's in-flight limit a wave at a time; the last wave's send may connect, fail without an answer and go
+     * once more on a new connection (see {@code deliver}); and a margin covers clocks and the database write. A lease
+     * that runs out too early costs a duplicate the ERP drops; one too long only delays what a crashed replica had
+     * taken. With the defaults (15 s timeout, 10 s connect timeout) and a pass of up to 16 messages: 70 s.
+     * erp-integration.md documents this.
+     */
+    static Duration lease(ErpConfig.Endpoint endpoint, int passSize, Duration connectTimeout) {
+        int wavesAhead = passSize / endpoint.maxInFlight();
+        return endpoint.timeout()
+                .multipliedBy(wavesAhead + 3L)
+                .plus(connectTimeout.multipliedBy(2))
+                .plusSeconds(5);
     }
 
     /** What one delivery attempt came to. {@code status} 0: no answer. */

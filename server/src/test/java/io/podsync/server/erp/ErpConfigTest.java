@@ -32,4 +32,19 @@ class ErpConfigTest {
             assertTrue(e.getMessage().contains("podsync.erp.connect-timeout"), e.getMessage());
         }
     }
+
+    /** The lease erp-integration.md documents: what a crashed replica had taken goes again when it runs out. */
+    @Test
+    void theOutboxLeaseIsTheDocumentedOne() {
+        ErpConfig c = read(Map.of(
+                "podsync.erp.endpoints.0.name", "erp",
+                "podsync.erp.endpoints.0.url", "http://127.0.0.1:9/hook",
+                "podsync.erp.endpoints.0.secrets.0", "whsec_" + "A".repeat(32)));
+        ErpConfig.Endpoint e = c.endpoints().get(0);
+        assertEquals(Duration.ofSeconds(15), e.timeout());
+        assertEquals(16, e.maxInFlight());
+        assertEquals(Duration.ofSeconds(70), OutboxDispatcher.lease(e, 1, c.connectTimeout()));
+        assertEquals(Duration.ofSeconds(70), OutboxDispatcher.lease(e, 15, c.connectTimeout()));
+        assertEquals(Duration.ofSeconds(85), OutboxDispatcher.lease(e, 16, c.connectTimeout()), "a wave queued ahead");
+    }
 }
