@@ -13,6 +13,7 @@ import io.podsync.server.auth.ClientRegistry;
 import io.podsync.server.auth.DeviceGate;
 import io.podsync.server.auth.KeyEncryption;
 import io.podsync.server.auth.KeyRing;
+import io.podsync.server.auth.LoginThrottle;
 import io.podsync.server.auth.Secrets;
 import io.podsync.server.auth.TokenService;
 import io.podsync.server.erp.Confirmations;
@@ -149,7 +150,18 @@ public final class PodsyncServer implements AutoCloseable {
                     metrics,
                     new AuthFilter(tokens, gate),
                     new AuthService(
-                            db, clock, tokens, keys, new ClientRegistry(cfg, db), gate, cfg.enrollmentCodeTtl()),
+                            db,
+                            clock,
+                            tokens,
+                            keys,
+                            new ClientRegistry(cfg, db),
+                            gate,
+                            cfg.enrollmentCodeTtl(),
+                            new LoginThrottle(
+                                    cfg.loginLimit().maxFailures(),
+                                    cfg.loginLimit().refill(),
+                                    java.util.Set.copyOf(cfg.loginLimit().trustedProxies()),
+                                    clock)),
                     new RouteService(new RouteReleaser(db, clock), cfg.maxBodyBytes(), metrics::routeReleased),
                     new SyncService(push, pull, cfg.maxEventsPerPush(), cfg.maxBodyBytes()),
                     new EvidenceService(uploads, store, db, clock),

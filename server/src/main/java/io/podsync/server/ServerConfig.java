@@ -39,6 +39,8 @@ import java.util.List;
  *     this long opens an exception for ops (default 2 hours)
  * @param erp {@code podsync.erp.*}: ERP endpoints and forwarding, see {@link ErpConfig}
  * @param keys {@code podsync.keys.*}: the key-encryption key that seals the secrets in the database
+ * @param loginLimit {@code podsync.auth.rate-limit.*} and {@code podsync.http.trusted-proxies}: how failed sign-ins
+ *     are slowed down
  */
 public record ServerConfig(
         Path dataDir,
@@ -58,7 +60,19 @@ public record ServerConfig(
         UploadProcessor.Settings uploads,
         Duration evidenceMissingAfter,
         ErpConfig erp,
-        KeysConfig keys) {
+        KeysConfig keys,
+        LoginLimit loginLimit) {
+
+    /**
+     * Failed sign-ins at {@code /v1/auth/token} and {@code /v1/auth/enroll}, per caller address and per API client
+     * (see {@link io.podsync.server.auth.LoginThrottle}).
+     *
+     * @param maxFailures {@code podsync.auth.rate-limit.max-failures}: failures in a row before 429 (default 10)
+     * @param refill {@code podsync.auth.rate-limit.refill}: one more failure allowed every (default PT6S: 10 a minute)
+     * @param trustedProxies {@code podsync.http.trusted-proxies}: addresses of load balancers whose
+     *     {@code X-Forwarded-For} names the caller (default none: the socket's peer is the caller)
+     */
+    public record LoginLimit(int maxFailures, Duration refill, List<String> trustedProxies) {}
 
     /**
      * The key-encryption key (see {@link io.podsync.server.auth.KeyEncryption}); at most one of the two is set.
@@ -153,7 +167,11 @@ public record ServerConfig(
                         c.get("keys.encryption-key-file")
                                 .asString()
                                 .map(Path::of)
-                                .orElse(null)));
+                                .orElse(null)),
+                new LoginLimit(
+                        bounded(auth.get("rate-limit"), "max-failures", 10, 1, 10_000),
+                        duration(auth.get("rate-limit"), "refill", Duration.ofSeconds(6)),
+                        c.get("http.trusted-proxies").asList(String.class).orElse(List.of())));
     }
 
     private static ArtifactsConfig artifacts(Config a, Path dataDir) {

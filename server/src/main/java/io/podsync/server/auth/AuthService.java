@@ -1,5 +1,6 @@
 package io.podsync.server.auth;
 
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
@@ -36,6 +37,7 @@ import java.util.Map;
  */
 public final class AuthService implements HttpService {
     private static final int SMALL_BODY = 16 * 1024;
+    private static final HeaderName X_FORWARDED_FOR = HeaderNames.X_FORWARDED_FOR;
 
     private final Database db;
     private final Clock clock;
@@ -44,6 +46,7 @@ public final class AuthService implements HttpService {
     private final ClientRegistry clients;
     private final DeviceGate devices;
     private final Duration enrollmentTtl;
+    private final LoginThrottle throttle;
 
     public AuthService(
             Database db,
@@ -52,7 +55,8 @@ public final class AuthService implements HttpService {
             KeyRing keys,
             ClientRegistry clients,
             DeviceGate devices,
-            Duration enrollmentTtl) {
+            Duration enrollmentTtl,
+            LoginThrottle throttle) {
         this.db = db;
         this.clock = clock;
         this.tokens = tokens;
@@ -60,6 +64,7 @@ public final class AuthService implements HttpService {
         this.clients = clients;
         this.devices = devices;
         this.enrollmentTtl = enrollmentTtl;
+        this.throttle = throttle;
     }
 
     @Override
@@ -72,8 +77,36 @@ public final class AuthService implements HttpService {
                 .post("/v1/ops/keys/rotate", this::rotate);
     }
 
+    /** The throttle's key for the caller's address. */
+    private String address(ServerRequest req) {
+        return "address:"
+                + throttle.caller(
+                        req.remotePeer().host(),
+                        req.headers().first(X_FORWARDED_FOR).orElse(null));
+    }
+
+    /** Runs a sign-in; a 401 it ends with counts against {@code keys}, which must not be out of attempts. */
+    private void throttled(Runnable signIn, String... keys) {
+        throttle.check(keys);
+        try {
+            signIn.run();
+        } catch (ProblemException e) {
+            if (e.status() == 401) {
+                throttle.failed(keys);
+            }
+            throw e;
+        }
+    }
+
     private void token(ServerRequest req, ServerResponse res) {
         TokenRequest t = JsonBodies.read(req, TokenRequest.class, SMALL_BODY);
+        String client = TokenRequest.CLIENT_CREDENTIALS.equals(t.grantType()) && clients.knows(t.clientId())
+                ? "client:" + t.clientId()
+                : null;
+        throttled(() -> token(t, res), address(req), client);
+    }
+
+    private void token(TokenRequest t, ServerResponse res) {
         if (t.grantType() == null || t.clientId() == null || t.clientSecret() == null) {
             throw ProblemException.badRequest(
                     "required",
@@ -113,6 +146,10 @@ public final class AuthService implements HttpService {
 
     private void enroll(ServerRequest req, ServerResponse res) {
         DeviceEnrollRequest r = JsonBodies.read(req, DeviceEnrollRequest.class, SMALL_BODY);
+        throttled(() -> enroll(r, res), address(req));
+    }
+
+    private void enroll(DeviceEnrollRequest r, ServerResponse res) {
         if (r.enrollmentCode() == null) {
             throw ProblemException.badRequest("required", "enrollmentCode", "enrollmentCode is required");
         }

@@ -34,6 +34,11 @@ public final class ClientRegistry {
         }
     }
 
+    /** Whether an API client of this id exists (its failed sign-ins are counted against it). */
+    public boolean knows(String id) {
+        return id != null && clients.containsKey(id);
+    }
+
     public Optional<Client> authenticate(String id, String secret) {
         Client c = id == null ? null : clients.get(id);
         // Hash even for an unknown id so timing does not tell which ids exist.
