@@ -6,7 +6,8 @@ import java.time.Instant;
  * Where an upload stands.
  *
  * @param status {@code stored} (the server has the artifact: stop sending) or {@code open} (send from {@code offset})
- * @param uploadId null when stored
+ * @param uploadId the upload; for an artifact the server had already, a completed upload of this device (its tus
+ *     {@code HEAD} says the offset is the size)
  * @param maxChunkBytes the largest chunk the server takes in one PATCH
  */
 public record UploadStatus(
