@@ -1,5 +1,6 @@
 package io.podsync.protocol;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.time.Instant;
 
 /**
@@ -21,6 +22,8 @@ public record UploadStatus(
     public static final String STORED = "stored";
     public static final String OPEN = "open";
 
+    /** Not a field of the wire format (without the annotation Jackson would add a {@code stored} property). */
+    @JsonIgnore
     public boolean isStored() {
         return STORED.equals(status);
     }
