@@ -9,6 +9,8 @@ import { request } from 'node:http';
 import { Upload } from 'tus-js-client';
 
 const config = JSON.parse(readFileSync(process.argv[2], 'utf8'));
+/** Numbers every upload of the run: no two carry the same bytes, whatever the path, or podsync would have them. */
+let serial = 0;
 
 /**
  * A JPEG-looking template whose last 16 bytes change per upload. The SHA-256 of the fixed part is computed once and
@@ -19,7 +21,6 @@ function payloads(size, worker) {
   for (let i = 0; i < size; i += 4) data.writeUInt32LE((Math.imul(i, 2654435761) ^ size) >>> 0, Math.min(i, size - 4));
   data.set([0xff, 0xd8, 0xff, 0xe0]);
   const fixed = createHash('sha256').update(data.subarray(0, size - 16));
-  let serial = 0;
   return () => {
     serial++;
     data.writeUInt32BE(worker, size - 16);

