@@ -3,6 +3,7 @@ package io.podsync.server.evidence;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
+import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -52,13 +53,13 @@ public final class EvidenceService implements HttpService {
     @Override
     public void routing(HttpRules rules) {
         rules.options("/v1/uploads", this::discover)
-                .post("/v1/uploads", this::create)
+                .post("/v1/uploads", tusAnswer(this::create))
                 .options("/v1/uploads/{id}", this::discover)
                 .head("/v1/uploads/{id}", this::head)
                 .get("/v1/uploads/{id}", this::get)
-                .patch("/v1/uploads/{id}", this::patch)
-                .post("/v1/uploads/{id}", this::overridden)
-                .delete("/v1/uploads/{id}", this::terminate)
+                .patch("/v1/uploads/{id}", tusAnswer(this::patch))
+                .post("/v1/uploads/{id}", tusAnswer(this::overridden))
+                .delete("/v1/uploads/{id}", tusAnswer(this::terminate))
                 .get("/v1/artifacts/{sha256}", this::download)
                 .get("/v1/artifacts/{sha256}/link", this::link);
     }
@@ -75,17 +76,17 @@ public final class EvidenceService implements HttpService {
      */
     private void create(ServerRequest req, ServerResponse res) {
         Principal p = AuthFilter.principal(req).requireAny(Scope.DRIVER);
-        boolean tus = tus(req);
+        boolean tus = Tus.requested(req);
         String contentType = req.headers().first(HeaderNames.CONTENT_TYPE).orElse("");
         if (!tus && !contentType.startsWith(CHUNK_TYPE)) {
             sendDeclared(res, uploads.declare(p, JsonBodies.read(req, UploadRequest.class, 16 * 1024)));
             return;
         }
-        UploadStatus declared = tusCall(() -> uploads.declare(
+        UploadStatus declared = uploads.declare(
                 p,
                 UploadMetadata.parse(
                         req.headers().first(Tus.UPLOAD_METADATA).orElse(null),
-                        req.headers().first(Tus.UPLOAD_LENGTH).orElse(null))));
+                        req.headers().first(Tus.UPLOAD_LENGTH).orElse(null)));
         UploadStatus s = declared;
         if (req.headers().contentLength().orElse(0L) > 0 || req.headers().contains(HeaderNames.TRANSFER_ENCODING)) {
             if (!contentType.startsWith(CHUNK_TYPE)) {
@@ -95,9 +96,9 @@ public final class EvidenceService implements HttpService {
             // tus "creation with upload": the body is the chunk at offset 0. An upload of this device already past
             // 0 does not take it: the answer says where it stands.
             if (declared.isStored() || declared.offset() == 0) {
-                s = tusCall(() -> chunk(p, declared.uploadId(), 0L, req));
+                s = chunk(p, declared.uploadId(), 0L, req);
             } else {
-                readOff(req);
+                discardBody(req);
             }
         }
         res.header(HeaderNames.LOCATION, Tus.location(declared.uploadId()));
@@ -126,7 +127,7 @@ public final class EvidenceService implements HttpService {
     }
 
     /** Reads a body that is not taken, so that the connection can carry the next request. */
-    private static void readOff(ServerRequest req) {
+    private static void discardBody(ServerRequest req) {
         try (InputStream body = new ClientBody(req.content().inputStream())) {
             body.transferTo(OutputStream.nullOutputStream());
         } catch (java.io.IOException e) {
@@ -139,7 +140,7 @@ public final class EvidenceService implements HttpService {
         res.header(HeaderNames.CACHE_CONTROL, "no-store");
         try {
             Principal p = AuthFilter.principal(req).requireAny(Scope.DRIVER);
-            tus(req);
+            Tus.requested(req);
             UploadStatus s = uploads.status(p, req.path().pathParameters().get("id"));
             Tus.uploadHeaders(res, s);
             res.header(Tus.UPLOAD_METADATA, UploadMetadata.of(s.sha256()));
@@ -159,17 +160,16 @@ public final class EvidenceService implements HttpService {
 
     private void patch(ServerRequest req, ServerResponse res) {
         Principal p = AuthFilter.principal(req).requireAny(Scope.DRIVER);
-        boolean tus = tus(req);
+        boolean tus = Tus.requested(req);
         String contentType = req.headers().first(HeaderNames.CONTENT_TYPE).orElse("");
         if (!contentType.startsWith(CHUNK_TYPE)) {
-            throw tusProblem(ProblemException.unsupportedMediaType(
-                    "send chunks as Content-Type: application/offset+octet-stream"));
+            throw ProblemException.unsupportedMediaType("send chunks as Content-Type: application/offset+octet-stream");
         }
         Long offset = req.headers()
                 .first(Tus.UPLOAD_OFFSET)
                 .map(EvidenceService::parseOffset)
                 .orElse(null);
-        UploadStatus s = tusCall(() -> chunk(p, req.path().pathParameters().get("id"), offset, req));
+        UploadStatus s = chunk(p, req.path().pathParameters().get("id"), offset, req);
         if (tus) {
             Tus.uploadHeaders(res, s);
             res.status(Status.NO_CONTENT_204).send();
@@ -188,43 +188,34 @@ public final class EvidenceService implements HttpService {
             case "PATCH" -> patch(req, res);
             case "DELETE" -> terminate(req, res);
             default ->
-                throw tusProblem(new ProblemException(
+                throw new ProblemException(
                         405,
                         "method_not_allowed",
                         "Method not allowed",
                         "POST to an upload needs X-HTTP-Method-Override: PATCH or DELETE",
                         "X-HTTP-Method-Override",
-                        null));
+                        null);
         }
     }
 
     /** tus termination: an open upload and its staged chunks are deleted; a completed one stays. */
     private void terminate(ServerRequest req, ServerResponse res) {
         Principal p = AuthFilter.principal(req).requireAny(Scope.DRIVER);
-        tus(req);
-        tusCall(() -> {
-            uploads.terminate(p, req.path().pathParameters().get("id"));
-            return null;
-        });
+        Tus.requested(req);
+        uploads.terminate(p, req.path().pathParameters().get("id"));
         res.header(Tus.RESUMABLE, Tus.VERSION);
         res.status(Status.NO_CONTENT_204).send();
     }
 
-    private static boolean tus(ServerRequest req) {
-        return tusCall(() -> Tus.requested(req));
-    }
-
-    /** Runs an upload step; its problem answers carry {@code Tus-Resumable}, as tus asks of every answer. */
-    private static <T> T tusCall(java.util.function.Supplier<T> step) {
-        try {
-            return step.get();
-        } catch (ProblemException e) {
-            throw tusProblem(e);
-        }
-    }
-
-    private static ProblemException tusProblem(ProblemException e) {
-        return e.withHeader(Tus.RESUMABLE.defaultCase(), Tus.VERSION);
+    /** An upload handler whose problem answers carry {@code Tus-Resumable}, as tus asks of every answer. */
+    private static Handler tusAnswer(Handler handler) {
+        return (req, res) -> {
+            try {
+                handler.handle(req, res);
+            } catch (ProblemException e) {
+                throw e.withHeader(Tus.RESUMABLE.defaultCase(), Tus.VERSION);
+            }
+        };
     }
 
     private static Long parseOffset(String v) {
@@ -235,8 +226,8 @@ public final class EvidenceService implements HttpService {
             }
             return o;
         } catch (NumberFormatException e) {
-            throw tusProblem(ProblemException.badRequest(
-                    ViolationCodes.INVALID_FORMAT, "Upload-Offset", "Upload-Offset must be a byte offset"));
+            throw ProblemException.badRequest(
+                    ViolationCodes.INVALID_FORMAT, "Upload-Offset", "Upload-Offset must be a byte offset");
         }
     }
 
