@@ -12,8 +12,8 @@ import java.util.Set;
 
 /**
  * Authenticates every request except the few that must be public (getting a token, enrolling, the JWKS, liveness
- * and readiness probes, the API reference, and tus discovery, which a browser's CORS preflight sends without
- * credentials). Authorization is each handler's: it asks {@link #principal} and checks scopes and ownership.
+ * and readiness probes, the API reference, and tus discovery, which tells nothing but the server's upload limits).
+ * Authorization is each handler's: it asks {@link #principal} and checks scopes and ownership.
  */
 public final class AuthFilter implements Filter {
     private static final Set<String> PUBLIC = Set.of(

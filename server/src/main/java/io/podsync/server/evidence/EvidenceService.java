@@ -64,7 +64,7 @@ public final class EvidenceService implements HttpService {
                 .get("/v1/artifacts/{sha256}/link", this::link);
     }
 
-    /** tus discovery; public, like a CORS preflight, since it tells nothing but the server's limits. */
+    /** tus discovery; public, since it tells nothing but the server's upload limits. */
     private void discover(ServerRequest req, ServerResponse res) {
         Tus.discovery(res, uploads.maxBytes());
         res.status(Status.NO_CONTENT_204).send();
