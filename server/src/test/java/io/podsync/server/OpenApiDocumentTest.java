@@ -159,46 +159,6 @@ class OpenApiDocumentTest {
         }
 
         @Override
-        public HttpRules get(String pathPattern, Handler... handlers) {
-            return add("get", pathPattern);
-        }
-
-        @Override
-        public HttpRules post(String pathPattern, Handler... handlers) {
-            return add("post", pathPattern);
-        }
-
-        @Override
-        public HttpRules put(String pathPattern, Handler... handlers) {
-            return add("put", pathPattern);
-        }
-
-        @Override
-        public HttpRules delete(String pathPattern, Handler... handlers) {
-            return add("delete", pathPattern);
-        }
-
-        @Override
-        public HttpRules head(String pathPattern, Handler... handlers) {
-            return add("head", pathPattern);
-        }
-
-        @Override
-        public HttpRules options(String pathPattern, Handler... handlers) {
-            return add("options", pathPattern);
-        }
-
-        @Override
-        public HttpRules patch(String pathPattern, Handler... handlers) {
-            return add("patch", pathPattern);
-        }
-
-        @Override
-        public HttpRules trace(String pathPattern, Handler... handlers) {
-            return add("trace", pathPattern);
-        }
-
-        @Override
         public HttpRules any(String pathPattern, Handler... handlers) {
             throw new AssertionError("a route for any method at " + pathPattern + " cannot be documented");
         }
