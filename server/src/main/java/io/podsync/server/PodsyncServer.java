@@ -6,6 +6,7 @@ import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.HttpRules;
 import io.micrometer.core.instrument.Timer;
 import io.podsync.server.auth.AuthFilter;
 import io.podsync.server.auth.AuthService;
@@ -26,6 +27,7 @@ import io.podsync.server.evidence.UploadProcessor;
 import io.podsync.server.http.Correlation;
 import io.podsync.server.http.ErrorMapping;
 import io.podsync.server.http.HttpHygiene;
+import io.podsync.server.http.OpenApiService;
 import io.podsync.server.http.ProblemDirectHandler;
 import io.podsync.server.http.ProblemException;
 import io.podsync.server.http.ProtocolVersionFilter;
@@ -120,6 +122,7 @@ public final class PodsyncServer implements AutoCloseable {
             OutboxService outbox,
             ExceptionService exceptions,
             HealthService health,
+            OpenApiService openApi,
             ArtifactStore store,
             UploadProcessor uploads,
             StopStates states) {
@@ -177,6 +180,7 @@ public final class PodsyncServer implements AutoCloseable {
                         }
                     }),
                     new HealthService(db, store),
+                    new OpenApiService(),
                     store,
                     uploads,
                     states);
@@ -239,8 +243,23 @@ public final class PodsyncServer implements AutoCloseable {
                     } else {
                         timer.record(chain::proceed);
                     }
-                })
-                .register(s.auth())
+                });
+        services(routing, s);
+        routing.any((req, res) -> {
+            throw new ProblemException(
+                    Status.NOT_FOUND_404.code(),
+                    "not_found",
+                    "Not found",
+                    "no such endpoint: " + req.prologue().method().text() + " "
+                            + req.path().path(),
+                    null,
+                    null);
+        });
+    }
+
+    /** Every endpoint: the services and where they are mounted. The OpenAPI test reads the routes from here. */
+    static void services(HttpRules rules, Services s) {
+        rules.register(s.auth())
                 .register(s.evidence())
                 .register(s.outbox())
                 .register("/v1/routes", s.routes())
@@ -248,16 +267,7 @@ public final class PodsyncServer implements AutoCloseable {
                 .register("/v1/ops/exceptions", s.exceptions())
                 .register("/health", s.health())
                 .register("/metrics", s.metrics())
-                .any((req, res) -> {
-                    throw new ProblemException(
-                            Status.NOT_FOUND_404.code(),
-                            "not_found",
-                            "Not found",
-                            "no such endpoint: " + req.prologue().method().text() + " "
-                                    + req.path().path(),
-                            null,
-                            null);
-                });
+                .register(s.openApi());
     }
 
     public int port() {

@@ -219,11 +219,15 @@ public record ServerConfig(
                 .asList(String.class)
                 .orElse(List.of(
                         "image/jpeg", "image/png", "image/webp", "image/heic", "image/heif", "application/pdf"));
+        long maxBytes = u.get("max-bytes").asLong().orElse(25L * 1024 * 1024);
+        // A stock tus client sends the whole rest of a file in one PATCH unless told a chunk size, and tus has no way
+        // to tell it one: by default a chunk may be as large as an artifact.
+        int chunkDefault = (int) Math.max(16 * 1024, Math.min(maxBytes, 64 * 1024 * 1024));
         return new UploadProcessor.Settings(
-                u.get("max-bytes").asLong().orElse(25L * 1024 * 1024),
+                maxBytes,
                 java.util.Set.copyOf(types),
                 bounded(u, "max-open-per-device", 4, 1, 100),
-                bounded(u, "max-chunk-bytes", 8 * 1024 * 1024, 16 * 1024, 64 * 1024 * 1024),
+                bounded(u, "max-chunk-bytes", chunkDefault, 16 * 1024, 64 * 1024 * 1024),
                 duration(u, "expire-after", Duration.ofDays(1)));
     }
 

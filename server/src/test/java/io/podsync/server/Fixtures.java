@@ -69,4 +69,17 @@ final class Fixtures {
                 new LineOutcome(orderId, "L1", new BigDecimal("4"), null, null, true),
                 new LineOutcome(orderId, "L2", new BigDecimal("2"), null, null, true)));
     }
+
+    /** A full delivery at stop {@code i} of route {@code r} (attempt 1, seq {@code i}) that references a JPEG photo. */
+    static CapturedEvent deliveryWithPhoto(String routeId, int i, String sha256) {
+        return event(
+                UUID.randomUUID().toString(),
+                i,
+                EventType.DELIVERED,
+                routeId + "-S" + i,
+                Instant.now().minusSeconds(5),
+                fullDelivery(routeId + "-O" + i)
+                        .withEvidence(List.of(new io.podsync.protocol.EvidenceRef(
+                                sha256, io.podsync.protocol.EvidenceKind.PHOTO, "image/jpeg"))));
+    }
 }

@@ -1,6 +1,7 @@
 package io.podsync.server.auth;
 
 import io.helidon.http.HeaderNames;
+import io.helidon.http.Method;
 import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
@@ -11,12 +12,18 @@ import java.util.Set;
 
 /**
  * Authenticates every request except the few that must be public (getting a token, enrolling, the JWKS, liveness
- * and readiness probes). Authorization is each handler's: it asks {@link #principal} and
- * checks scopes and ownership.
+ * and readiness probes, the API reference, and tus discovery, which tells nothing but the server's upload limits).
+ * Authorization is each handler's: it asks {@link #principal} and checks scopes and ownership.
  */
 public final class AuthFilter implements Filter {
-    private static final Set<String> PUBLIC =
-            Set.of("/v1/auth/token", "/v1/auth/enroll", "/.well-known/jwks.json", "/health/live", "/health/ready");
+    private static final Set<String> PUBLIC = Set.of(
+            "/v1/auth/token",
+            "/v1/auth/enroll",
+            "/.well-known/jwks.json",
+            "/health/live",
+            "/health/ready",
+            "/openapi",
+            "/openapi/ui");
 
     private final TokenService tokens;
     private final DeviceGate devices;
@@ -29,7 +36,7 @@ public final class AuthFilter implements Filter {
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         String path = req.path().path();
-        if (!PUBLIC.contains(path)) {
+        if (!isPublic(req.prologue().method(), path)) {
             String header = req.headers().first(HeaderNames.AUTHORIZATION).orElse(null);
             if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
                 throw ProblemException.unauthorized("missing_token", "send Authorization: Bearer <access token>");
@@ -41,6 +48,12 @@ public final class AuthFilter implements Filter {
             req.context().register(p);
         }
         chain.proceed();
+    }
+
+    private static boolean isPublic(Method method, String path) {
+        return PUBLIC.contains(path)
+                || path.startsWith("/openapi/ui/")
+                || (Method.OPTIONS.equals(method) && (path.equals("/v1/uploads") || path.startsWith("/v1/uploads/")));
     }
 
     /** The caller of an authenticated request. */

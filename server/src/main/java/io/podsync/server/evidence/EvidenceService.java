@@ -4,6 +4,7 @@ import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.CloseConnectionException;
+import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -32,16 +33,17 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * Uploads ({@code /v1/uploads}: declare, HEAD for the offset, PATCH chunks) for devices, and artifact reads
- * ({@code /v1/artifacts/{sha256}}) for ops, the ERP and the driver whose events reference the artifact.
+ * Uploads ({@code /v1/uploads}: tus 1.0.0 with creation, creation-with-upload, expiration, checksum and termination,
+ * plus the JSON declaration of the reference client) for devices, and artifact reads ({@code /v1/artifacts/{sha256}})
+ * for ops, the ERP and the driver whose events reference the artifact.
  */
 public final class EvidenceService implements HttpService {
-    private static final String OFFSET = "Upload-Offset";
     private static final String CHUNK_TYPE = "application/offset+octet-stream";
-    private static final HeaderName CHECKSUM = HeaderNames.create("Upload-Checksum");
     private static final Duration LINK_TTL = Duration.ofMinutes(5);
     /** Read before any header is sent, so that a store that fails at once gets a clean problem answer. */
     private static final int FIRST_READ = 64 * 1024;
+
+    private static final HeaderName X_METHOD = HeaderNames.create("X-HTTP-Method-Override");
 
     private final UploadProcessor uploads;
     private final ArtifactStore store;
@@ -57,38 +59,62 @@ public final class EvidenceService implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.post("/v1/uploads", this::declare)
+        // HEAD /v1/uploads/{id} is routed here as GET (HttpHygiene): get() answers it as tus's offset request.
+        rules.options("/v1/uploads", this::discover)
+                .post("/v1/uploads", tusAnswer(this::create))
+                .options("/v1/uploads/{id}", this::discover)
                 .get("/v1/uploads/{id}", this::get)
-                .patch("/v1/uploads/{id}", this::patch)
+                .patch("/v1/uploads/{id}", tusAnswer(this::patch))
+                .post("/v1/uploads/{id}", tusAnswer(this::overridden))
+                .delete("/v1/uploads/{id}", tusAnswer(this::terminate))
                 .get("/v1/artifacts/{sha256}", this::download)
                 .get("/v1/artifacts/{sha256}/link", this::link);
     }
 
-    private void declare(ServerRequest req, ServerResponse res) {
-        Principal p = AuthFilter.principal(req).requireAny(Scope.DRIVER);
-        String contentType = req.headers().first(HeaderNames.CONTENT_TYPE).orElse("");
-        if (contentType.startsWith(CHUNK_TYPE)) {
-            declareWithBytes(p, req, res);
-            return;
-        }
-        sendDeclared(res, uploads.declare(p, JsonBodies.read(req, UploadRequest.class, 16 * 1024)));
+    /** tus discovery; public, since it tells nothing but the server's upload limits. */
+    private void discover(ServerRequest req, ServerResponse res) {
+        Tus.discovery(res, uploads.maxBytes());
+        res.status(Status.NO_CONTENT_204).send();
     }
 
     /**
-     * tus "creation with upload": the declaration in {@code Upload-Length} and {@code Upload-Metadata}, the first
-     * chunk (for a signature or a photo, usually the whole artifact) in the same request, one round trip instead of
-     * two. The body is taken only by a new upload at offset 0; otherwise the answer says where to continue.
+     * Declares an upload: as JSON ({@code UploadRequest}), or as tus creation ({@code Upload-Length} and
+     * {@code Upload-Metadata} headers, no body or the first chunk as the body).
      */
-    private void declareWithBytes(Principal p, ServerRequest req, ServerResponse res) {
-        UploadRequest r = UploadMetadata.parse(
-                req.headers().first(HeaderNames.create("Upload-Metadata")).orElse(null),
-                req.headers().first(HeaderNames.create("Upload-Length")).orElse(null));
-        UploadStatus s = uploads.declare(p, r);
-        if (s.isStored() || s.offset() != 0 || req.headers().contentLength().orElse(-1L) == 0) {
-            sendDeclared(res, s);
+    private void create(ServerRequest req, ServerResponse res) {
+        Principal p = AuthFilter.principal(req).requireAny(Scope.DRIVER);
+        boolean tus = Tus.requested(req);
+        String contentType = req.headers().first(HeaderNames.CONTENT_TYPE).orElse("");
+        if (!tus && !contentType.startsWith(CHUNK_TYPE)) {
+            sendDeclared(res, uploads.declare(p, JsonBodies.read(req, UploadRequest.class, 16 * 1024)));
             return;
         }
-        sendDeclared(res, chunk(p, s.uploadId(), 0L, req));
+        UploadStatus declared = uploads.declare(
+                p,
+                UploadMetadata.parse(
+                        req.headers().first(Tus.UPLOAD_METADATA).orElse(null),
+                        req.headers().first(Tus.UPLOAD_LENGTH).orElse(null)));
+        UploadStatus s = declared;
+        if (req.headers().contentLength().orElse(0L) > 0 || req.headers().contains(HeaderNames.TRANSFER_ENCODING)) {
+            if (!contentType.startsWith(CHUNK_TYPE)) {
+                throw ProblemException.unsupportedMediaType(
+                        "send the first chunk as Content-Type: application/offset+octet-stream");
+            }
+            // tus "creation with upload": the body is the chunk at offset 0. An upload of this device already past
+            // 0 does not take it: the answer says where it stands.
+            if (declared.isStored() || declared.offset() == 0) {
+                s = chunk(p, declared.uploadId(), 0L, req);
+            } else {
+                discardBody(req);
+            }
+        }
+        res.header(HeaderNames.LOCATION, Tus.location(declared.uploadId()));
+        if (tus) {
+            Tus.uploadHeaders(res, s);
+            res.status(Status.CREATED_201).send();
+        } else {
+            sendDeclared(res, s);
+        }
     }
 
     /** 200 for an artifact stored or an upload under way, 201 for an upload still at offset 0. */
@@ -99,7 +125,7 @@ public final class EvidenceService implements HttpService {
     /** The request's body as the chunk at {@code offset}. */
     private UploadStatus chunk(Principal p, String uploadId, Long offset, ServerRequest req) {
         long length = req.headers().contentLength().orElse(-1L);
-        String checksum = req.headers().first(CHECKSUM).orElse(null);
+        String checksum = req.headers().first(Tus.UPLOAD_CHECKSUM).orElse(null);
         try (InputStream body = new ClientBody(req.content().inputStream())) {
             return uploads.chunk(p, uploadId, offset, length, checksum, body);
         } catch (java.io.IOException e) {
@@ -107,12 +133,31 @@ public final class EvidenceService implements HttpService {
         }
     }
 
+    /** Reads a body that is not taken, so that the connection can carry the next request. */
+    private static void discardBody(ServerRequest req) {
+        try (InputStream body = new ClientBody(req.content().inputStream())) {
+            body.transferTo(OutputStream.nullOutputStream());
+        } catch (java.io.IOException e) {
+            // the client went away; there is nothing to answer
+        }
+    }
+
+    /**
+     * tus: where the upload stands, in headers only. A problem is answered like any other, with {@code Tus-Resumable};
+     * being a HEAD answer, it has its headers and no body ({@link HttpHygiene}).
+     */
     private void head(ServerRequest req, ServerResponse res) {
-        Principal p = AuthFilter.principal(req).requireAny(Scope.DRIVER);
-        UploadStatus s = uploads.status(p, req.path().pathParameters().get("id"));
-        offsetHeaders(res, s);
-        res.header(HeaderNames.CACHE_CONTROL, "no-store");
-        res.send();
+        try {
+            Principal p = AuthFilter.principal(req).requireAny(Scope.DRIVER);
+            Tus.requested(req);
+            UploadStatus s = uploads.status(p, req.path().pathParameters().get("id"));
+            res.header(HeaderNames.CACHE_CONTROL, "no-store");
+            Tus.uploadHeaders(res, s);
+            res.header(Tus.UPLOAD_METADATA, UploadMetadata.of(s.sha256()));
+            res.send();
+        } catch (ProblemException e) {
+            throw e.withHeader(Tus.RESUMABLE.defaultCase(), Tus.VERSION);
+        }
     }
 
     /** The upload's status; for HEAD (routed here as GET), tus's offset headers only. */
@@ -127,15 +172,62 @@ public final class EvidenceService implements HttpService {
 
     private void patch(ServerRequest req, ServerResponse res) {
         Principal p = AuthFilter.principal(req).requireAny(Scope.DRIVER);
+        boolean tus = Tus.requested(req);
         String contentType = req.headers().first(HeaderNames.CONTENT_TYPE).orElse("");
         if (!contentType.startsWith(CHUNK_TYPE)) {
             throw ProblemException.unsupportedMediaType("send chunks as Content-Type: application/offset+octet-stream");
         }
         Long offset = req.headers()
-                .first(HeaderNames.create(OFFSET))
+                .first(Tus.UPLOAD_OFFSET)
                 .map(EvidenceService::parseOffset)
                 .orElse(null);
-        send(res, Status.OK_200, chunk(p, req.path().pathParameters().get("id"), offset, req));
+        UploadStatus s = chunk(p, req.path().pathParameters().get("id"), offset, req);
+        if (tus) {
+            Tus.uploadHeaders(res, s);
+            res.status(Status.NO_CONTENT_204).send();
+        } else {
+            send(res, Status.OK_200, s);
+        }
+    }
+
+    /**
+     * tus's {@code X-HTTP-Method-Override}: a POST that stands for a PATCH or a DELETE, for HTTP stacks without PATCH
+     * (Java's {@code HttpURLConnection}, which tus-java-client uses, is one).
+     */
+    private void overridden(ServerRequest req, ServerResponse res) {
+        String method = req.headers().first(X_METHOD).orElse("");
+        switch (method.trim().toUpperCase(java.util.Locale.ROOT)) {
+            case "PATCH" -> patch(req, res);
+            case "DELETE" -> terminate(req, res);
+            default ->
+                throw new ProblemException(
+                        405,
+                        "method_not_allowed",
+                        "Method not allowed",
+                        "POST to an upload needs X-HTTP-Method-Override: PATCH or DELETE",
+                        "X-HTTP-Method-Override",
+                        null);
+        }
+    }
+
+    /** tus termination: an open upload and its staged chunks are deleted; a completed one stays. */
+    private void terminate(ServerRequest req, ServerResponse res) {
+        Principal p = AuthFilter.principal(req).requireAny(Scope.DRIVER);
+        Tus.requested(req);
+        uploads.terminate(p, req.path().pathParameters().get("id"));
+        res.header(Tus.RESUMABLE, Tus.VERSION);
+        res.status(Status.NO_CONTENT_204).send();
+    }
+
+    /** An upload handler whose problem answers carry {@code Tus-Resumable}, as tus asks of every answer. */
+    private static Handler tusAnswer(Handler handler) {
+        return (req, res) -> {
+            try {
+                handler.handle(req, res);
+            } catch (ProblemException e) {
+                throw e.withHeader(Tus.RESUMABLE.defaultCase(), Tus.VERSION);
+            }
+        };
     }
 
     private static Long parseOffset(String v) {
@@ -147,7 +239,7 @@ public final class EvidenceService implements HttpService {
             return o;
         } catch (NumberFormatException e) {
             throw ProblemException.badRequest(
-                    ViolationCodes.INVALID_FORMAT, OFFSET, "Upload-Offset must be a byte offset");
+                    ViolationCodes.INVALID_FORMAT, "Upload-Offset", "Upload-Offset must be a byte offset");
         }
     }
 
@@ -230,13 +322,8 @@ public final class EvidenceService implements HttpService {
         return a;
     }
 
-    private static void offsetHeaders(ServerResponse res, UploadStatus s) {
-        res.header(OFFSET, String.valueOf(s.offset()));
-        res.header("Upload-Length", String.valueOf(s.size()));
-    }
-
     private static void send(ServerResponse res, Status status, UploadStatus s) {
-        offsetHeaders(res, s);
+        Tus.uploadHeaders(res, s);
         JsonBodies.send(res, status, s);
     }
 }

@@ -16,7 +16,10 @@ import io.podsync.storage.artifact.ArtifactStoreException;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.SequenceInputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -63,6 +66,11 @@ public final class UploadProcessor {
         this.settings = settings;
     }
 
+    /** The largest artifact, as tus's {@code Tus-Max-Size}. */
+    public long maxBytes() {
+        return settings.maxBytes();
+    }
+
     public UploadStatus declare(Principal device, UploadRequest r) {
         if (r.sha256() == null || !Identifiers.isSha256(r.sha256())) {
             throw ProblemException.badRequest(
@@ -91,11 +99,19 @@ public final class UploadProcessor {
         long now = clock.millis();
         return db.write(tx -> {
             if (tx.evidence().findArtifact(r.sha256()).isPresent()) {
-                // Someone else finished it: the device's own open upload of it no longer counts against its limit.
-                tx.evidence()
+                // Someone else finished it: the device's own open upload of it no longer counts against its limit,
+                // and becomes the completed upload this answer points to. Without one, a completed upload is
+                // recorded, so that a tus client has an upload URL whose offset says "done" and sends nothing more.
+                UploadRow done = tx.evidence()
                         .openUploadOf(device.deviceId(), r.sha256())
-                        .ifPresent(u -> tx.evidence().setUploadStatus(u.uploadId(), COMPLETED, now));
-                return stored(r.sha256(), r.size());
+                        .orElse(null);
+                if (done != null) {
+                    tx.evidence().setUploadStatus(done.uploadId(), COMPLETED, now);
+                    return stored(done.uploadId(), r.sha256(), r.size());
+                }
+                String id = newId();
+                tx.evidence().insertUpload(row(id, device, r, mediaType, r.size(), COMPLETED, now));
+                return stored(id, r.sha256(), r.size());
             }
             UploadRow open =
                     tx.evidence().openUploadOf(device.deviceId(), r.sha256()).orElse(null);
@@ -111,29 +127,38 @@ public final class UploadProcessor {
                         null,
                         null);
             }
-            UploadRow u = new UploadRow(
-                    "up-" + Secrets.random(16),
-                    device.deviceId(),
-                    device.driverId(),
-                    r.sha256(),
-                    r.size(),
-                    mediaType,
-                    r.kind().wire(),
-                    0,
-                    OPEN,
-                    now,
-                    now,
-                    now + settings.expireAfter().toMillis());
+            UploadRow u = row(newId(), device, r, mediaType, 0, OPEN, now);
             tx.evidence().insertUpload(u);
             return status(u);
         });
+    }
+
+    private static String newId() {
+        return "up-" + Secrets.random(16);
+    }
+
+    private UploadRow row(
+            String id, Principal device, UploadRequest r, String mediaType, long offset, String status, long now) {
+        return new UploadRow(
+                id,
+                device.deviceId(),
+                device.driverId(),
+                r.sha256(),
+                r.size(),
+                mediaType,
+                r.kind().wire(),
+                offset,
+                status,
+                now,
+                now,
+                now + settings.expireAfter().toMillis());
     }
 
     /** Where an upload stands; finishes one whose bytes all arrived but whose commit failed earlier. */
     public UploadStatus status(Principal device, String uploadId) {
         UploadRow u = find(device, uploadId);
         if (COMPLETED.equals(u.status())) {
-            return stored(u.sha256(), u.size());
+            return stored(u.uploadId(), u.sha256(), u.size());
         }
         if (OPEN.equals(u.status()) && u.offset() == u.size()) {
             return complete(u);
@@ -149,7 +174,7 @@ public final class UploadProcessor {
             Principal device, String uploadId, Long offset, long length, String checksum, InputStream body) {
         UploadRow u = find(device, uploadId);
         if (COMPLETED.equals(u.status())) {
-            return stored(u.sha256(), u.size());
+            return readOff(u, offset, body);
         }
         if (offset == null) {
             throw ProblemException.badRequest(
@@ -159,7 +184,7 @@ public final class UploadProcessor {
             throw offsetMismatch(u.offset());
         }
         if (length < 0) {
-            throw ProblemException.badRequest("length_required", "Content-Length", "send the Content-Length header");
+            return spooled(device, u, offset, checksum, body);
         }
         if (length > settings.maxChunkBytes()) {
             throw ProblemException.tooLarge(
@@ -214,6 +239,69 @@ public final class UploadProcessor {
         return now2.offset() == now2.size() ? complete(now2) : status(now2);
     }
 
+    /**
+     * A PATCH to a completed upload: the artifact is stored, so the bytes are read off unused, and the answer is the
+     * offset they would have reached (at most the size). A tus client that created an upload of an artifact the
+     * server had is thus carried through to the end whatever its chunk size, without a byte stored or hashed.
+     */
+    private static UploadStatus readOff(UploadRow u, Long offset, InputStream body) {
+        long taken;
+        try {
+            taken = body.transferTo(OutputStream.nullOutputStream());
+        } catch (IOException e) {
+            throw ProblemException.badRequest("chunk_incomplete", null, "the chunk could not be read");
+        }
+        long at = offset == null ? u.size() : Math.min(u.size(), offset + taken);
+        return new UploadStatus(UploadStatus.STORED, u.sha256(), u.size(), u.uploadId(), at, null, null);
+    }
+
+    /**
+     * A chunk without {@code Content-Length} ({@code Transfer-Encoding: chunked}, as tus-java-client sends): spooled
+     * to a temporary file, at most as many bytes as the upload has left and a chunk may have, then taken as a chunk of
+     * that length. A body cut off is discarded, as any other.
+     */
+    private UploadStatus spooled(Principal device, UploadRow u, long offset, String checksum, InputStream body) {
+        long room = Math.min(settings.maxChunkBytes(), u.size() - offset);
+        Path spool = null;
+        try {
+            spool = Files.createTempFile("podsync-chunk-", ".part");
+            long length = 0;
+            try (OutputStream out = Files.newOutputStream(spool)) {
+                byte[] buffer = new byte[64 * 1024];
+                int n;
+                // one byte past the room tells a chunk that is too long
+                while (length <= room
+                        && (n = body.read(buffer, 0, (int) Math.min(buffer.length, room + 1 - length))) > 0) {
+                    out.write(buffer, 0, n);
+                    length += n;
+                }
+            } catch (IOException e) {
+                throw ProblemException.badRequest(
+                        "chunk_incomplete", null, "the chunk was cut off; it was discarded, send it again");
+            }
+            if (length > room) {
+                throw ProblemException.tooLarge(
+                        "chunk_beyond_size",
+                        "Content-Length",
+                        "the chunk goes past the declared size " + u.size() + " or the chunk limit "
+                                + settings.maxChunkBytes());
+            }
+            try (InputStream in = Files.newInputStream(spool)) {
+                return chunk(device, u.uploadId(), offset, length, checksum, in);
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("spooling a chunk to a temporary file failed", e);
+        } finally {
+            if (spool != null) {
+                try {
+                    Files.deleteIfExists(spool);
+                } catch (IOException e) {
+                    // the temporary directory is the system's to clean
+                }
+            }
+        }
+    }
+
     private InputStream checkMediaType(UploadRow u, InputStream body) {
         BufferedInputStream in = new BufferedInputStream(body, 64 * 1024);
         try {
@@ -266,7 +354,7 @@ public final class UploadProcessor {
             throw hashMismatch(u, now);
         }
         recordStored(u, now);
-        return stored(u.sha256(), u.size());
+        return stored(u.uploadId(), u.sha256(), u.size());
     }
 
     private ProblemException hashMismatch(UploadRow u, long now) {
@@ -320,7 +408,7 @@ public final class UploadProcessor {
         } catch (ArtifactStoreException e) {
             // the abandoned-upload sweep deletes leftovers
         }
-        return stored(u.sha256(), u.size());
+        return stored(u.uploadId(), u.sha256(), u.size());
     }
 
     private InputStream concatenation(List<UploadSegmentRow> segments) {
@@ -336,18 +424,35 @@ public final class UploadProcessor {
         long now = clock.millis();
         int n = 0;
         for (UploadRow u : db.read(tx -> tx.evidence().expiredUploads(now, 100))) {
-            List<String> keys = new ArrayList<>(db.read(tx -> tx.evidence().segments(u.uploadId())).stream()
-                    .map(UploadSegmentRow::stagingKey)
-                    .toList());
-            keys.add("uploads/" + u.uploadId() + "/assembled");
-            store.deleteStaging(keys);
-            db.write(tx -> {
-                tx.evidence().deleteUpload(u.uploadId());
-                return null;
-            });
+            discard(u);
             n++;
         }
         return n;
+    }
+
+    /**
+     * tus termination: an open upload is deleted with its staged chunks, and frees its place among the device's open
+     * uploads; afterwards the upload is not found. A completed upload stays as it is: its artifact is stored by
+     * content, may be referenced by events, and is not the device's to delete.
+     */
+    public void terminate(Principal device, String uploadId) {
+        UploadRow u = find(device, uploadId);
+        if (!COMPLETED.equals(u.status())) {
+            discard(u);
+        }
+    }
+
+    /** Deletes an unfinished upload: its staged chunks first, then its rows. */
+    private void discard(UploadRow u) {
+        List<String> keys = new ArrayList<>(db.read(tx -> tx.evidence().segments(u.uploadId())).stream()
+                .map(UploadSegmentRow::stagingKey)
+                .toList());
+        keys.add("uploads/" + u.uploadId() + "/assembled");
+        store.deleteStaging(keys);
+        db.write(tx -> {
+            tx.evidence().deleteUpload(u.uploadId());
+            return null;
+        });
     }
 
     private UploadRow find(Principal device, String uploadId) {
@@ -377,8 +482,8 @@ public final class UploadProcessor {
                 settings.maxChunkBytes());
     }
 
-    private static UploadStatus stored(String sha256, long size) {
-        return new UploadStatus(UploadStatus.STORED, sha256, size, null, size, null, null);
+    private static UploadStatus stored(String uploadId, String sha256, long size) {
+        return new UploadStatus(UploadStatus.STORED, sha256, size, uploadId, size, null, null);
     }
 
     private static ProblemException offsetMismatch(long offset) {
