@@ -29,6 +29,7 @@ import io.podsync.server.ops.ExceptionService;
 import io.podsync.server.ops.HealthService;
 import io.podsync.server.ops.Housekeeping;
 import io.podsync.server.ops.Metrics;
+import io.podsync.server.ops.Replicas;
 import io.podsync.server.routes.RouteReleaser;
 import io.podsync.server.routes.RouteService;
 import io.podsync.server.sync.CursorCodec;
@@ -42,19 +43,32 @@ import io.podsync.storage.artifact.LocalArtifactStore;
 import io.podsync.storage.artifact.S3ArtifactStore;
 import java.time.Clock;
 import java.util.Base64;
+import java.util.List;
 
 /** A running podsync server: its database, its services and its web server. Tests start and stop these. */
 public final class PodsyncServer implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(PodsyncServer.class.getName());
+
+    private final ServerConfig config;
     private final Database db;
     private final WebServer web;
     private final Housekeeping housekeeping;
     private final OutboxDispatcher dispatcher;
+    private final Replicas replicas;
 
-    private PodsyncServer(Database db, WebServer web, Housekeeping housekeeping, OutboxDispatcher dispatcher) {
+    private PodsyncServer(
+            ServerConfig config,
+            Database db,
+            WebServer web,
+            Housekeeping housekeeping,
+            OutboxDispatcher dispatcher,
+            Replicas replicas) {
+        this.config = config;
         this.db = db;
         this.web = web;
         this.housekeeping = housekeeping;
         this.dispatcher = dispatcher;
+        this.replicas = replicas;
     }
 
     /** Opens the database (migrating it), builds the services and starts listening. */
@@ -64,9 +78,18 @@ public final class PodsyncServer implements AutoCloseable {
 
     public static PodsyncServer start(Config config, Clock clock) {
         ServerConfig cfg = ServerConfig.from(config);
+        LOG.log(System.Logger.Level.INFO, "effective configuration: " + cfg.describe());
         Database db = Database.open(cfg.db());
+        Replicas replicas = null;
         try {
-            Services services = Services.create(cfg, db, clock);
+            replicas = new Replicas(
+                            db,
+                            clock,
+                            Replicas.idFor(cfg.dataDir()),
+                            cfg.artifacts().identity(),
+                            cfg.heartbeatInterval())
+                    .join();
+            Services services = Services.create(cfg, db, clock, replicas);
             Config options = config.get("server.connection-options");
             WebServer web = WebServer.builder()
                     .config(config.get("server"))
@@ -83,8 +106,11 @@ public final class PodsyncServer implements AutoCloseable {
             Housekeeping chores =
                     new Housekeeping(db, clock, services.uploads(), services.states(), cfg.evidenceMissingAfter());
             OutboxDispatcher dispatcher = new OutboxDispatcher(db, cfg.erp(), clock, services.metrics()).start();
-            return new PodsyncServer(db, web, chores.start(), dispatcher);
+            return new PodsyncServer(cfg, db, web, chores.start(), dispatcher, replicas);
         } catch (RuntimeException e) {
+            if (replicas != null) {
+                replicas.close();
+            }
             db.close();
             throw e;
         }
@@ -106,7 +132,7 @@ public final class PodsyncServer implements AutoCloseable {
             ArtifactStore store,
             UploadProcessor uploads,
             StopStates states) {
-        static Services create(ServerConfig cfg, Database db, Clock clock) {
+        static Services create(ServerConfig cfg, Database db, Clock clock, Replicas replicas) {
             Metrics metrics = new Metrics(db);
             KeyRing keys = new KeyRing(db, clock, cfg.accessTokenTtl());
             DeviceGate gate = new DeviceGate(db, clock);
@@ -147,7 +173,13 @@ public final class PodsyncServer implements AutoCloseable {
                             confirmations.reconsider(tx, e.stopId(), now);
                         }
                     }),
-                    new HealthService(db, store),
+                    new HealthService(List.of(
+                            new HealthService.Check(
+                                    "database", () -> db.isHealthy() ? null : "the database does not answer"),
+                            new HealthService.Check(
+                                    "objectStore",
+                                    () -> store.isHealthy() ? null : "the evidence store does not answer"),
+                            new HealthService.Check("replicas", replicas::problem))),
                     store,
                     uploads,
                     states);
@@ -206,6 +238,11 @@ public final class PodsyncServer implements AutoCloseable {
         return web.port();
     }
 
+    /** The configuration the server runs with. */
+    public ServerConfig config() {
+        return config;
+    }
+
     /** The web server's configuration as it runs, defaults included. */
     WebServerConfig webConfig() {
         return web.prototype();
@@ -225,6 +262,7 @@ public final class PodsyncServer implements AutoCloseable {
         dispatcher.close();
         housekeeping.close();
         web.stop();
+        replicas.close();
         db.close();
     }
 }

@@ -14,6 +14,7 @@ import io.podsync.protocol.client.PodsyncClient;
 import io.podsync.protocol.json.ProtocolJson;
 import io.podsync.simulator.erp.Delivery;
 import io.podsync.simulator.erp.ErpReceiver;
+import io.podsync.storage.artifact.S3ProxyServer;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -47,13 +48,16 @@ class PostgresReplicasTest {
     Path dir;
 
     ErpReceiver erp;
+    S3ProxyServer s3;
     TestServer a;
     TestServer b;
 
     @BeforeEach
     void start() throws Exception {
         erp = ErpReceiver.start(0, List.of(SECRET), Clock.systemUTC());
+        s3 = S3ProxyServer.start(java.nio.file.Files.createDirectories(dir.resolve("s3")));
         Map<String, String> c = new HashMap<>(Postgres.freshDatabase());
+        c.putAll(s3Store(s3));
         c.put("podsync.erp.endpoints.0.name", "test-erp");
         c.put("podsync.erp.endpoints.0.url", erp.url().toString());
         c.put("podsync.erp.endpoints.0.secrets.0", SECRET);
@@ -68,11 +72,27 @@ class PostgresReplicasTest {
         b = TestServer.start(dir.resolve("b"), c, Clock.systemUTC());
     }
 
+    /** Replicas on one database keep evidence in one S3 store: a local store would be refused. */
+    static Map<String, String> s3Store(S3ProxyServer s3) {
+        return Map.of(
+                "podsync.artifacts.store",
+                "s3",
+                "podsync.artifacts.s3.endpoint",
+                s3.endpoint().toString(),
+                "podsync.artifacts.s3.bucket",
+                "podsync-evidence",
+                "podsync.artifacts.s3.access-key",
+                S3ProxyServer.ACCESS_KEY,
+                "podsync.artifacts.s3.secret-key",
+                S3ProxyServer.SECRET_KEY);
+    }
+
     @AfterEach
-    void stop() {
+    void stop() throws Exception {
         a.close();
         b.close();
         erp.close();
+        s3.close();
     }
 
     private static CapturedEvent delivered(long seq, String routeId, int stop, Instant at) {

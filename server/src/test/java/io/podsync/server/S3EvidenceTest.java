@@ -129,13 +129,17 @@ class S3EvidenceTest {
             assertTrue(down.isRetryable());
             assertEquals(
                     100_000, device.client().uploadStatus(declared.uploadId()).offset(), "nothing half-counted");
-            assertEquals(
-                    503, server.send("GET", "/health/ready", null, null, null).statusCode());
+            // Readiness reuses a check's result for up to a second.
+            TestServer.await(
+                    () -> server.send("GET", "/health/ready", null, null, null).statusCode() == 503,
+                    "readiness to see the object store down");
             assertEquals("pending", server.erp().route("RS3").states().get(0).status());
         } finally {
             s3 = S3ProxyServer.start(s3Dir, s3Port);
         }
-        assertEquals(200, server.send("GET", "/health/ready", null, null, null).statusCode());
+        TestServer.await(
+                () -> server.send("GET", "/health/ready", null, null, null).statusCode() == 200,
+                "readiness to see the object store back");
         assertTrue(device.client()
                 .upload(signature, "image/png", EvidenceKind.SIGNATURE, 100_000, 3)
                 .isStored());

@@ -28,8 +28,9 @@ public final class ErrorMapping {
                     req,
                     res,
                     ProblemException.unavailable(
-                            "storage_unavailable",
-                            "the database is unavailable; retry with the same idempotency keys"));
+                                    "storage_unavailable",
+                                    "the database is unavailable; retry with the same idempotency keys")
+                            .withHeader("Retry-After", "5"));
         });
         routing.error(HttpException.class, (req, res, e) -> send(req, res, fromHttp(e)));
         routing.error(ArtifactStoreException.class, (req, res, e) -> {
