@@ -66,7 +66,8 @@ final class RecordingConfig implements Config {
         }
     }
 
-    private static boolean covered(String key, Set<String> known) {
+    /** Whether {@code key} (indices written {@code []}) is a known key or lies under a list or map read whole. */
+    static boolean covered(String key, Set<String> known) {
         for (String k = key; !k.isEmpty(); k = parent(k)) {
             if (known.contains(k)) {
                 return true;

@@ -183,6 +183,13 @@ class ConfigurationTest {
         Set<String> podsync = new TreeSet<>();
         documented.keySet().stream().filter(k -> k.startsWith("podsync.")).forEach(podsync::add);
         assertEquals(ServerConfig.knownKeys(everything()), podsync, "operations.md, Configuration");
-        documented.forEach((key, env) -> assertEquals(ServerConfig.environmentVariable(key), env, key));
+        documented.forEach((key, env) -> {
+            assertEquals(ServerConfig.environmentVariable(key), env, key);
+            // and Helidon itself maps that variable to the key
+            assertTrue(
+                    io.helidon.config.EnvironmentVariables.expand(Map.of(env, "x"))
+                            .containsKey(key.replace("[]", ".0")),
+                    env + " → " + key);
+        });
     }
 }
