@@ -37,70 +37,25 @@ replica_port() { echo $((base + $1)); }
 for tool in haproxy prometheus jq curl; do
   command -v "$tool" >/dev/null || { echo "cluster.sh needs $tool: apt-get install postgresql haproxy prometheus jq curl" >&2; exit 2; }
 done
-pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
-[ -x "$pgbin/initdb" ] || { echo "cluster.sh needs PostgreSQL: apt-get install postgresql" >&2; exit 2; }
-
 . ./.mvn/find-jdk.sh
+. deploy/services.sh
+[ -x "$pgbin/initdb" ] || { echo "cluster.sh needs PostgreSQL: apt-get install postgresql" >&2; exit 2; }
 if [ "$build" = 1 ]; then
   ./mvnw -q -B -DskipTests -Dspotless.check.skip=true package
 fi
-tarball=$(ls server/target/podsync-*.tar.gz | head -n 1)
 sim_jar=device-simulator/target/podsync-simulator.jar
-[ -f "$tarball" ] && [ -f "$sim_jar" ] || { echo "build first (./mvnw package) or drop --no-build" >&2; exit 2; }
+ls server/target/podsync-*.tar.gz >/dev/null 2>&1 && [ -f "$sim_jar" ] || { echo "build first (./mvnw package) or drop --no-build" >&2; exit 2; }
 
 run=$(mktemp -d /tmp/podsync-cluster.XXXXXX)
-chmod 755 "$run" # PostgreSQL runs as its own user and must reach its directory
 pids=()
-say() { echo "[$(date +%H:%M:%S)] $*"; }
 cleanup() {
-  for p in "${pids[@]}" $(cat "$run"/replica-*/pid 2>/dev/null || true); do kill "$p" 2>/dev/null || true; done
-  as_pg "$pgbin/pg_ctl" -D "$run/pg" -m fast stop >/dev/null 2>&1 || true
+  for p in "${pids[@]}" ${s3_pid:-} $(cat "$run"/replica-*/pid 2>/dev/null || true); do kill "$p" 2>/dev/null || true; done
+  stop_postgres
   if [ "$keep" = 1 ]; then say "kept $run"; else rm -rf "$run"; fi
 }
 trap cleanup EXIT
-# PostgreSQL refuses to run as root; the Debian package's postgres user runs it then.
-as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-await() { # what, seconds, command...
-  local what=$1 limit=$2; shift 2
-  local deadline=$(( $(date +%s) + limit ))
-  until "$@" >/dev/null 2>&1; do
-    [ "$(date +%s)" -lt "$deadline" ] || { say "timed out waiting for $what"; return 1; }
-    sleep 0.2
-  done
-}
-secret() { head -c 24 /dev/urandom | base64 | tr -d '/+=' ; }
-
-# --- PostgreSQL ---
-pg_password=$(secret)
-mkdir -p "$run/pg" "$run/pgsock"
-[ "$(id -u)" = 0 ] && chown postgres "$run/pg" "$run/pgsock"
-printf '%s\n' "$pg_password" > "$run/pgpass" && chmod 644 "$run/pgpass"
-as_pg "$pgbin/initdb" -D "$run/pg" -U postgres --auth=scram-sha-256 --pwfile="$run/pgpass" >/dev/null
-rm -f "$run/pgpass"
-as_pg "$pgbin/pg_ctl" -D "$run/pg" -l "$run/pg/server.log" -w \
-  -o "-p $pg_port -k $run/pgsock -c listen_addresses=127.0.0.1 -c max_connections=200" start >/dev/null
-PGPASSWORD=$pg_password psql -q -h 127.0.0.1 -p "$pg_port" -U postgres -c 'CREATE DATABASE podsync'
-say "PostgreSQL $("$pgbin/postgres" --version | awk '{print $3}') on 127.0.0.1:$pg_port"
-
-# --- S3 (S3Proxy on the file system, with signed requests) ---
-s3proxy=$(sed -n 's:.*<version.s3proxy>\(.*\)</version.s3proxy>.*:\1:p' pom.xml)
-./mvnw -q -B dependency:copy -N -Dartifact="org.gaul:s3proxy:$s3proxy:jar:jar-with-dependencies" \
-  -DoutputDirectory="$run/tools"
-s3_key=cluster s3_secret=$(secret)
-mkdir -p "$run/s3"
-cat > "$run/s3proxy.conf" <<EOF
-s3proxy.endpoint=http://127.0.0.1:$s3_port
-s3proxy.authorization=aws-v2-or-v4
-s3proxy.identity=$s3_key
-s3proxy.credential=$s3_secret
-jclouds.provider=filesystem
-jclouds.filesystem.basedir=$run/s3
-EOF
-"$JAVA_HOME/bin/java" -jar "$run/tools/s3proxy-$s3proxy-jar-with-dependencies.jar" --properties "$run/s3proxy.conf" \
-  > "$run/s3.log" 2>&1 &
-pids+=($!)
-await "S3Proxy" 60 curl -s -o /dev/null "http://127.0.0.1:$s3_port/"
-say "S3Proxy $s3proxy on 127.0.0.1:$s3_port"
+start_postgres "$pg_port"
+start_s3proxy "$s3_port"
 
 # --- the replicas' configuration: one operator file for all (secrets in it: mode 600) ---
 erp_secret=$(secret) ops_secret=$(secret) webhook="whsec_$(head -c 32 /dev/urandom | base64)"
@@ -149,11 +104,7 @@ podsync:
 EOF
 umask 022
 
-mkdir -p "$run/dist"
-tar -xzf "$tarball" -C "$run/dist"
-dist=$(ls -d "$run"/dist/podsync-*)
-say "training the ahead-of-time cache of $(basename "$dist")"
-(cd "$run" && "$dist/bin/podsync" train > "$run/train.log" 2>&1)
+unpack_distribution
 
 # Each replica: its own data directory and port, a heap as a 512 MiB pod would give it.
 start_replica() {
@@ -163,7 +114,6 @@ start_replica() {
       -Dserver.port="$(replica_port "$i")" -Dserver.host=127.0.0.1 >> "$dir/server.log" 2>&1) &
   echo $! > "$dir/pid"
 }
-ready() { [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$1/health/ready")" = 200 ]; }
 for i in $(seq 1 "$replicas"); do start_replica "$i"; done
 for i in $(seq 1 "$replicas"); do await "replica $i" 120 ready "$(replica_port "$i")"; done
 say "$replicas replicas ready on ports $(replica_port 1)-$(replica_port "$replicas")"

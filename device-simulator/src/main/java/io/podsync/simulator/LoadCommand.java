@@ -127,6 +127,7 @@ final class LoadCommand {
         // Every stop gets the whole cycle: a driver with more stops than a route holds gets more routes (more days).
         int stops = Math.max(1, (perDevice + CYCLE.length - 1) / CYCLE.length);
         List<PodsyncClient> clients = new ArrayList<>();
+        List<String> tokens = new ArrayList<>();
         for (int d = 0; d < devices; d++) {
             String driver = tag + "-D" + d;
             for (int first = 0; first < stops; first += Limits.MAX_STOPS_PER_ROUTE) {
@@ -134,7 +135,10 @@ final class LoadCommand {
                 erp.releaseRoute(routeId, route(routeId, driver, Math.min(Limits.MAX_STOPS_PER_ROUTE, stops - first)));
             }
             PodsyncClient c = new PodsyncClient(servers.get(d % servers.size()));
-            c.enroll(erp.createEnrollment(driver).code(), "load-" + d, "simulator", "load");
+            // Enrolling gives the first token, before the clock starts: it is pushes that are measured.
+            tokens.add(c.enroll(erp.createEnrollment(driver).code(), "load-" + d, "simulator", "load")
+                    .token()
+                    .accessToken());
             clients.add(c);
         }
         // Requests are serialized before the clock starts, so the load generator spends its share of the machine on
@@ -166,7 +170,7 @@ final class LoadCommand {
                 int device = d;
                 running.add(pool.submit(() -> {
                     try (RawHttpConnection connection = new RawHttpConnection(server)) {
-                        String token = c.authenticate().accessToken();
+                        String token = tokens.get(device);
                         for (int k = 0; k < mine.size(); k++) {
                             Prepared push = mine.get(k);
                             long due = start + ((long) k * devices + device) * interval;

@@ -111,7 +111,12 @@ class ContainerFilesTest {
                 .filter(l -> l.startsWith("HEALTHCHECK "))
                 .findFirst()
                 .orElseThrow();
-        assertTrue(health.contains("\"/opt/podsync/bin/podsync\", \"health\", \"" + defaultPort() + "\""), health);
+        assertTrue(health.contains("[\"/opt/podsync/bin/podsync\", \"health\"]"), health);
+        // Without a port the health command asks SERVER_PORT, else the server's default.
+        assertTrue(
+                Files.readString(Path.of("src", "dist", "bin", "podsync"))
+                        .contains("port=${2:-${SERVER_PORT:-" + defaultPort() + "}}"),
+                "the launcher's health command defaults to the server's port");
         assertTrue(lines.contains("ENTRYPOINT [\"/opt/podsync/bin/podsync\"]"), "the launcher is the entry point");
         // The launcher's health command, run for real against a server that is ready and a port where none is.
         try (TestServer server = TestServer.start(dir)) {

@@ -57,7 +57,7 @@ class PostgresReplicasTest {
         erp = ErpReceiver.start(0, List.of(SECRET), Clock.systemUTC());
         s3 = S3ProxyServer.start(java.nio.file.Files.createDirectories(dir.resolve("s3")));
         Map<String, String> c = new HashMap<>(Postgres.freshDatabase());
-        c.putAll(s3Store(s3));
+        c.putAll(TestServer.s3Store(s3)); // replicas on one database keep evidence in one S3 store
         c.put("podsync.erp.endpoints.0.name", "test-erp");
         c.put("podsync.erp.endpoints.0.url", erp.url().toString());
         c.put("podsync.erp.endpoints.0.secrets.0", SECRET);
@@ -70,21 +70,6 @@ class PostgresReplicasTest {
         // Each replica has a directory of its own: nothing it needs may live there but what it can lose.
         a = TestServer.start(dir.resolve("a"), c, Clock.systemUTC());
         b = TestServer.start(dir.resolve("b"), c, Clock.systemUTC());
-    }
-
-    /** Replicas on one database keep evidence in one S3 store: a local store would be refused. */
-    static Map<String, String> s3Store(S3ProxyServer s3) {
-        return Map.of(
-                "podsync.artifacts.store",
-                "s3",
-                "podsync.artifacts.s3.endpoint",
-                s3.endpoint().toString(),
-                "podsync.artifacts.s3.bucket",
-                "podsync-evidence",
-                "podsync.artifacts.s3.access-key",
-                S3ProxyServer.ACCESS_KEY,
-                "podsync.artifacts.s3.secret-key",
-                S3ProxyServer.SECRET_KEY);
     }
 
     @AfterEach

@@ -58,7 +58,7 @@ class ReplicasTest {
                 TestServer local = TestServer.start(dir.resolve("local"), db)) {
             assertEquals(200, ready(local).statusCode());
             try (TestServer shared =
-                    TestServer.start(dir.resolve("shared"), TestServer.with(db, PostgresReplicasTest.s3Store(s3)))) {
+                    TestServer.start(dir.resolve("shared"), TestServer.with(db, TestServer.s3Store(s3)))) {
                 TestServer.await(() -> ready(local).statusCode() == 503, "the local replica to turn red");
                 JsonNode body = ProtocolJson.read(ready(local).body(), JsonNode.class);
                 assertEquals("DOWN", body.at("/checks/replicas").asText(), body.toString());
@@ -77,10 +77,9 @@ class ReplicasTest {
     void replicasNamingDifferentS3StoresAreRefused() throws Exception {
         Map<String, String> db = fast(Postgres.freshDatabase());
         try (S3ProxyServer s3 = S3ProxyServer.start(Files.createDirectories(dir.resolve("s3")));
-                TestServer a =
-                        TestServer.start(dir.resolve("a"), TestServer.with(db, PostgresReplicasTest.s3Store(s3)))) {
+                TestServer a = TestServer.start(dir.resolve("a"), TestServer.with(db, TestServer.s3Store(s3)))) {
             Map<String, String> other = TestServer.with(
-                    TestServer.with(db, PostgresReplicasTest.s3Store(s3)),
+                    TestServer.with(db, TestServer.s3Store(s3)),
                     Map.of("podsync.artifacts.s3.bucket", "another-bucket"));
             IllegalStateException e =
                     assertThrows(IllegalStateException.class, () -> TestServer.start(dir.resolve("b"), other));

@@ -26,7 +26,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -49,20 +48,7 @@ class S3EvidenceTest {
         s3Dir = Files.createDirectories(dir.resolve("s3"));
         s3 = S3ProxyServer.start(s3Dir);
         s3Port = s3.endpoint().getPort();
-        server = TestServer.start(
-                dir.resolve("server"),
-                Map.of(
-                        "podsync.artifacts.store",
-                        "s3",
-                        "podsync.artifacts.s3.endpoint",
-                        s3.endpoint().toString(),
-                        "podsync.artifacts.s3.bucket",
-                        "podsync-evidence",
-                        "podsync.artifacts.s3.access-key",
-                        S3ProxyServer.ACCESS_KEY,
-                        "podsync.artifacts.s3.secret-key",
-                        S3ProxyServer.SECRET_KEY),
-                Clock.systemUTC());
+        server = TestServer.start(dir.resolve("server"), TestServer.s3Store(s3), Clock.systemUTC());
         server.erp().releaseRoute("RS3", Fixtures.route("RS3", "DS3", 2));
         device = server.device("DS3");
     }
