@@ -35,6 +35,7 @@ import io.podsync.server.ops.ExceptionService;
 import io.podsync.server.ops.HealthService;
 import io.podsync.server.ops.Housekeeping;
 import io.podsync.server.ops.Metrics;
+import io.podsync.server.ops.Replicas;
 import io.podsync.server.routes.RouteReleaser;
 import io.podsync.server.routes.RouteService;
 import io.podsync.server.sync.CursorCodec;
@@ -50,22 +51,35 @@ import io.podsync.storage.artifact.S3ArtifactStore;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Base64;
+import java.util.List;
 
 /** A running podsync server: its database, its services and its web server. Tests start and stop these. */
 public final class PodsyncServer implements AutoCloseable {
     /** {@code server.max-payload-size} unless configured: the largest upload chunk an operator may allow. */
     private static final long MAX_PAYLOAD_BYTES = 64L * 1024 * 1024;
 
+    private static final System.Logger LOG = System.getLogger(PodsyncServer.class.getName());
+
+    private final ServerConfig config;
     private final Database db;
     private final WebServer web;
     private final Housekeeping housekeeping;
     private final OutboxDispatcher dispatcher;
+    private final Replicas replicas;
 
-    private PodsyncServer(Database db, WebServer web, Housekeeping housekeeping, OutboxDispatcher dispatcher) {
+    private PodsyncServer(
+            ServerConfig config,
+            Database db,
+            WebServer web,
+            Housekeeping housekeeping,
+            OutboxDispatcher dispatcher,
+            Replicas replicas) {
+        this.config = config;
         this.db = db;
         this.web = web;
         this.housekeeping = housekeeping;
         this.dispatcher = dispatcher;
+        this.replicas = replicas;
     }
 
     /** Opens the database (migrating it), builds the services and starts listening. */
@@ -75,10 +89,19 @@ public final class PodsyncServer implements AutoCloseable {
 
     public static PodsyncServer start(Config config, Clock clock) {
         ServerConfig cfg = ServerConfig.from(config);
+        LOG.log(System.Logger.Level.INFO, "effective configuration: " + cfg.describe());
         FileModes.privateDirectory(cfg.dataDir(), "podsync.data-dir");
         Database db = Database.open(cfg.db());
+        Replicas replicas = null;
         try {
-            Services services = Services.create(cfg, db, clock);
+            replicas = new Replicas(
+                            db,
+                            clock,
+                            Replicas.idFor(cfg.dataDir()),
+                            cfg.artifacts().identity(),
+                            cfg.heartbeatInterval())
+                    .join();
+            Services services = Services.create(cfg, db, clock, replicas);
             Config options = config.get("server.connection-options");
             WebServer web = WebServer.builder()
                     .config(config.get("server"))
@@ -102,8 +125,11 @@ public final class PodsyncServer implements AutoCloseable {
             Housekeeping chores =
                     new Housekeeping(db, clock, services.uploads(), services.states(), cfg.evidenceMissingAfter());
             OutboxDispatcher dispatcher = new OutboxDispatcher(db, cfg.erp(), clock, services.metrics()).start();
-            return new PodsyncServer(db, web, chores.start(), dispatcher);
+            return new PodsyncServer(cfg, db, web, chores.start(), dispatcher, replicas);
         } catch (RuntimeException e) {
+            if (replicas != null) {
+                replicas.close();
+            }
             db.close();
             throw e;
         }
@@ -126,7 +152,7 @@ public final class PodsyncServer implements AutoCloseable {
             ArtifactStore store,
             UploadProcessor uploads,
             StopStates states) {
-        static Services create(ServerConfig cfg, Database db, Clock clock) {
+        static Services create(ServerConfig cfg, Database db, Clock clock, Replicas replicas) {
             Metrics metrics = new Metrics(db);
             KeyEncryption kek = keyEncryption(cfg, db);
             KeyRing keys = new KeyRing(db, kek, clock, cfg.accessTokenTtl());
@@ -179,7 +205,13 @@ public final class PodsyncServer implements AutoCloseable {
                             confirmations.reconsider(tx, e.stopId(), now);
                         }
                     }),
-                    new HealthService(db, store),
+                    new HealthService(List.of(
+                            new HealthService.Check(
+                                    "database", () -> db.isHealthy() ? null : "the database does not answer"),
+                            new HealthService.Check(
+                                    "objectStore",
+                                    () -> store.isHealthy() ? null : "the evidence store does not answer"),
+                            new HealthService.Check("replicas", replicas::problem))),
                     new OpenApiService(),
                     store,
                     uploads,
@@ -274,6 +306,11 @@ public final class PodsyncServer implements AutoCloseable {
         return web.port();
     }
 
+    /** The configuration the server runs with. */
+    public ServerConfig config() {
+        return config;
+    }
+
     /** The web server's configuration as it runs, defaults included. */
     WebServerConfig webConfig() {
         return web.prototype();
@@ -293,6 +330,7 @@ public final class PodsyncServer implements AutoCloseable {
         dispatcher.close();
         housekeeping.close();
         web.stop();
+        replicas.close();
         db.close();
     }
 }

@@ -66,7 +66,9 @@ class OpenApiDocumentTest {
         ServerConfig cfg = ServerConfig.from(TestServer.config(dir, Map.of()));
         RouteRecorder routes = new RouteRecorder("");
         try (Database db = Database.open(cfg.db())) {
-            PodsyncServer.services(routes, PodsyncServer.Services.create(cfg, db, Clock.systemUTC()));
+            var replicas = new io.podsync.server.ops.Replicas(
+                    db, Clock.systemUTC(), "openapi-test", cfg.artifacts().identity(), cfg.heartbeatInterval());
+            PodsyncServer.services(routes, PodsyncServer.Services.create(cfg, db, Clock.systemUTC(), replicas));
         }
 
         assertTrue(routes.routes.size() > 30, "the routing was read: " + routes.routes);

@@ -8,6 +8,7 @@ import io.podsync.protocol.StopStateView;
 import io.podsync.protocol.client.PodsyncClient;
 import io.podsync.protocol.json.ProtocolJson;
 import io.podsync.server.auth.KeyEncryption;
+import io.podsync.storage.artifact.S3ProxyServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -70,6 +71,21 @@ final class TestServer implements AutoCloseable {
         m.put("podsync.auth.clients.1.scopes.0", "ops");
         m.putAll(overrides);
         return Config.just(ConfigSources.create(m));
+    }
+
+    /** Settings for evidence in the S3 server {@code s3} (S3Proxy), bucket {@code podsync-evidence}. */
+    static Map<String, String> s3Store(S3ProxyServer s3) {
+        return Map.of(
+                "podsync.artifacts.store",
+                "s3",
+                "podsync.artifacts.s3.endpoint",
+                s3.endpoint().toString(),
+                "podsync.artifacts.s3.bucket",
+                "podsync-evidence",
+                "podsync.artifacts.s3.access-key",
+                S3ProxyServer.ACCESS_KEY,
+                "podsync.artifacts.s3.secret-key",
+                S3ProxyServer.SECRET_KEY);
     }
 
     URI uri() {

@@ -7,6 +7,7 @@ import io.podsync.storage.EventRepository;
 import io.podsync.storage.EvidenceRepository;
 import io.podsync.storage.ExceptionRepository;
 import io.podsync.storage.OutboxRepository;
+import io.podsync.storage.ReplicaRepository;
 import io.podsync.storage.RouteRepository;
 import io.podsync.storage.SettingRepository;
 import io.podsync.storage.SigningKeyRepository;
@@ -73,6 +74,11 @@ public final class JdbcTx implements Tx {
     @Override
     public OutboxRepository outbox() {
         return new JdbcOutboxRepository(sql, this);
+    }
+
+    @Override
+    public ReplicaRepository replicas() {
+        return new JdbcReplicaRepository(sql);
     }
 
     @Override
