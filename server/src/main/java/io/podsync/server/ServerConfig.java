@@ -4,10 +4,12 @@ import io.helidon.config.Config;
 import io.podsync.protocol.Limits;
 import io.podsync.server.erp.ErpConfig;
 import io.podsync.server.evidence.UploadProcessor;
+import io.podsync.server.ops.SlaMonitor;
 import io.podsync.storage.DatabaseConfig;
 import io.podsync.storage.artifact.S3Config;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -38,6 +40,11 @@ import java.util.List;
  * @param evidenceMissingAfter {@code podsync.evidence.missing-after}: an event still waiting for its evidence after
  *     this long opens an exception for ops (default 2 hours)
  * @param erp {@code podsync.erp.*}: ERP endpoints and forwarding, see {@link ErpConfig}
+ * @param sla {@code podsync.sla.*}: the SLA timers: {@code stop-late-after} (grace after a stop's time window ends
+ *     with no arrival, default PT0S), {@code route-dispatch-lead} (a route must be on a device of its driver this long
+ *     before its service date begins, default PT2H), {@code device-silent-after} (a device with a route in progress
+ *     may go this long without syncing, default PT30M), {@code time-zone} (of service dates, default UTC), {@code
+ *     check-interval} (default PT1M)
  */
 public record ServerConfig(
         Path dataDir,
@@ -56,7 +63,8 @@ public record ServerConfig(
         ArtifactsConfig artifacts,
         UploadProcessor.Settings uploads,
         Duration evidenceMissingAfter,
-        ErpConfig erp) {
+        ErpConfig erp,
+        SlaMonitor.Settings sla) {
 
     /**
      * Where artifacts live.
@@ -127,7 +135,40 @@ public record ServerConfig(
                 artifacts(c.get("artifacts"), dataDir),
                 uploads(c.get("uploads")),
                 duration(c.get("evidence"), "missing-after", Duration.ofHours(2)),
-                ErpConfig.from(c));
+                ErpConfig.from(c),
+                sla(c.get("sla")));
+    }
+
+    private static SlaMonitor.Settings sla(Config s) {
+        String zone = s.get("time-zone").asString().orElse("UTC");
+        ZoneId zoneId;
+        try {
+            zoneId = ZoneId.of(zone);
+        } catch (java.time.DateTimeException e) {
+            throw bad("podsync.sla.time-zone", "is not a time zone (such as UTC or Europe/Amsterdam): " + zone);
+        }
+        Duration grace =
+                s.get("stop-late-after").asString().isPresent() ? notNegative(s, "stop-late-after") : Duration.ZERO;
+        return new SlaMonitor.Settings(
+                grace,
+                duration(s, "route-dispatch-lead", Duration.ofHours(2)),
+                duration(s, "device-silent-after", Duration.ofMinutes(30)),
+                zoneId,
+                duration(s, "check-interval", Duration.ofMinutes(1)));
+    }
+
+    /** A duration that may be zero. */
+    private static Duration notNegative(Config node, String key) {
+        String raw = node.get(key).asString().orElseThrow();
+        try {
+            Duration d = Duration.parse(raw);
+            if (d.isNegative()) {
+                throw bad(node.key() + "." + key, "must not be negative");
+            }
+            return d;
+        } catch (java.time.format.DateTimeParseException e) {
+            throw bad(node.key() + "." + key, "must be an ISO-8601 duration such as PT15M, got " + raw);
+        }
     }
 
     private static ArtifactsConfig artifacts(Config a, Path dataDir) {

@@ -314,7 +314,7 @@ class ConvergencePropertyTest {
         }
         List<LineOutcome> lines = p.lines().stream()
                 .map(l -> new LineOutcome(
-                        prefix + l.orderId(), l.lineId(), l.delivered(), l.rejected(), l.reasonCode(), l.scanned()))
+                        prefix + l.orderId(), l.lineId(), l.delivered(), l.refused(), l.reasonCode(), l.scanned()))
                 .toList();
         return EventPayload.EMPTY
                 .withRecipient(p.recipient())

@@ -10,6 +10,7 @@ import io.podsync.storage.OutboxRepository;
 import io.podsync.storage.RouteRepository;
 import io.podsync.storage.SettingRepository;
 import io.podsync.storage.SigningKeyRepository;
+import io.podsync.storage.SlaRepository;
 import io.podsync.storage.StorageException;
 import io.podsync.storage.Tx;
 import java.sql.Connection;
@@ -73,6 +74,11 @@ public final class JdbcTx implements Tx {
     @Override
     public OutboxRepository outbox() {
         return new JdbcOutboxRepository(sql, this);
+    }
+
+    @Override
+    public SlaRepository sla() {
+        return new JdbcSlaRepository(sql);
     }
 
     @Override
