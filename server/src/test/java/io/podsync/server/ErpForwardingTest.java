@@ -509,6 +509,55 @@ class ErpForwardingTest {
         }
     }
 
+    /**
+     * Recovering an endpoint replays every dead or failing message written since a time, in order: a dead original
+     * goes again and its correction, which waited behind it, follows; a message dead before that time stays dead.
+     */
+    @Test
+    void recoverReplaysAnEndpointsFailedMessagesSinceATimeInOrder() throws Exception {
+        server.erp().releaseRoute("RE14", Fixtures.route("RE14", "DE14", 2));
+        TestServer.Device a = server.device("DE14");
+        TestServer.Device b = server.device("DE14");
+        erp.behavior().failNext(1000, 500);
+        Instant t = Instant.now().minusSeconds(60);
+        push(a, delivered(1, "RE14-S2", "RE14-O2", t, null));
+        await(() -> outbox("?status=dead").get("items").size() == 1, "an old dead letter");
+        Thread.sleep(5); // the recovery's start lies strictly after it
+        Instant since = Instant.now();
+        push(a, delivered(2, "RE14-S1", "RE14-O1", t, null));
+        await(() -> outbox("?status=dead").get("items").size() == 2, "the original dead");
+        push(b, delivered(1, "RE14-S1", "RE14-O1", t.minusSeconds(20), null)); // a correction, waiting behind it
+        erp.behavior().reset();
+        String ops = server.ops().authenticate().accessToken();
+
+        assertEquals(
+                404,
+                server.send("POST", "/v1/ops/erp-endpoints/nope/recover", "application/json", "{}", ops)
+                        .statusCode());
+        java.net.http.HttpResponse<String> missing =
+                server.send("POST", "/v1/ops/erp-endpoints/test-erp/recover", "application/json", "{}", ops);
+        assertEquals(400, missing.statusCode());
+        assertTrue(missing.body().contains("\"field\":\"since\""), missing.body());
+
+        java.net.http.HttpResponse<String> res = server.send(
+                "POST",
+                "/v1/ops/erp-endpoints/test-erp/recover",
+                "application/json",
+                "{\"since\":\"" + since + "\"}",
+                ops);
+        assertEquals(200, res.statusCode(), res.body());
+        assertEquals(
+                1,
+                ProtocolJson.read(res.body(), JsonNode.class).get("recovered").asInt());
+        await(() -> erp.deliveries().size() == 2, "the original and its correction");
+        assertEquals("io.podsync.pod.delivered.v1", erp.deliveries().get(0).type());
+        assertEquals("io.podsync.pod.corrected.v1", erp.deliveries().get(1).type());
+        assertEquals(
+                "RE14-S2",
+                outbox("?status=dead").get("items").get(0).get("stopId").asText(),
+                "dead before: still dead");
+    }
+
     @Test
     void aServerRestartedInTheMiddleOfRetriesDeliversExactlyOnce() throws Exception {
         TestServer.Device d = deviceOn("RE4", "DE4", 1);
