@@ -22,7 +22,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -59,10 +58,7 @@ class ConvergencePropertyTest {
     /** Starts the suite's server with these database settings (none: the SQLite default), and its ERP. */
     static void startOn(Map<String, String> db) throws Exception {
         erp = ErpReceiver.start(0, List.of(ErpForwardingTest.SECRET), Clock.systemUTC());
-        Map<String, String> c = new HashMap<>(db);
-        c.putAll(TestServer.erpEndpoint(0, "erp", erp.url(), List.of(ErpForwardingTest.SECRET), List.of()));
-        c.putAll(TestServer.fastErp());
-        server = TestServer.start(dir, c);
+        server = TestServer.start(dir, TestServer.withErp(db, erp.url(), ErpForwardingTest.SECRET));
     }
 
     @AfterAll

@@ -25,7 +25,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -56,8 +55,7 @@ class ErpMessageTest {
     }
 
     private static Map<String, String> settings(Map<String, String> more) {
-        Map<String, String> c = new HashMap<>(TestServer.erpEndpoint(0, "erp", erp.url(), List.of(SECRET), List.of()));
-        c.putAll(TestServer.fastErp());
+        Map<String, String> c = TestServer.withErp(Map.of(), erp.url(), SECRET);
         c.put("podsync.erp.reason-map.DAMAGED", "Z01");
         c.putAll(more);
         return c;

@@ -33,7 +33,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -68,10 +67,7 @@ class ManifestVersionTest {
     /** Starts the suite's server with these database settings (none: the SQLite default). */
     static void startOn(Map<String, String> db) throws Exception {
         erp = ErpReceiver.start(0, List.of(SECRET), Clock.systemUTC());
-        Map<String, String> c = new HashMap<>(db);
-        c.putAll(TestServer.erpEndpoint(0, "erp", erp.url(), List.of(SECRET), List.of()));
-        c.putAll(TestServer.fastErp());
-        server = TestServer.start(dir, c);
+        server = TestServer.start(dir, TestServer.withErp(db, erp.url(), SECRET));
     }
 
     @AfterAll

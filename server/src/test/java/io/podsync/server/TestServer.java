@@ -74,6 +74,17 @@ final class TestServer implements AutoCloseable {
         return c;
     }
 
+    /**
+     * A server on these database settings with one ERP endpoint, {@code erp}, at {@code url} (proof of delivery only)
+     * and {@link #fastErp} retries.
+     */
+    static Map<String, String> withErp(Map<String, String> db, URI url, String secret) {
+        Map<String, String> c = new HashMap<>(db);
+        c.putAll(erpEndpoint(0, "erp", url, List.of(secret), List.of()));
+        c.putAll(fastErp());
+        return c;
+    }
+
     /** Retries every 0.1 s (five attempts), a dispatcher that looks every 50 ms, and 1 s to connect. */
     static Map<String, String> fastErp() {
         Map<String, String> c = new HashMap<>();

@@ -8,8 +8,6 @@ import io.podsync.protocol.EventPayload;
 import io.podsync.protocol.EvidenceRef;
 import io.podsync.protocol.ExceptionKind;
 import io.podsync.protocol.LineOutcome;
-import io.podsync.protocol.LineSpec;
-import io.podsync.protocol.OrderSpec;
 import io.podsync.protocol.PodConfirmation;
 import io.podsync.protocol.PodConfirmation.ConfirmedEvidence;
 import io.podsync.protocol.PodConfirmation.ConfirmedLine;
@@ -18,6 +16,7 @@ import io.podsync.protocol.ReasonCode;
 import io.podsync.protocol.StopStateView;
 import io.podsync.protocol.StopView;
 import io.podsync.protocol.json.ProtocolJson;
+import io.podsync.server.routes.RouteReleaser;
 import io.podsync.server.sync.Exceptions;
 import io.podsync.server.sync.OutcomeListener;
 import io.podsync.server.sync.StopStates;
@@ -272,22 +271,9 @@ public final class Confirmations implements OutcomeListener {
             StopVersionRow then =
                     tx.routes().stopVersions(stop.stopId(), List.of(version)).get(version);
             if (then != null) {
-                List<OrderLineRow> out = new ArrayList<>();
-                for (OrderSpec o :
-                        ProtocolJson.read(then.viewJson(), StopView.class).orders()) {
-                    for (LineSpec l : o.lines()) {
-                        out.add(new OrderLineRow(
-                                stop.stopId(),
-                                o.orderId(),
-                                l.lineId(),
-                                l.sku(),
-                                l.description(),
-                                l.quantity(),
-                                l.unit(),
-                                o.isCancelled()));
-                    }
-                }
-                return out;
+                return RouteReleaser.lines(
+                        stop.stopId(),
+                        ProtocolJson.read(then.viewJson(), StopView.class).orders());
             }
         }
         return tx.routes().linesOfStops(List.of(stop.stopId()));

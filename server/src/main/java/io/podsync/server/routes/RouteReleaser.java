@@ -259,7 +259,7 @@ public final class RouteReleaser {
                             spec.timeWindow() == null || spec.timeWindow().end() == null
                                     ? null
                                     : spec.timeWindow().end().toEpochMilli()));
-            tx.routes().replaceLines(spec.stopId(), lines(spec));
+            tx.routes().replaceLines(spec.stopId(), lines(spec.stopId(), spec.orders()));
             if (moved) {
                 otherRoutes.add(prev.routeId());
             }
@@ -410,12 +410,13 @@ public final class RouteReleaser {
                 s.windowEnd());
     }
 
-    private static List<OrderLineRow> lines(StopSpec s) {
+    /** A stop's ordered lines as stored, from its orders (as released, or as a version of its view has them). */
+    public static List<OrderLineRow> lines(String stopId, List<OrderSpec> orders) {
         List<OrderLineRow> out = new ArrayList<>();
-        for (OrderSpec o : s.orders()) {
+        for (OrderSpec o : orders) {
             for (LineSpec l : o.lines()) {
                 out.add(new OrderLineRow(
-                        s.stopId(),
+                        stopId,
                         o.orderId(),
                         l.lineId(),
                         l.sku(),

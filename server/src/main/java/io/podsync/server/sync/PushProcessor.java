@@ -357,16 +357,8 @@ public final class PushProcessor {
         if (l.foreign.contains(e.stopId())) {
             verdict = Verdict.REASSIGNED;
             reason = RejectReasons.STOP_REASSIGNED;
-            findings.add(Exceptions.Finding.about(
-                    "event:" + ctx.deviceId() + ":" + key,
-                    ExceptionKind.REASSIGNED_EVENT,
-                    List.of(RejectReasons.STOP_REASSIGNED),
-                    stop,
-                    ctx.driverId(),
-                    ctx.deviceId(),
-                    key,
-                    stopVersion,
-                    ctx.receivedAt()));
+            findings.add(
+                    finding("event:", ExceptionKind.REASSIGNED_EVENT, List.of(reason), stop, ctx, key, stopVersion));
         } else {
             verdict = missing.isEmpty() ? Verdict.APPLIED : Verdict.AWAITING_EVIDENCE;
             ProofPolicy policy = l.policies.computeIfAbsent(stop.stopId(), id -> policy(stop.policyJson()));
@@ -383,31 +375,20 @@ public final class PushProcessor {
                 stopVersion = stopVersion != null ? stopVersion : basisVersion(tx, ctx.deviceId(), stop, effective);
                 if (manifestChanged(tx, e, stop, stopVersion)) {
                     flags.add(EventFlags.MANIFEST_CHANGED);
-                    findings.add(Exceptions.Finding.about(
-                            "manifest:" + ctx.deviceId() + ":" + key,
+                    findings.add(finding(
+                            "manifest:",
                             ExceptionKind.MANIFEST_CHANGED,
                             List.of(EventFlags.MANIFEST_CHANGED),
                             stop,
-                            ctx.driverId(),
-                            ctx.deviceId(),
+                            ctx,
                             key,
-                            stopVersion,
-                            ctx.receivedAt()));
+                            stopVersion));
                 }
                 List<String> checks = flags.stream()
                         .filter(f -> !f.equals(EventFlags.MANIFEST_CHANGED))
                         .toList();
                 if (!checks.isEmpty()) {
-                    findings.add(Exceptions.Finding.about(
-                            "event:" + ctx.deviceId() + ":" + key,
-                            ExceptionKind.FLAGGED_EVENT,
-                            checks,
-                            stop,
-                            ctx.driverId(),
-                            ctx.deviceId(),
-                            key,
-                            stopVersion,
-                            ctx.receivedAt()));
+                    findings.add(finding("event:", ExceptionKind.FLAGGED_EVENT, checks, stop, ctx, key, stopVersion));
                 }
             }
         }
@@ -436,6 +417,27 @@ public final class PushProcessor {
                 stopVersion,
                 null);
         return new Decision(row, missing, findings);
+    }
+
+    /** A finding about one event of this push, keyed {@code <prefix><device>:<key>}. */
+    private static Exceptions.Finding finding(
+            String prefix,
+            ExceptionKind kind,
+            List<String> codes,
+            StopRow stop,
+            Context ctx,
+            String key,
+            Long stopVersion) {
+        return Exceptions.Finding.about(
+                prefix + ctx.deviceId() + ":" + key,
+                kind,
+                codes,
+                stop,
+                ctx.driverId(),
+                ctx.deviceId(),
+                key,
+                stopVersion,
+                ctx.receivedAt());
     }
 
     /**

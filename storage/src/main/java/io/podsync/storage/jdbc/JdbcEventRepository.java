@@ -117,11 +117,7 @@ final class JdbcEventRepository implements EventRepository {
         if (keys.isEmpty()) {
             return;
         }
-        long position = tx.reserveIds(JdbcChangeFeedRepository.COUNTER, keys.size());
-        List<Map.Entry<String, Long>> numbered = new ArrayList<>();
-        for (String key : keys) {
-            numbered.add(Map.entry(key, position++));
-        }
+        List<Map.Entry<String, Long>> numbered = newPositions(keys);
         sql.batch(
                 "UPDATE events SET verdict = 'APPLIED', feed_seq = ?"
                         + " WHERE device_id = ? AND idempotency_key = ? AND verdict = 'AWAITING_EVIDENCE'",
@@ -134,15 +130,21 @@ final class JdbcEventRepository implements EventRepository {
         if (keys.isEmpty()) {
             return;
         }
+        List<Map.Entry<String, Long>> numbered = newPositions(keys);
+        sql.batch(
+                "UPDATE events SET resolution = ?, feed_seq = ? WHERE device_id = ? AND idempotency_key = ?",
+                numbered,
+                (ps, e) -> Sql.bind(ps, resolution, e.getValue(), deviceId, e.getKey()));
+    }
+
+    /** Each key with a fresh change-feed position, so that its device pulls the verdict again. */
+    private List<Map.Entry<String, Long>> newPositions(Collection<String> keys) {
         long position = tx.reserveIds(JdbcChangeFeedRepository.COUNTER, keys.size());
         List<Map.Entry<String, Long>> numbered = new ArrayList<>();
         for (String key : keys) {
             numbered.add(Map.entry(key, position++));
         }
-        sql.batch(
-                "UPDATE events SET resolution = ?, feed_seq = ? WHERE device_id = ? AND idempotency_key = ?",
-                numbered,
-                (ps, e) -> Sql.bind(ps, resolution, e.getValue(), deviceId, e.getKey()));
+        return numbered;
     }
 
     @Override
