@@ -1,8 +1,9 @@
 -- Offline truth: which manifest an outcome was captured against, when devices pulled what, one exception per stop and
 -- kind with its findings attached, and what the milestone stream and the SLA timers read.
 
--- Every version of every stop as its driver's device saw it (the stop's view), kept so that an outcome is read
--- against the manifest the driver confirmed. Existing stops start their history with their current version.
+-- The earlier versions of every stop as its driver's device saw them (the stop's view), kept so that an outcome is
+-- read against the manifest the driver confirmed. The current version is the stops row itself: a stop is copied here
+-- only when a new version replaces it, so a stop released once costs nothing more.
 CREATE TABLE stop_versions (
     stop_id      VARCHAR(128) NOT NULL,
     version      BIGINT       NOT NULL,
@@ -12,8 +13,6 @@ CREATE TABLE stop_versions (
     released_at  BIGINT       NOT NULL,
     PRIMARY KEY (stop_id, version)
 );
-INSERT INTO stop_versions (stop_id, version, route_id, status, view_json, released_at)
-SELECT stop_id, version, route_id, status, view_json, updated_at FROM stops;
 
 -- manifest_since: the first version of the stop with its current orders, address and location (an event captured
 -- against an earlier version may assert something that no longer holds). Unknown before this migration: 1.

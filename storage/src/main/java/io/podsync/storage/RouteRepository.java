@@ -25,12 +25,15 @@ public interface RouteRepository {
     Map<String, StopRow> lockStops(Collection<String> stopIds);
 
     /**
-     * Stores the stop's current version and keeps it in the stop's history ({@code stop_versions}), so that an event
-     * captured against it can be read against it later.
+     * Stores the stop's current version; the version it replaces goes to the stop's history ({@code stop_versions}),
+     * so that an event captured against it can be read against it later.
      */
     void upsertStop(StopRow stop);
 
-    /** These versions of a stop, by version; versions never kept (before the history began) are left out. */
+    /**
+     * These versions of a stop, by version, from its history or its current row; versions never kept (before the
+     * history began) are left out.
+     */
     Map<Long, StopVersionRow> stopVersions(String stopId, Collection<Long> versions);
 
     /** The highest version of the stop this device pulled at or before {@code at}; empty when it pulled none. */

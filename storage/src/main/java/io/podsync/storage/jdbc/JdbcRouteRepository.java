@@ -125,6 +125,13 @@ final class JdbcRouteRepository implements RouteRepository {
         if (cache != null) {
             cache.forgetStop(s.stopId());
         }
+        // The version being replaced goes to the history; the current one is the stops row itself.
+        sql.update("""
+                INSERT INTO stop_versions (stop_id, version, route_id, status, view_json, released_at)
+                SELECT stop_id, version, route_id, status, view_json, updated_at FROM stops
+                WHERE stop_id = ? AND version <> ?
+                ON CONFLICT (stop_id, version) DO NOTHING
+                """, s.stopId(), s.version());
         sql.update(
                 """
                 INSERT INTO stops (stop_id, route_id, driver_id, sequence, lat, lon, geofence_m, status, version,
@@ -154,10 +161,6 @@ final class JdbcRouteRepository implements RouteRepository {
                 s.updatedAt(),
                 s.manifestSince(),
                 s.windowEnd());
-        sql.update("""
-                INSERT INTO stop_versions (stop_id, version, route_id, status, view_json, released_at)
-                VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (stop_id, version) DO NOTHING
-                """, s.stopId(), s.version(), s.routeId(), s.status(), s.viewJson(), s.updatedAt());
     }
 
     @Override
@@ -168,15 +171,18 @@ final class JdbcRouteRepository implements RouteRepository {
             params.add(stopId);
             params.addAll(chunk);
             for (StopVersionRow v : sql.list(
-                    "SELECT * FROM stop_versions WHERE stop_id = ? AND version IN (" + Sql.marks(chunk.size()) + ")",
+                    "SELECT stop_id, version, route_id, status, view_json, released_at FROM stop_versions"
+                            + " WHERE stop_id = ? AND version IN (" + Sql.marks(chunk.size()) + ")"
+                            + " UNION ALL SELECT stop_id, version, route_id, status, view_json, updated_at FROM stops"
+                            + " WHERE stop_id = ? AND version IN (" + Sql.marks(chunk.size()) + ")",
                     rs -> new StopVersionRow(
-                            rs.getString("stop_id"),
-                            rs.getLong("version"),
-                            rs.getString("route_id"),
-                            rs.getString("status"),
-                            rs.getString("view_json"),
-                            rs.getLong("released_at")),
-                    params.toArray())) {
+                            rs.getString(1),
+                            rs.getLong(2),
+                            rs.getString(3),
+                            rs.getString(4),
+                            rs.getString(5),
+                            rs.getLong(6)),
+                    twice(params))) {
                 out.put(v.version(), v);
             }
         }
@@ -194,7 +200,20 @@ final class JdbcRouteRepository implements RouteRepository {
 
     @Override
     public Optional<Long> versionReleased(String stopId, long at) {
-        return highest("SELECT MAX(version) FROM stop_versions WHERE stop_id = ? AND released_at <= ?", stopId, at);
+        return highest(
+                "SELECT MAX(v) FROM (SELECT version AS v FROM stop_versions WHERE stop_id = ? AND released_at <= ?"
+                        + " UNION ALL SELECT version FROM stops WHERE stop_id = ? AND updated_at <= ?) versions",
+                stopId,
+                at,
+                stopId,
+                at);
+    }
+
+    /** The parameters of a query that asks the history and the current stops the same. */
+    private static Object[] twice(List<Object> params) {
+        List<Object> both = new ArrayList<>(params);
+        both.addAll(params);
+        return both.toArray();
     }
 
     /** The value of a {@code SELECT MAX(...)}, which is one row holding null when nothing matched. */
