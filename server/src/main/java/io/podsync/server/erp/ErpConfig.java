@@ -54,11 +54,9 @@ public record ErpConfig(
     }
 
     /** What an endpoint receives when its configuration lists no types: the proof-of-delivery messages. */
-    public static final Set<ErpEventType> POD_TYPES = Set.of(
-            ErpEventType.POD_DELIVERED,
-            ErpEventType.POD_PARTIALLY_DELIVERED,
-            ErpEventType.POD_FAILED,
-            ErpEventType.POD_CORRECTED);
+    public static final Set<ErpEventType> POD_TYPES = java.util.Arrays.stream(ErpEventType.values())
+            .filter(ErpEventType::isPod)
+            .collect(java.util.stream.Collectors.toUnmodifiableSet());
 
     public static final List<Duration> STANDARD_SCHEDULE = List.of(
             Duration.ZERO,
