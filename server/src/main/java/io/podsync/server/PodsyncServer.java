@@ -17,8 +17,8 @@ import io.podsync.server.auth.KeyRing;
 import io.podsync.server.auth.LoginThrottle;
 import io.podsync.server.auth.Secrets;
 import io.podsync.server.auth.TokenService;
-import io.podsync.server.erp.Confirmations;
 import io.podsync.server.erp.ErpConfig;
+import io.podsync.server.erp.Forwarding;
 import io.podsync.server.erp.OutboxDispatcher;
 import io.podsync.server.erp.OutboxService;
 import io.podsync.server.evidence.EvidenceGate;
@@ -36,9 +36,11 @@ import io.podsync.server.ops.HealthService;
 import io.podsync.server.ops.Housekeeping;
 import io.podsync.server.ops.Metrics;
 import io.podsync.server.ops.Replicas;
+import io.podsync.server.ops.SlaMonitor;
 import io.podsync.server.routes.RouteReleaser;
 import io.podsync.server.routes.RouteService;
 import io.podsync.server.sync.CursorCodec;
+import io.podsync.server.sync.Exceptions;
 import io.podsync.server.sync.PullProcessor;
 import io.podsync.server.sync.PushProcessor;
 import io.podsync.server.sync.StopStates;
@@ -66,6 +68,7 @@ public final class PodsyncServer implements AutoCloseable {
     private final Housekeeping housekeeping;
     private final OutboxDispatcher dispatcher;
     private final Replicas replicas;
+    private final SlaMonitor sla;
 
     private PodsyncServer(
             ServerConfig config,
@@ -73,13 +76,15 @@ public final class PodsyncServer implements AutoCloseable {
             WebServer web,
             Housekeeping housekeeping,
             OutboxDispatcher dispatcher,
-            Replicas replicas) {
+            Replicas replicas,
+            SlaMonitor sla) {
         this.config = config;
         this.db = db;
         this.web = web;
         this.housekeeping = housekeeping;
         this.dispatcher = dispatcher;
         this.replicas = replicas;
+        this.sla = sla;
     }
 
     /** Opens the database (migrating it), builds the services and starts listening. */
@@ -125,7 +130,13 @@ public final class PodsyncServer implements AutoCloseable {
             Housekeeping chores =
                     new Housekeeping(db, clock, services.uploads(), services.states(), cfg.evidenceMissingAfter());
             OutboxDispatcher dispatcher = new OutboxDispatcher(db, cfg.erp(), clock, services.metrics()).start();
-            return new PodsyncServer(cfg, db, web, chores.start(), dispatcher, replicas);
+            SlaMonitor sla = new SlaMonitor(
+                    db,
+                    clock,
+                    services.states().exceptions(),
+                    services.forwarding().milestones(),
+                    cfg.sla());
+            return new PodsyncServer(cfg, db, web, chores.start(), dispatcher, replicas, sla.start());
         } catch (RuntimeException e) {
             if (replicas != null) {
                 replicas.close();
@@ -151,16 +162,16 @@ public final class PodsyncServer implements AutoCloseable {
             OpenApiService openApi,
             ArtifactStore store,
             UploadProcessor uploads,
-            StopStates states) {
+            StopStates states,
+            Forwarding forwarding) {
         static Services create(ServerConfig cfg, Database db, Clock clock, Replicas replicas) {
             Metrics metrics = new Metrics(db);
             KeyEncryption kek = keyEncryption(cfg, db);
             KeyRing keys = new KeyRing(db, kek, clock, cfg.accessTokenTtl());
             DeviceGate gate = new DeviceGate(db, clock);
             TokenService tokens = new TokenService(keys, clock, cfg.issuer(), cfg.audience(), cfg.accessTokenTtl());
-            StopStates states = new StopStates(metrics);
-            Confirmations confirmations = new Confirmations(cfg.erp(), states);
-            states.onOutcome(confirmations);
+            StopStates states = new StopStates(new Exceptions(metrics));
+            Forwarding forwarding = Forwarding.create(cfg.erp(), states);
             PushProcessor push = new PushProcessor(
                     db,
                     clock,
@@ -168,8 +179,8 @@ public final class PodsyncServer implements AutoCloseable {
                             cfg.receiptRetention(), cfg.clockTrustTolerance(), cfg.futureTolerance()),
                     metrics,
                     states);
-            PullProcessor pull =
-                    new PullProcessor(db, clock, new CursorCodec(cursorKey(db, kek), clock, cfg.cursorMaxAge()));
+            PullProcessor pull = new PullProcessor(
+                    db, clock, new CursorCodec(cursorKey(db, kek), clock, cfg.cursorMaxAge()), forwarding.milestones());
             ArtifactStore store = artifactStore(cfg.artifacts());
             UploadProcessor uploads =
                     new UploadProcessor(db, store, new EvidenceGate(states, metrics), clock, cfg.uploads());
@@ -191,7 +202,10 @@ public final class PodsyncServer implements AutoCloseable {
                                     cfg.loginLimit().refill(),
                                     java.util.Set.copyOf(cfg.loginLimit().trustedProxies()),
                                     clock)),
-                    new RouteService(new RouteReleaser(db, clock), cfg.maxBodyBytes(), metrics::routeReleased),
+                    new RouteService(
+                            new RouteReleaser(db, clock, forwarding.milestones()),
+                            cfg.maxBodyBytes(),
+                            metrics::routeReleased),
                     new SyncService(push, pull, cfg.maxEventsPerPush(), cfg.maxBodyBytes()),
                     new EvidenceService(uploads, store, db, clock),
                     new OutboxService(
@@ -200,9 +214,9 @@ public final class PodsyncServer implements AutoCloseable {
                             cfg.erp().endpoints().stream()
                                     .map(ErpConfig.Endpoint::name)
                                     .collect(java.util.stream.Collectors.toSet())),
-                    new ExceptionService(db, clock, (tx, e, resolution, now) -> {
+                    new ExceptionService(db, clock, states.exceptions(), (tx, e, resolution, now) -> {
                         if (!resolution.equals("corrected") && e.stopId() != null) {
-                            confirmations.reconsider(tx, e.stopId(), now);
+                            forwarding.confirmations().reconsider(tx, e.stopId(), now);
                         }
                     }),
                     new HealthService(List.of(
@@ -215,7 +229,8 @@ public final class PodsyncServer implements AutoCloseable {
                     new OpenApiService(),
                     store,
                     uploads,
-                    states);
+                    states,
+                    forwarding);
         }
 
         private static ArtifactStore artifactStore(ServerConfig.ArtifactsConfig a) {
@@ -325,8 +340,14 @@ public final class PodsyncServer implements AutoCloseable {
         return dispatcher;
     }
 
+    /** The SLA timers, for tests that move the clock and check at once. */
+    public SlaMonitor sla() {
+        return sla;
+    }
+
     @Override
     public void close() {
+        sla.close();
         dispatcher.close();
         housekeeping.close();
         web.stop();

@@ -5,11 +5,13 @@ import io.helidon.config.ConfigSources;
 import io.podsync.protocol.Limits;
 import io.podsync.server.erp.ErpConfig;
 import io.podsync.server.evidence.UploadProcessor;
+import io.podsync.server.ops.SlaMonitor;
 import io.podsync.storage.DatabaseConfig;
 import io.podsync.storage.artifact.S3Config;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -51,6 +53,11 @@ import java.util.List;
  *     are slowed down
  * @param heartbeatInterval {@code podsync.replicas.heartbeat-interval}: how often a replica says in the database that
  *     it is alive (default PT5S); one silent for three intervals counts as gone
+ * @param sla {@code podsync.sla.*}: the SLA timers: {@code stop-late-after} (grace after a stop's time window ends
+ *     with no arrival, default PT0S), {@code route-dispatch-lead} (a route must be on a device of its driver this long
+ *     before its service date begins, default PT2H), {@code device-silent-after} (a device with a route in progress
+ *     may go this long without syncing, default PT30M), {@code time-zone} (of service dates, default UTC), {@code
+ *     check-interval} (default PT1M)
  */
 public record ServerConfig(
         Path configFile,
@@ -73,7 +80,8 @@ public record ServerConfig(
         ErpConfig erp,
         KeysConfig keys,
         LoginLimit loginLimit,
-        Duration heartbeatInterval) {
+        Duration heartbeatInterval,
+        SlaMonitor.Settings sla) {
 
     /**
      * Failed sign-ins at {@code /v1/auth/token} and {@code /v1/auth/enroll}, per caller address and per API client
@@ -248,7 +256,8 @@ public record ServerConfig(
                         bounded(auth.get("rate-limit"), "max-failures", 10, 1, 10_000),
                         duration(auth.get("rate-limit"), "refill", Duration.ofSeconds(6)),
                         c.get("http.trusted-proxies").asList(String.class).orElse(List.of())),
-                heartbeat);
+                heartbeat,
+                sla(c.get("sla")));
     }
 
     /**
@@ -299,6 +308,38 @@ public record ServerConfig(
             out.append(text, 0, text.indexOf('?')); // a JDBC URL's parameters may hold a password
         } else {
             out.append(value);
+        }
+    }
+
+    private static SlaMonitor.Settings sla(Config s) {
+        String zone = s.get("time-zone").asString().orElse("UTC");
+        ZoneId zoneId;
+        try {
+            zoneId = ZoneId.of(zone);
+        } catch (java.time.DateTimeException e) {
+            throw bad("podsync.sla.time-zone", "is not a time zone (such as UTC or Europe/Amsterdam): " + zone);
+        }
+        Duration grace =
+                s.get("stop-late-after").asString().isPresent() ? notNegative(s, "stop-late-after") : Duration.ZERO;
+        return new SlaMonitor.Settings(
+                grace,
+                duration(s, "route-dispatch-lead", Duration.ofHours(2)),
+                duration(s, "device-silent-after", Duration.ofMinutes(30)),
+                zoneId,
+                duration(s, "check-interval", Duration.ofMinutes(1)));
+    }
+
+    /** A duration that may be zero. */
+    private static Duration notNegative(Config node, String key) {
+        String raw = node.get(key).asString().orElseThrow();
+        try {
+            Duration d = Duration.parse(raw);
+            if (d.isNegative()) {
+                throw bad(node.key() + "." + key, "must not be negative");
+            }
+            return d;
+        } catch (java.time.format.DateTimeParseException e) {
+            throw bad(node.key() + "." + key, "must be an ISO-8601 duration such as PT15M, got " + raw);
         }
     }
 

@@ -16,14 +16,11 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.podsync.protocol.Verdict;
 import io.podsync.server.auth.AuthFilter;
 import io.podsync.server.auth.Scope;
-import io.podsync.server.erp.Confirmations;
 import io.podsync.server.erp.OutboxDispatcher;
 import io.podsync.server.http.HttpHygiene;
-import io.podsync.server.sync.StopStates;
 import io.podsync.server.sync.SyncListener;
 import io.podsync.storage.Database;
 import java.util.EnumMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -62,21 +59,12 @@ public final class Metrics implements HttpService, SyncListener, OutboxDispatche
                 .register(registry);
         // Series that dashboards and alerts read exist from the start, at zero, so that a rate over them is 0 rather
         // than "no data" until the first event (attempts.failed is per HTTP status, which is not known in advance).
-        for (String kind : List.of(
-                StopStates.EXCEPTION_FLAGGED,
-                StopStates.EXCEPTION_REASSIGNED,
-                StopStates.EXCEPTION_CONTRADICTION,
-                StopStates.EXCEPTION_EVIDENCE_MISSING,
-                Confirmations.EXCEPTION_CORRECTED)) {
-            registry.counter("podsync.exceptions.opened", "kind", kind);
+        for (io.podsync.protocol.ExceptionKind kind : io.podsync.protocol.ExceptionKind.values()) {
+            registry.counter("podsync.exceptions.opened", "kind", kind.wire());
         }
-        for (String type : List.of(
-                "io.podsync.pod.delivered.v1",
-                "io.podsync.pod.partially_delivered.v1",
-                "io.podsync.pod.failed.v1",
-                "io.podsync.pod.corrected.v1")) {
-            registry.counter("podsync.erp.confirmations.delivered", "type", type);
-            registry.counter("podsync.erp.confirmations.dead", "type", type);
+        for (io.podsync.protocol.ErpEventType type : io.podsync.protocol.ErpEventType.values()) {
+            registry.counter("podsync.erp.confirmations.delivered", "type", type.wire());
+            registry.counter("podsync.erp.confirmations.dead", "type", type.wire());
         }
         registry.counter("podsync.events.evidence.released");
         registry.timer("podsync.erp.confirmation.latency");

@@ -11,6 +11,7 @@ import io.podsync.storage.ReplicaRepository;
 import io.podsync.storage.RouteRepository;
 import io.podsync.storage.SettingRepository;
 import io.podsync.storage.SigningKeyRepository;
+import io.podsync.storage.SlaRepository;
 import io.podsync.storage.StorageException;
 import io.podsync.storage.Tx;
 import java.sql.Connection;
@@ -79,6 +80,11 @@ public final class JdbcTx implements Tx {
     @Override
     public ReplicaRepository replicas() {
         return new JdbcReplicaRepository(sql);
+    }
+
+    @Override
+    public SlaRepository sla() {
+        return new JdbcSlaRepository(sql);
     }
 
     @Override
