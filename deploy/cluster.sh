@@ -87,6 +87,8 @@ podsync:
         secret: "$ops_secret"
         scopes: [ops]
   public-url: http://127.0.0.1:$lb_port
+  http:
+    trusted-proxies: [127.0.0.1] # HAProxy: the sign-in limit counts the address it forwards for
   replicas:
     heartbeat-interval: PT1S
   erp:
@@ -134,6 +136,7 @@ defaults
     retries 3
     option redispatch
     retry-on conn-failure empty-response
+    option forwardfor
 frontend podsync
     bind 127.0.0.1:$lb_port
     default_backend replicas

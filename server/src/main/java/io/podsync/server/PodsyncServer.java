@@ -200,7 +200,7 @@ public final class PodsyncServer implements AutoCloseable {
                             new LoginThrottle(
                                     cfg.loginLimit().maxFailures(),
                                     cfg.loginLimit().refill(),
-                                    java.util.Set.copyOf(cfg.loginLimit().trustedProxies()),
+                                    cfg.loginLimit().trustedProxies(),
                                     clock)),
                     new RouteService(
                             new RouteReleaser(db, clock, forwarding.milestones()),

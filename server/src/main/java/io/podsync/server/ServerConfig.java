@@ -85,11 +85,12 @@ public record ServerConfig(
 
     /**
      * Failed sign-ins at {@code /v1/auth/token} and {@code /v1/auth/enroll}, per caller address and per API client
-     * (see {@link io.podsync.server.auth.LoginThrottle}).
+     * from that address (see {@link io.podsync.server.auth.LoginThrottle}).
      *
-     * @param maxFailures {@code podsync.auth.rate-limit.max-failures}: failures in a row before 429 (default 10)
+     * @param maxFailures {@code podsync.auth.rate-limit.max-failures}: failures of one client from one address before
+     *     429 (default 10; an address has five times as many)
      * @param refill {@code podsync.auth.rate-limit.refill}: one more failure allowed every (default PT6S: 10 a minute)
-     * @param trustedProxies {@code podsync.http.trusted-proxies}: addresses of load balancers whose
+     * @param trustedProxies {@code podsync.http.trusted-proxies}: addresses or CIDR ranges of load balancers whose
      *     {@code X-Forwarded-For} names the caller (default none: the socket's peer is the caller)
      */
     public record LoginLimit(int maxFailures, Duration refill, List<String> trustedProxies) {}

@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -29,7 +30,7 @@ class LoginThrottleTest {
     @BeforeEach
     void start() {
         // 127.0.0.1 plays a load balancer here, so X-Forwarded-For can name the callers
-        server = TestServer.start(dir, Map.of("podsync.http.trusted-proxies.0", "127.0.0.1"), clock);
+        server = TestServer.start(dir, Map.of("podsync.http.trusted-proxies.0", "127.0.0.0/8"), clock);
     }
 
     @AfterEach
@@ -65,8 +66,8 @@ class LoginThrottleTest {
 
     @Test
     void anAddressThatKeepsGuessingIsRefusedEvenWithTheRightSecretUntilItWaits() throws Exception {
-        for (int i = 0; i < 10; i++) {
-            assertEquals(401, token("nobody", "wrong-" + i, "203.0.113.7").statusCode());
+        for (int i = 0; i < 50; i++) { // unknown client ids: the address's own bucket, five times a client's
+            assertEquals(401, token("nobody-" + i, "wrong-" + i, "203.0.113.7").statusCode());
         }
         tooMany(token("erp", TestServer.ERP_SECRET, "203.0.113.7"));
         assertEquals(200, token("erp", TestServer.ERP_SECRET, "203.0.113.8").statusCode(), "another address");
@@ -75,23 +76,57 @@ class LoginThrottleTest {
     }
 
     @Test
-    void oneClientGuessedFromManyAddressesIsRefusedOthersAreNot() throws Exception {
+    void guessingOneClientFromAnAddressLocksThatPairOnly() throws Exception {
         for (int i = 0; i < 10; i++) {
-            assertEquals(
-                    401, token("erp", "wrong-secret-" + i, "198.51.100." + i).statusCode());
+            assertEquals(401, token("erp", "wrong-secret-" + i, "198.51.100.1").statusCode());
         }
-        tooMany(token("erp", TestServer.ERP_SECRET, "198.51.100.200"));
-        assertEquals(200, token("ops", TestServer.OPS_SECRET, "198.51.100.200").statusCode());
+        tooMany(token("erp", TestServer.ERP_SECRET, "198.51.100.1"));
+        assertEquals(200, token("ops", TestServer.OPS_SECRET, "198.51.100.1").statusCode(), "another client");
+        assertEquals(200, token("erp", TestServer.ERP_SECRET, "198.51.100.2").statusCode(), "the real ERP elsewhere");
         clock.advance(Duration.ofMinutes(1));
-        assertEquals(200, token("erp", TestServer.ERP_SECRET, "198.51.100.200").statusCode());
+        assertEquals(200, token("erp", TestServer.ERP_SECRET, "198.51.100.1").statusCode());
+    }
+
+    /** The bootstrap ids are public: guesses for one from everywhere must not lock the real client out. */
+    @Test
+    void theRealClientIsNeverLockedOutByGuessesFromElsewhere() throws Exception {
+        for (int a = 0; a < 30; a++) {
+            for (int i = 0; i < 10; i++) {
+                token("erp", "wrong-" + i, "192.0.2." + a);
+            }
+        }
+        assertEquals(200, token("erp", TestServer.ERP_SECRET, "192.0.2.200").statusCode());
+    }
+
+    /** Concurrent guesses each take their attempt before the check: no more than the limit get through. */
+    @Test
+    void concurrentGuessesCannotSlipPastTheLimit() throws Exception {
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(20);
+        try {
+            List<java.util.concurrent.Future<Integer>> answers = new java.util.ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                int n = i;
+                answers.add(pool.submit(
+                        () -> token("ops", "wrong-" + n, "198.51.100.77").statusCode()));
+            }
+            int unauthorized = 0;
+            for (var f : answers) {
+                int status = f.get();
+                assertTrue(status == 401 || status == 429, "status " + status);
+                unauthorized += status == 401 ? 1 : 0;
+            }
+            assertEquals(10, unauthorized, "exactly the client's allowance was checked");
+        } finally {
+            pool.shutdown();
+        }
     }
 
     @Test
     void guessingEnrollmentCodesIsRefusedToo() throws Exception {
-        for (int i = 0; i < 10; i++) {
+        for (int i = 0; i < 50; i++) {
             assertEquals(
                     401,
-                    post("/v1/auth/enroll", "{\"enrollmentCode\":\"AAAA-BBBB-CC" + i + "\"}", "192.0.2.1")
+                    post("/v1/auth/enroll", "{\"enrollmentCode\":\"AAAA-BBBB-C" + i + "\"}", "192.0.2.1")
                             .statusCode());
         }
         String code = server.erp().createEnrollment("DT").code();
@@ -114,8 +149,8 @@ class LoginThrottleTest {
         server.close();
         server = TestServer.start(dir, Map.of(), clock); // no trusted proxy: X-Forwarded-For is ignored
         for (int i = 0; i < 10; i++) {
-            assertEquals(401, token("nobody", "wrong", "10.0.0." + i).statusCode());
+            assertEquals(401, token("ops", "wrong", "10.0.0." + i).statusCode());
         }
-        tooMany(token("nobody", "wrong", "10.0.0.99"));
+        tooMany(token("ops", TestServer.OPS_SECRET, "10.0.0.99"));
     }
 }

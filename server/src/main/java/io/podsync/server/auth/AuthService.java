@@ -77,33 +77,38 @@ public final class AuthService implements HttpService {
                 .post("/v1/ops/keys/rotate", this::rotate);
     }
 
-    /** The throttle's key for the caller's address. */
+    /** The caller's address, as the sign-in throttle counts it. */
     private String address(ServerRequest req) {
-        return "address:"
-                + throttle.caller(
-                        req.remotePeer().host(),
-                        req.headers().first(X_FORWARDED_FOR).orElse(null));
+        return throttle.caller(
+                req.remotePeer().host(), req.headers().first(X_FORWARDED_FOR).orElse(null));
     }
 
-    /** Runs a sign-in; a 401 it ends with counts against {@code keys}, which must not be out of attempts. */
-    private void throttled(Runnable signIn, String... keys) {
-        throttle.check(keys);
+    /**
+     * Runs a sign-in as a throttled attempt: refused while its buckets are empty; counted when it ends with 401 (wrong
+     * credentials), given back otherwise.
+     */
+    private void throttled(ServerRequest req, String clientId, Runnable signIn) {
+        LoginThrottle.Attempt attempt = throttle.attempt(address(req), clientId);
         try {
             signIn.run();
         } catch (ProblemException e) {
-            if (e.status() == 401) {
-                throttle.failed(keys);
+            if (e.status() != 401) {
+                attempt.succeeded();
             }
             throw e;
+        } catch (RuntimeException e) {
+            attempt.succeeded();
+            throw e;
         }
+        attempt.succeeded();
     }
 
     private void token(ServerRequest req, ServerResponse res) {
         TokenRequest t = JsonBodies.read(req, TokenRequest.class, SMALL_BODY);
         String client = TokenRequest.CLIENT_CREDENTIALS.equals(t.grantType()) && clients.knows(t.clientId())
-                ? "client:" + t.clientId()
+                ? t.clientId()
                 : null;
-        throttled(() -> token(t, res), address(req), client);
+        throttled(req, client, () -> token(t, res));
     }
 
     private void token(TokenRequest t, ServerResponse res) {
@@ -146,7 +151,7 @@ public final class AuthService implements HttpService {
 
     private void enroll(ServerRequest req, ServerResponse res) {
         DeviceEnrollRequest r = JsonBodies.read(req, DeviceEnrollRequest.class, SMALL_BODY);
-        throttled(() -> enroll(r, res), address(req));
+        throttled(req, null, () -> enroll(r, res));
     }
 
     private void enroll(DeviceEnrollRequest r, ServerResponse res) {
