@@ -17,6 +17,7 @@ import io.podsync.protocol.EvidenceRef;
 import io.podsync.protocol.LineOutcome;
 import io.podsync.protocol.PullResponse;
 import io.podsync.protocol.PushRequest;
+import io.podsync.protocol.UploadRequest;
 import io.podsync.protocol.UploadStatus;
 import io.podsync.protocol.Verdict;
 import io.podsync.protocol.client.PodsyncClientException;
@@ -433,6 +434,20 @@ class EvidenceTest {
         PodsyncClientException e = assertThrows(
                 PodsyncClientException.class, () -> stranger.client().download(sha(photo)));
         assertEquals(403, e.status());
+        // Knowing the hash is no proof of holding the bytes: declaring it (the server answers "stored") gives no right
+        // to read it, and declaring it again makes no second upload row.
+        UploadStatus known = stranger.client()
+                .declareUpload(new UploadRequest(sha(photo), (long) photo.length, "image/jpeg", EvidenceKind.PHOTO));
+        assertTrue(known.isStored());
+        assertEquals(
+                known.uploadId(),
+                stranger.client()
+                        .declareUpload(
+                                new UploadRequest(sha(photo), (long) photo.length, "image/jpeg", EvidenceKind.PHOTO))
+                        .uploadId());
+        PodsyncClientException declared = assertThrows(
+                PodsyncClientException.class, () -> stranger.client().download(sha(photo)));
+        assertEquals(403, declared.status());
         JsonNode link = ProtocolJson.read(
                 server.send("GET", "/v1/artifacts/" + sha(photo) + "/link", null, null, opsToken())
                         .body(),

@@ -35,6 +35,9 @@ public interface EvidenceRepository {
     /** The device's open upload of this hash, if any. */
     Optional<UploadRow> openUploadOf(String deviceId, String sha256);
 
+    /** The device's finished upload of an artifact (completed or known), if any. */
+    Optional<UploadRow> doneUploadOf(String deviceId, String sha256);
+
     int countOpenUploads(String deviceId);
 
     /** Moves the offset from {@code from} to {@code to} if it is still at {@code from}; false when it was not. */

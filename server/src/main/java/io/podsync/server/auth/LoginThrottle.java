@@ -147,7 +147,8 @@ public final class LoginThrottle {
     }
 
     private double left(Bucket b, long now) {
-        return Math.min(b.size(), b.left() + (double) (now - b.at()) / refillMillis);
+        // a clock stepped back (NTP, a test) refills nothing rather than taking attempts away
+        return Math.min(b.size(), b.left() + (double) Math.max(0, now - b.at()) / refillMillis);
     }
 
     /** Forgets full buckets; false (and a log line at most every minute) when the table is still full. */

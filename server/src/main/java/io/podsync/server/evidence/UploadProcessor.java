@@ -40,6 +40,12 @@ import java.util.Set;
 public final class UploadProcessor {
     public static final String OPEN = "open";
     public static final String COMPLETED = "completed";
+    /**
+     * Declared when the server already had the artifact: done, but nothing was received from this device, so it gives
+     * no right to read the artifact (knowing a hash is no proof of holding the bytes).
+     */
+    public static final String KNOWN = "known";
+
     public static final String FAILED = "failed";
 
     /**
@@ -100,17 +106,21 @@ public final class UploadProcessor {
         return db.write(tx -> {
             if (tx.evidence().findArtifact(r.sha256()).isPresent()) {
                 // Someone else finished it: the device's own open upload of it no longer counts against its limit,
-                // and becomes the completed upload this answer points to. Without one, a completed upload is
-                // recorded, so that a tus client has an upload URL whose offset says "done" and sends nothing more.
+                // and becomes the done upload this answer points to. Without one, a done upload is recorded (one per
+                // device and artifact), so that a tus client has an upload URL whose offset says "done" and sends
+                // nothing more. Either is KNOWN, not COMPLETED: this device sent no verified bytes.
                 UploadRow done = tx.evidence()
                         .openUploadOf(device.deviceId(), r.sha256())
+                        .or(() -> tx.evidence().doneUploadOf(device.deviceId(), r.sha256()))
                         .orElse(null);
                 if (done != null) {
-                    tx.evidence().setUploadStatus(done.uploadId(), COMPLETED, now);
+                    if (OPEN.equals(done.status())) {
+                        tx.evidence().setUploadStatus(done.uploadId(), KNOWN, now);
+                    }
                     return stored(done.uploadId(), r.sha256(), r.size());
                 }
                 String id = newId();
-                tx.evidence().insertUpload(row(id, device, r, mediaType, r.size(), COMPLETED, now));
+                tx.evidence().insertUpload(row(id, device, r, mediaType, r.size(), KNOWN, now));
                 return stored(id, r.sha256(), r.size());
             }
             UploadRow open =
@@ -157,7 +167,7 @@ public final class UploadProcessor {
     /** Where an upload stands; finishes one whose bytes all arrived but whose commit failed earlier. */
     public UploadStatus status(Principal device, String uploadId) {
         UploadRow u = find(device, uploadId);
-        if (COMPLETED.equals(u.status())) {
+        if (isDone(u)) {
             return stored(u.uploadId(), u.sha256(), u.size());
         }
         if (OPEN.equals(u.status()) && u.offset() == u.size()) {
@@ -173,7 +183,7 @@ public final class UploadProcessor {
     public UploadStatus chunk(
             Principal device, String uploadId, Long offset, long length, String checksum, InputStream body) {
         UploadRow u = find(device, uploadId);
-        if (COMPLETED.equals(u.status())) {
+        if (isDone(u)) {
             return readOff(u, offset, body);
         }
         if (offset == null) {
@@ -437,7 +447,7 @@ public final class UploadProcessor {
      */
     public void terminate(Principal device, String uploadId) {
         UploadRow u = find(device, uploadId);
-        if (!COMPLETED.equals(u.status())) {
+        if (!isDone(u)) {
             discard(u);
         }
     }
@@ -465,10 +475,15 @@ public final class UploadProcessor {
         if (FAILED.equals(u.status())) {
             throw ProblemException.gone("upload_failed", "this upload failed; declare the artifact again");
         }
-        if (!COMPLETED.equals(u.status()) && u.expiresAt() < clock.millis()) {
+        if (!isDone(u) && u.expiresAt() < clock.millis()) {
             throw ProblemException.gone("upload_expired", "this upload was abandoned and expired; declare it again");
         }
         return u;
+    }
+
+    /** Nothing more to send: its artifact is stored (by this device's bytes, or already known). */
+    private static boolean isDone(UploadRow u) {
+        return COMPLETED.equals(u.status()) || KNOWN.equals(u.status());
     }
 
     private UploadStatus status(UploadRow u) {

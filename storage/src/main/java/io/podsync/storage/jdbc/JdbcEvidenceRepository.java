@@ -101,7 +101,7 @@ final class JdbcEvidenceRepository implements EvidenceRepository {
     public boolean mayRead(String driverId, String sha256) {
         return sql.one("""
                         SELECT 1 FROM event_evidence WHERE driver_id = ? AND sha256 = ?
-                        UNION ALL SELECT 1 FROM uploads WHERE driver_id = ? AND sha256 = ?
+                        UNION ALL SELECT 1 FROM uploads WHERE driver_id = ? AND sha256 = ? AND status = 'completed'
                         """, rs -> 1, driverId, sha256, driverId, sha256).isPresent();
     }
 
@@ -136,6 +136,18 @@ final class JdbcEvidenceRepository implements EvidenceRepository {
     public Optional<UploadRow> openUploadOf(String deviceId, String sha256) {
         return sql.one(
                 "SELECT * FROM uploads WHERE device_id = ? AND sha256 = ? AND status = 'open'",
+                JdbcEvidenceRepository::upload,
+                deviceId,
+                sha256);
+    }
+
+    @Override
+    public Optional<UploadRow> doneUploadOf(String deviceId, String sha256) {
+        return sql.one(
+                """
+                SELECT * FROM uploads WHERE device_id = ? AND sha256 = ? AND status IN ('completed', 'known')
+                ORDER BY created_at LIMIT 1
+                """,
                 JdbcEvidenceRepository::upload,
                 deviceId,
                 sha256);
@@ -190,7 +202,7 @@ final class JdbcEvidenceRepository implements EvidenceRepository {
     @Override
     public List<UploadRow> expiredUploads(long now, int limit) {
         return sql.list(
-                "SELECT * FROM uploads WHERE expires_at < ? AND status <> 'completed' ORDER BY expires_at LIMIT ?",
+                "SELECT * FROM uploads WHERE expires_at < ? AND status NOT IN ('completed', 'known') ORDER BY expires_at LIMIT ?",
                 JdbcEvidenceRepository::upload,
                 now,
                 limit);
