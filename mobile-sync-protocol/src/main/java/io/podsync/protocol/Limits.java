@@ -46,5 +46,10 @@ public final class Limits {
     /** The latest time the protocol carries: the last instant RFC 3339 (four-digit years) can write. */
     public static final Instant LATEST_TIME = Instant.parse("9999-12-31T23:59:59.999999999Z");
 
+    /** Whether a time is within {@link #EARLIEST_TIME} and {@link #LATEST_TIME}. */
+    public static boolean inTimeRange(Instant t) {
+        return !t.isBefore(EARLIEST_TIME) && !t.isAfter(LATEST_TIME);
+    }
+
     private Limits() {}
 }

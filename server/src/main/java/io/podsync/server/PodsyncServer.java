@@ -98,6 +98,7 @@ public final class PodsyncServer implements AutoCloseable {
         FileModes.privateDirectory(cfg.dataDir(), "podsync.data-dir");
         Database db = Database.open(cfg.db());
         Replicas replicas = null;
+        WebServer web = null;
         try {
             replicas = new Replicas(
                             db,
@@ -108,7 +109,7 @@ public final class PodsyncServer implements AutoCloseable {
                     .join();
             Services services = Services.create(cfg, db, clock, replicas);
             Config options = config.get("server.connection-options");
-            WebServer web = WebServer.builder()
+            web = WebServer.builder()
                     .config(config.get("server"))
                     // What the HTTP layer refuses before routing (414, 431, 413, malformed requests) is a problem
                     // document too; the handler reads Helidon's reason (not echoed) to tell 431 from other 400s.
@@ -138,6 +139,9 @@ public final class PodsyncServer implements AutoCloseable {
                     cfg.sla());
             return new PodsyncServer(cfg, db, web, chores.start(), dispatcher, replicas, sla.start());
         } catch (RuntimeException e) {
+            if (web != null) {
+                web.stop(); // a start that fails after listening must not leave the port answering
+            }
             if (replicas != null) {
                 replicas.close();
             }
@@ -182,8 +186,13 @@ public final class PodsyncServer implements AutoCloseable {
             PullProcessor pull = new PullProcessor(
                     db, clock, new CursorCodec(cursorKey(db, kek), clock, cfg.cursorMaxAge()), forwarding.milestones());
             ArtifactStore store = artifactStore(cfg.artifacts());
-            UploadProcessor uploads =
-                    new UploadProcessor(db, store, new EvidenceGate(states, metrics), clock, cfg.uploads());
+            UploadProcessor uploads = new UploadProcessor(
+                    db,
+                    store,
+                    new EvidenceGate(states, metrics),
+                    clock,
+                    cfg.uploads(),
+                    cfg.dataDir().resolve("spool"));
             return new Services(
                     cfg,
                     db,

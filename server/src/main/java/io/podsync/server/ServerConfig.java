@@ -305,11 +305,23 @@ public record ServerConfig(
                 describe(v, out);
             }
             out.append(']');
-        } else if (value instanceof String text && text.contains("?")) {
-            out.append(text, 0, text.indexOf('?')); // a JDBC URL's parameters may hold a password
+        } else if (value instanceof String || value instanceof java.net.URI) {
+            out.append(redacted(value.toString()));
         } else {
             out.append(value);
         }
+    }
+
+    private static final java.util.regex.Pattern USER_INFO =
+            java.util.regex.Pattern.compile("^([A-Za-z][A-Za-z0-9+.:-]*://)[^/?#@]*@");
+
+    /**
+     * A URL without what may hold a secret: its parameters (a JDBC URL's password, a webhook URL's token) and its user
+     * information ({@code https://user:password@host}).
+     */
+    static String redacted(String text) {
+        String out = text.contains("?") ? text.substring(0, text.indexOf('?')) : text;
+        return USER_INFO.matcher(out).replaceFirst("$1****@");
     }
 
     private static SlaMonitor.Settings sla(Config s) {

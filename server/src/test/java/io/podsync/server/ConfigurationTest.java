@@ -97,7 +97,7 @@ class ConfigurationTest {
                 Map.of(
                         "podsync.db.password", "db-password-never-logged",
                         "podsync.erp.endpoints.0.name", "erp",
-                        "podsync.erp.endpoints.0.url", "http://127.0.0.1:1/hook",
+                        "podsync.erp.endpoints.0.url", "http://hook-user:url-password@127.0.0.1:1/hook?token=url-token",
                         "podsync.erp.endpoints.0.secrets.0", ERP_WEBHOOK_SECRET))) {
             s.erp().authenticate();
         } finally {
@@ -114,8 +114,11 @@ class ConfigurationTest {
         assertTrue(line.contains("password=****"), line);
         assertTrue(line.contains("secret=****"), line);
         assertTrue(line.contains("secrets=****"), line);
+        assertTrue(line.contains("http://****@127.0.0.1:1/hook"), line);
         for (String secret : List.of(
                 "db-password-never-logged",
+                "url-password",
+                "url-token",
                 TestServer.ERP_SECRET,
                 TestServer.OPS_SECRET,
                 ERP_WEBHOOK_SECRET.substring(6))) {

@@ -538,6 +538,16 @@ class ErpForwardingTest {
                 server.send("POST", "/v1/ops/erp-endpoints/test-erp/recover", "application/json", "{}", ops);
         assertEquals(400, missing.statusCode());
         assertTrue(missing.body().contains("\"field\":\"since\""), missing.body());
+        // a time no millisecond count can hold is a 400 naming the field, not a 500
+        java.net.http.HttpResponse<String> far = server.send(
+                "POST",
+                "/v1/ops/erp-endpoints/test-erp/recover",
+                "application/json",
+                "{\"since\":\"+1000000000-01-01T00:00:00Z\"}",
+                ops);
+        assertEquals(400, far.statusCode(), far.body());
+        assertTrue(far.body().contains("\"code\":\"out_of_range\""), far.body());
+        assertTrue(far.body().contains("\"field\":\"since\""), far.body());
 
         java.net.http.HttpResponse<String> res = server.send(
                 "POST",

@@ -312,7 +312,7 @@ class FuzzTest {
 
         private byte[] ops() {
             String id = String.valueOf(1_000_000 + r.nextInt(1000));
-            return switch (r.nextInt(7)) {
+            return switch (r.nextInt(8)) {
                 case 0 ->
                     request(
                             "GET",
@@ -333,6 +333,12 @@ class FuzzTest {
                 case 3 -> request("POST", "/v1/ops/outbox/" + pick(id, "abc") + "/replay", opsToken, null);
                 case 4 -> request("GET", "/v1/artifacts/" + pick(hex(64), controlSha, "zz"), driverToken, null);
                 case 5 -> head("HEAD", pick("/v1/routes/RF0", "/metrics", "/v1/ops/outbox/" + id), opsToken, Map.of());
+                case 6 ->
+                    request(
+                            "POST",
+                            "/v1/ops/erp-endpoints/" + pick("fuzz-erp", "nope") + "/recover",
+                            opsToken,
+                            mutate((ObjectNode) nodes.objectNode().put("since", "2026-01-01T00:00:00Z")));
                 default -> request("GET", "/v1/routes/" + pick("RF0", "RF1", "a%00b", "x".repeat(300)), erpToken, null);
             };
         }

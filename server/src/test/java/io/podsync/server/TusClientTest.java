@@ -22,6 +22,7 @@ import java.io.InputStream;
 import java.net.URL;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Base64;
@@ -244,6 +245,55 @@ class TusClientTest {
                 server.send("GET", location, null, null, device.token()).body().contains("\"open\""));
     }
 
+    /**
+     * A chunk without Content-Length is spooled under the data directory; when the disk refuses it the answer is 503
+     * (send again later), not a 500 or a 400 that blames the client, and the upload resumes once the disk is back. A
+     * server of its own: another test's cut upload may still hold a spooled chunk here until its read times out.
+     */
+    @Test
+    void aChunkTheDiskCannotSpoolIs503AndTheUploadResumesAfterwards(@TempDir Path own) throws Exception {
+        try (TestServer s = TestServer.start(own)) {
+            s.erp().releaseRoute("RS", Fixtures.route("RS", "DS", 1));
+            TestServer.Device d = s.device("DS");
+            byte[] photo = EvidenceTest.jpeg(20_000, 47);
+            String sha = EvidenceTest.sha(photo);
+            HttpResponse<String> created = rawCreate(s, d, Map.of("Tus-Resumable", "1.0.0"), photo.length, sha);
+            assertEquals(201, created.statusCode(), created.body());
+            java.net.URI upload =
+                    s.uri().resolve(created.headers().firstValue("Location").orElseThrow());
+            Path spool = own.resolve("spool");
+            Files.writeString(spool, "a file where the spool directory belongs: the disk refuses the chunk");
+            try {
+                HttpResponse<String> refused = chunkedPatch(upload, d, photo);
+                assertEquals(503, refused.statusCode(), refused.body());
+                assertTrue(refused.body().contains("\"code\":\"upload_spool_failed\""), refused.body());
+                assertTrue(refused.headers().firstValue("Retry-After").isPresent());
+            } finally {
+                Files.delete(spool);
+            }
+            HttpResponse<String> offset = s.send("HEAD", upload.getPath(), null, null, d.token());
+            assertEquals("0", offset.headers().firstValue("Upload-Offset").orElseThrow());
+            HttpResponse<String> sent = chunkedPatch(upload, d, photo);
+            assertEquals(204, sent.statusCode(), sent.body());
+            assertArrayEquals(photo, s.erp().download(sha));
+        }
+    }
+
+    /** A PATCH of the whole artifact from offset 0 with a body of unknown length (sent chunked). */
+    private static HttpResponse<String> chunkedPatch(java.net.URI upload, TestServer.Device d, byte[] data)
+            throws Exception {
+        java.net.http.HttpRequest r = java.net.http.HttpRequest.newBuilder(upload)
+                .header("Authorization", "Bearer " + d.token())
+                .header("Tus-Resumable", "1.0.0")
+                .header("Upload-Offset", "0")
+                .header("Content-Type", "application/offset+octet-stream")
+                .method(
+                        "PATCH",
+                        java.net.http.HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(data)))
+                .build();
+        return java.net.http.HttpClient.newHttpClient().send(r, HttpResponse.BodyHandlers.ofString());
+    }
+
     private static HttpResponse<String> rawCreate(Map<String, String> headers, long length, String sha) {
         return rawCreate(device, headers, length, sha);
     }
@@ -251,8 +301,13 @@ class TusClientTest {
     /** A tus creation request with no body, as tus-js-client sends it by default. */
     private static HttpResponse<String> rawCreate(
             TestServer.Device d, Map<String, String> headers, long length, String sha) {
+        return rawCreate(server, d, headers, length, sha);
+    }
+
+    private static HttpResponse<String> rawCreate(
+            TestServer s, TestServer.Device d, Map<String, String> headers, long length, String sha) {
         java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(
-                        server.uri().resolve("/v1/uploads"))
+                        s.uri().resolve("/v1/uploads"))
                 .header("Authorization", "Bearer " + d.token())
                 .header("Upload-Length", String.valueOf(length))
                 .header(

@@ -59,6 +59,17 @@ public final class ClientRegistry {
         clients.put("ops", new Client("ops", stored[1], List.of(Scope.OPS, Scope.ERP)));
         if (stored[0].equals(erpHash) && stored[1].equals(opsHash)) {
             Path file = dataDir.resolve(BOOTSTRAP_FILE);
+            try {
+                // A file left from an earlier database holds secrets that no longer sign in; the new ones replace it
+                // (rather than a start that fails on the existing file).
+                if (java.nio.file.Files.deleteIfExists(file)) {
+                    LOG.log(
+                            System.Logger.Level.WARNING,
+                            "replaced " + file.toAbsolutePath() + " of an earlier database");
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot replace " + file, e);
+            }
             FileModes.writeNewPrivateFile(
                     file,
                     ("# podsync bootstrap API clients, written once at first start. Keep it secret.\n"

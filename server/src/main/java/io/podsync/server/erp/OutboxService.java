@@ -4,6 +4,7 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.podsync.protocol.Limits;
 import io.podsync.protocol.OutboxView;
 import io.podsync.protocol.RecoverRequest;
 import io.podsync.protocol.validation.ViolationCodes;
@@ -141,6 +142,12 @@ public final class OutboxService implements HttpService {
         if (r.since() == null) {
             throw ProblemException.badRequest(
                     ViolationCodes.REQUIRED, "since", "since (replay what was written from then on) is required");
+        }
+        if (!Limits.inTimeRange(r.since())) {
+            throw ProblemException.badRequest(
+                    ViolationCodes.OUT_OF_RANGE,
+                    "since",
+                    "since must be between " + Limits.EARLIEST_TIME + " and " + Limits.LATEST_TIME);
         }
         long now = clock.millis();
         int recovered = db.write(tx -> tx.outbox().recover(name, r.since().toEpochMilli(), now));

@@ -9,6 +9,7 @@ import io.podsync.server.auth.Secrets;
 import io.podsync.server.http.ProblemException;
 import io.podsync.storage.ArtifactRow;
 import io.podsync.storage.Database;
+import io.podsync.storage.FileModes;
 import io.podsync.storage.UploadRow;
 import io.podsync.storage.UploadSegmentRow;
 import io.podsync.storage.artifact.ArtifactStore;
@@ -64,12 +65,37 @@ public final class UploadProcessor {
     private final Clock clock;
     private final Settings settings;
 
-    public UploadProcessor(Database db, ArtifactStore store, EvidenceGate gate, Clock clock, Settings settings) {
+    /** Chunks without Content-Length spooled at once; each holds at most {@code max-chunk-bytes} on disk. */
+    static final int MAX_SPOOLS = 8;
+
+    private static final System.Logger LOG = System.getLogger(UploadProcessor.class.getName());
+
+    private final Path spoolDir;
+    private final java.util.concurrent.Semaphore spools = new java.util.concurrent.Semaphore(MAX_SPOOLS);
+
+    public UploadProcessor(
+            Database db, ArtifactStore store, EvidenceGate gate, Clock clock, Settings settings, Path spoolDir) {
         this.db = db;
         this.store = store;
         this.gate = gate;
         this.clock = clock;
         this.settings = settings;
+        this.spoolDir = spoolDir;
+        clearSpool(spoolDir);
+    }
+
+    /** Chunks a crash left in the spool are of requests that got no answer: their clients send them again. */
+    private static void clearSpool(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (var parts = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) parts::iterator) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot clear the upload spool " + dir + ": " + e);
+        }
     }
 
     /** The largest artifact, as tus's {@code Tus-Max-Size}. */
@@ -267,27 +293,29 @@ public final class UploadProcessor {
 
     /**
      * A chunk without {@code Content-Length} ({@code Transfer-Encoding: chunked}, as tus-java-client sends): spooled
-     * to a temporary file, at most as many bytes as the upload has left and a chunk may have, then taken as a chunk of
-     * that length. A body cut off is discarded, as any other.
+     * to an owner-only file under the data directory (not the system's temporary directory, often a small tmpfs other
+     * users share), at most as many bytes as the upload has left and a chunk may have, then taken as a chunk of that
+     * length. At most {@link #MAX_SPOOLS} at once, so that the disk holds at most that many chunks; more, or a disk
+     * that refuses the bytes, is 503 (send again later). A body cut off is discarded, as any other.
      */
     private UploadStatus spooled(Principal device, UploadRow u, long offset, String checksum, InputStream body) {
         long room = Math.min(settings.maxChunkBytes(), u.size() - offset);
+        if (!spools.tryAcquire()) {
+            throw ProblemException.unavailable(
+                    "upload_busy", "too many chunks without Content-Length arrive at once; send this one again");
+        }
         Path spool = null;
         try {
-            spool = Files.createTempFile("podsync-chunk-", ".part");
+            spool = Files.createTempFile(FileModes.privateDirectory(spoolDir, "the upload spool"), "chunk-", ".part");
             long length = 0;
             try (OutputStream out = Files.newOutputStream(spool)) {
                 byte[] buffer = new byte[64 * 1024];
                 int n;
                 // one byte past the room tells a chunk that is too long
-                while (length <= room
-                        && (n = body.read(buffer, 0, (int) Math.min(buffer.length, room + 1 - length))) > 0) {
+                while (length <= room && (n = readSome(body, buffer, room + 1 - length)) > 0) {
                     out.write(buffer, 0, n);
                     length += n;
                 }
-            } catch (IOException e) {
-                throw ProblemException.badRequest(
-                        "chunk_incomplete", null, "the chunk was cut off; it was discarded, send it again");
             }
             if (length > room) {
                 throw ProblemException.tooLarge(
@@ -299,16 +327,29 @@ public final class UploadProcessor {
             try (InputStream in = Files.newInputStream(spool)) {
                 return chunk(device, u.uploadId(), offset, length, checksum, in);
             }
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException("spooling a chunk to a temporary file failed", e);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            LOG.log(System.Logger.Level.WARNING, "spooling a chunk under " + spoolDir + " failed: " + e);
+            throw ProblemException.unavailable(
+                    "upload_spool_failed", "the server could not hold the chunk; it was discarded, send it again");
         } finally {
+            spools.release();
             if (spool != null) {
                 try {
                     Files.deleteIfExists(spool);
                 } catch (IOException e) {
-                    // the temporary directory is the system's to clean
+                    // removed at the next start
                 }
             }
+        }
+    }
+
+    /** Reads up to {@code most} bytes; a body cut off is the client's failure (400), not the disk's. */
+    private static int readSome(InputStream body, byte[] buffer, long most) {
+        try {
+            return body.read(buffer, 0, (int) Math.min(buffer.length, most));
+        } catch (IOException e) {
+            throw ProblemException.badRequest(
+                    "chunk_incomplete", null, "the chunk was cut off; it was discarded, send it again");
         }
     }
 

@@ -43,6 +43,14 @@ public final class PullProcessor {
     }
 
     public PullResponse pull(String driverId, String deviceId, String cursor, int limit) {
+        return pull(driverId, deviceId, cursor, limit, true);
+    }
+
+    /**
+     * A page of changes; {@code delivered} false when its body is not sent (HEAD), so that no route version counts as
+     * dispatched to the device.
+     */
+    public PullResponse pull(String driverId, String deviceId, String cursor, int limit, boolean delivered) {
         boolean fromScratch = cursor == null || cursor.isEmpty();
         long after = fromScratch ? 0 : cursors.decode(deviceId, cursor);
         List<ChangeRow> rows = db.read(tx -> {
@@ -91,7 +99,9 @@ public final class PullProcessor {
             }
         }
         long now = clock.millis();
-        record(driverId, deviceId, routes, stops, now);
+        if (delivered) {
+            record(driverId, deviceId, routes, stops, now);
+        }
         return new PullResponse(cursors.encode(deviceId, position), hasMore, Instant.ofEpochMilli(now), changes);
     }
 

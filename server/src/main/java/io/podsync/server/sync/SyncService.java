@@ -11,6 +11,7 @@ import io.podsync.server.auth.AuthFilter;
 import io.podsync.server.auth.Principal;
 import io.podsync.server.auth.Scope;
 import io.podsync.server.http.Correlation;
+import io.podsync.server.http.HttpHygiene;
 import io.podsync.server.http.JsonBodies;
 import io.podsync.server.http.ProblemException;
 import java.time.Instant;
@@ -108,6 +109,6 @@ public final class SyncService implements HttpService {
                         ViolationCodes.OUT_OF_RANGE, "limit", "limit must be between 1 and " + Limits.MAX_PULL_LIMIT);
             }
         }
-        JsonBodies.ok(res, pull.pull(p.driverId(), p.deviceId(), cursor, limit));
+        JsonBodies.ok(res, pull.pull(p.driverId(), p.deviceId(), cursor, limit, !HttpHygiene.isHead()));
     }
 }

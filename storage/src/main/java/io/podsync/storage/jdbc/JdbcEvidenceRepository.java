@@ -143,14 +143,10 @@ final class JdbcEvidenceRepository implements EvidenceRepository {
 
     @Override
     public Optional<UploadRow> doneUploadOf(String deviceId, String sha256) {
-        return sql.one(
-                """
+        return sql.one("""
                 SELECT * FROM uploads WHERE device_id = ? AND sha256 = ? AND status IN ('completed', 'known')
                 ORDER BY created_at LIMIT 1
-                """,
-                JdbcEvidenceRepository::upload,
-                deviceId,
-                sha256);
+                """, JdbcEvidenceRepository::upload, deviceId, sha256);
     }
 
     @Override
