@@ -24,8 +24,8 @@ import java.nio.charset.StandardCharsets;
  *       entity state for an {@code Expect} request whose body was not asked for and then reads the body bytes as the
  *       next request (see {@code HttpHygieneTest} for a reproduction); closing is what RFC 9110 section 10.1.1 asks
  *       of a server that answers before reading the content.
- *   <li><b>HEAD.</b> A HEAD request runs the GET handler of its path ({@link #headAsGet}, the routing's last HEAD
- *       route), and every body sent while it runs goes through {@link #send}, which announces the length and sends
+ *   <li><b>HEAD.</b> A HEAD request runs the GET handler of its path (this filter rewrites its prologue to GET,
+ *       Helidon's own rerouting hook, and marks the thread: {@link #isHead}), and every body sent while it runs goes through {@link #send}, which announces the length and sends
  *       nothing (RFC 9110 section 9.3.2). Helidon neither routes HEAD to GET nor drops a HEAD answer's body.
  *   <li><b>Errors of the filters after this one</b> (authentication, protocol version) become problem documents here,
  *       through {@link ErrorMapping}, so that the decision to close comes after the answer.

@@ -18,7 +18,7 @@ import java.util.Properties;
 /**
  * The API reference, public: the OpenAPI document that ships in {@code mobile-sync-protocol} ({@code /openapi}, YAML,
  * or JSON for {@code Accept: application/json} or {@code ?format=json}) and a page that renders it
- * ({@code /openapi/ui}, Swagger UI from its WebJar). Everything is read once at start-up.
+ * ({@code /openapi/ui}, Swagger UI from its WebJar). Everything is read once at start-up; HEAD gets the headers alone.
  */
 public final class OpenApiService implements HttpService {
     static final String DOCUMENT = "/io/podsync/protocol/openapi.yaml";
@@ -34,7 +34,7 @@ public final class OpenApiService implements HttpService {
     private final byte[] yaml;
     private final byte[] json;
     private final byte[] page;
-    private final String webjarVersion;
+    private final Map<String, byte[]> assets;
 
     public OpenApiService() {
         this.yaml = resource(DOCUMENT);
@@ -50,7 +50,11 @@ public final class OpenApiService implements HttpService {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        this.webjarVersion = webjar.getProperty("version");
+        String version = webjar.getProperty("version");
+        this.assets = ASSETS.keySet().stream()
+                .collect(java.util.stream.Collectors.toUnmodifiableMap(
+                        name -> name,
+                        name -> resource(name.startsWith("podsync-") ? PAGE + name : WEBJAR + version + "/" + name)));
     }
 
     @Override
@@ -68,12 +72,12 @@ public final class OpenApiService implements HttpService {
                                 .isPresent());
         res.header(HeaderNames.CACHE_CONTROL, "max-age=300");
         res.header(HeaderNames.CONTENT_TYPE, asJson ? "application/json" : "application/yaml");
-        res.send(asJson ? json : yaml);
+        HttpHygiene.send(res, asJson ? json : yaml); // no body for HEAD
     }
 
     private void page(ServerRequest req, ServerResponse res) {
         res.header(HeaderNames.CONTENT_TYPE, "text/html; charset=utf-8");
-        res.send(page);
+        HttpHygiene.send(res, page);
     }
 
     private void asset(ServerRequest req, ServerResponse res) {
@@ -84,7 +88,7 @@ public final class OpenApiService implements HttpService {
         }
         res.header(HeaderNames.CONTENT_TYPE, type);
         res.header(HeaderNames.CACHE_CONTROL, "max-age=86400");
-        res.send(resource(name.startsWith("podsync-") ? PAGE + name : WEBJAR + webjarVersion + "/" + name));
+        HttpHygiene.send(res, assets.get(name));
     }
 
     private static byte[] resource(String path) {
