@@ -253,6 +253,9 @@ class ContainerFilesTest {
                 assertEquals(200, server.send("GET", path, null, null, null).statusCode(), path);
             }
         }
+        // Upgrades stop every replica first (deployment.md): old pods must never run on a migrated schema.
+        assertEquals(
+                "Recreate", byKind.get("Deployment").at("/spec/strategy/type").asText(), "strategy");
         String app = byKind.get("Deployment").at("/spec/selector/matchLabels").toString();
         assertEquals(
                 app,
