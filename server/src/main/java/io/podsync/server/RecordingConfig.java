@@ -16,6 +16,7 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -55,15 +56,45 @@ final class RecordingConfig implements Config {
     void rejectUnknown(String prefix) {
         Set<String> known = readKeys();
         List<String> problems = new ArrayList<>();
-        delegate.get(prefix).traverse().filter(Config::isLeaf).forEach(leaf -> {
+        boolean serviceLinks = false;
+        for (Config leaf :
+                delegate.get(prefix).traverse().filter(Config::isLeaf).toList()) {
             String key = normalize(leaf.key().toString());
-            if (!covered(key, known)) {
+            if (covered(key, known)) {
+                continue;
+            }
+            if (serviceLink(key)) {
+                serviceLinks = true;
+                problems.add(key + ": not a known key (a Kubernetes service link)");
+            } else {
                 problems.add(unknown(key, known));
             }
-        });
-        if (!problems.isEmpty()) {
-            throw new IllegalArgumentException("invalid configuration " + String.join("; ", problems));
         }
+        if (!problems.isEmpty()) {
+            String text = "invalid configuration " + String.join("; ", problems);
+            if (serviceLinks) {
+                text += ". Kubernetes gives every pod variables for each Service of its namespace (for a Service named"
+                        + " podsync: PODSYNC_SERVICE_HOST, PODSYNC_PORT_80_TCP_ADDR and so on), which read as settings"
+                        + " (podsync.service.*, podsync.port.*): set enableServiceLinks: false in the pod spec"
+                        + " (deploy/kubernetes/podsync.yaml does)";
+            }
+            throw new IllegalArgumentException(text);
+        }
+    }
+
+    /**
+     * What Helidon makes of the variables Kubernetes injects into a pod for every Service of its namespace, when the
+     * Service's name begins with {@code podsync}: for {@code podsync}, {@code PODSYNC_SERVICE_HOST} →
+     * {@code podsync.service.host}, {@code PODSYNC_SERVICE_PORT_HTTP} → {@code podsync.service.port.http},
+     * {@code PODSYNC_PORT_80_TCP_ADDR} → {@code podsync.port[].tcp.addr}; for {@code podsync-db},
+     * {@code podsync.db.service.host} and so on.
+     */
+    private static final Pattern SERVICE_LINK = Pattern.compile(
+            "podsync(\\.[a-z0-9]+)*?\\.(service\\.(host|port(\\..+)?)|port(\\[]\\.(tcp|udp|sctp)(\\.(proto|port|addr))?)?)");
+
+    /** Whether an unknown key (indices written {@code []}) looks like a Kubernetes service link. */
+    static boolean serviceLink(String key) {
+        return SERVICE_LINK.matcher(key).matches();
     }
 
     /** Whether {@code key} (indices written {@code []}) is a known key or lies under a list or map read whole. */

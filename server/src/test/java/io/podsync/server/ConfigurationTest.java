@@ -59,6 +59,43 @@ class ConfigurationTest {
     }
 
     @Test
+    void kubernetesServiceLinkVariablesStopTheStartNamingTheirCauseAndTheFix() {
+        // What Kubernetes puts into every pod created after the Service podsync (port 80, named http) exists.
+        Map<String, String> environment = Map.of(
+                "PODSYNC_SERVICE_HOST", "10.96.0.12",
+                "PODSYNC_SERVICE_PORT", "80",
+                "PODSYNC_SERVICE_PORT_HTTP", "80",
+                "PODSYNC_PORT", "tcp://10.96.0.12:80",
+                "PODSYNC_PORT_80_TCP", "tcp://10.96.0.12:80",
+                "PODSYNC_PORT_80_TCP_PROTO", "tcp",
+                "PODSYNC_PORT_80_TCP_PORT", "80",
+                "PODSYNC_PORT_80_TCP_ADDR", "10.96.0.12",
+                "PODSYNC_DB_SERVICE_HOST", "10.96.0.13");
+        // Layered as ServerConfig.load layers the real environment, through Helidon's own mapping of variable names.
+        Config config = Config.builder()
+                .disableEnvironmentVariablesSource()
+                .disableSystemPropertiesSource()
+                .sources(
+                        ConfigSources.create(io.helidon.config.EnvironmentVariables.expand(environment)),
+                        ConfigSources.classpath("application.yaml"))
+                .build();
+        String m = assertThrows(IllegalArgumentException.class, () -> ServerConfig.from(config))
+                .getMessage();
+        for (String key : List.of(
+                "podsync.service.host",
+                "podsync.service.port.http",
+                "podsync.port[].tcp.addr",
+                "podsync.db.service.host")) {
+            assertTrue(m.contains(key + ": not a known key (a Kubernetes service link)"), m);
+        }
+        assertTrue(m.contains("enableServiceLinks: false"), m);
+        // A misspelled key is still told the closest known key, and the hint is only for service links.
+        m = refused(Map.of("podsync.servce.url", "x")).getMessage();
+        assertTrue(m.contains("the closest known key"), m);
+        assertFalse(m.contains("enableServiceLinks"), m);
+    }
+
+    @Test
     void unknownKeysInListsAreNamedWithTheirListWrittenAsBrackets() {
         String m = refused(Map.of("podsync.auth.clients.0.scope.0", "ops")).getMessage();
         assertTrue(m.contains("podsync.auth.clients[].scope[]: not a known key"), m);

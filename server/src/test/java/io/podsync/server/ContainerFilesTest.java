@@ -206,6 +206,8 @@ class ContainerFilesTest {
             assertNotNull(byKind.get(kind), kind);
         }
         JsonNode pod = byKind.get("Deployment").at("/spec/template/spec");
+        // Otherwise the Service podsync's links (PODSYNC_SERVICE_HOST, ...) read as unknown settings: no pod starts.
+        assertFalse(pod.path("enableServiceLinks").asBoolean(true), "enableServiceLinks: false");
         assertTrue(pod.at("/securityContext/runAsNonRoot").asBoolean());
         assertTrue(pod.at("/securityContext/runAsUser").asInt() > 0);
         JsonNode container = pod.at("/containers/0");
@@ -251,6 +253,9 @@ class ContainerFilesTest {
                 assertEquals(200, server.send("GET", path, null, null, null).statusCode(), path);
             }
         }
+        // Upgrades stop every replica first (deployment.md): old pods must never run on a migrated schema.
+        assertEquals(
+                "Recreate", byKind.get("Deployment").at("/spec/strategy/type").asText(), "strategy");
         String app = byKind.get("Deployment").at("/spec/selector/matchLabels").toString();
         assertEquals(
                 app,
