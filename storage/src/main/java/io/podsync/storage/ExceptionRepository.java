@@ -46,8 +46,8 @@ public interface ExceptionRepository {
     /** The open exceptions about a stop. */
     List<ExceptionRow> openForStop(String stopId);
 
-    /** The open exceptions of a kind, oldest first. */
-    List<ExceptionRow> openOfKind(String kind, int limit);
+    /** The open exceptions of a kind after {@code afterId}, oldest first. */
+    List<ExceptionRow> openOfKind(String kind, long afterId, int limit);
 
     /** Newest first, ids below {@code beforeId} when given; filters are optional. */
     List<ExceptionRow> list(String status, String kind, String routeId, Long beforeId, int limit);

@@ -10,6 +10,12 @@ import java.util.Set;
 public interface RouteRepository {
     Optional<RouteRow> findRoute(String routeId);
 
+    /**
+     * Holds the route row until commit (on PostgreSQL, {@code FOR UPDATE}; SQLite has a single writer already), so that
+     * decisions over all of a route's stops (is it complete?) are taken one after the other.
+     */
+    void lockRoute(String routeId);
+
     /** Stores the route's current version and keeps it in the route's history ({@code route_versions}). */
     void upsertRoute(RouteRow route);
 

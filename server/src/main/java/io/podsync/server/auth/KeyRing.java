@@ -29,6 +29,7 @@ import java.util.UUID;
  * current one when the ring is created.
  */
 public final class KeyRing {
+    private static final System.Logger LOG = System.getLogger(KeyRing.class.getName());
     private static final Duration RELOAD_AT_MOST_EVERY = Duration.ofSeconds(5);
 
     private final Database db;
@@ -67,8 +68,7 @@ public final class KeyRing {
         if (clock.millis() - state.loadedAt() < RELOAD_AT_MOST_EVERY.toMillis()) {
             return false;
         }
-        reload(false);
-        return true;
+        return reloadKeepingState();
     }
 
     /** Adds a new signing key and retires the others. Returns the new key id. */
@@ -88,7 +88,26 @@ public final class KeyRing {
 
     private void maybeReload() {
         if (clock.millis() - state.loadedAt() > Duration.ofMinutes(1).toMillis()) {
+            reloadKeepingState();
+        }
+    }
+
+    /**
+     * A reload while serving: when it fails (the database is down, or another replica sealed the keys with a
+     * key-encryption key this one was not given), the keys loaded before keep signing and verifying, and the next try
+     * is a minute later, instead of failing every request that needs a key.
+     */
+    private boolean reloadKeepingState() {
+        try {
             reload(false);
+            return true;
+        } catch (RuntimeException e) {
+            State was = state;
+            state = new State(was.signing(), was.verifying(), clock.millis());
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "cannot reload the token signing keys; keeping those loaded: " + e.getMessage());
+            return false;
         }
     }
 

@@ -65,6 +65,9 @@ public final class Confirmations implements OutcomeListener {
 
     /** Looks at a stop again after operations resolved one of its exceptions. */
     public void reconsider(Tx tx, String stopId, long now) {
+        // A push folding this stop at the same time (another replica) holds it: wait, then read its new state, so that
+        // the confirmation sent is the one of the state that stays.
+        tx.routes().lockStops(List.of(stopId));
         StopRow stop = tx.routes().findStops(List.of(stopId)).get(stopId);
         StopStateRow state = tx.routes().findStates(List.of(stopId)).get(stopId);
         if (stop != null && state != null) {

@@ -188,7 +188,14 @@ public final class Milestones implements MilestoneListener, Exceptions.Listener 
      * confirmation while an endpoint subscribes; the summary is read only for the completing one.
      */
     void stopConfirmed(Tx tx, StopRow stop, long now) {
-        if (!outbox.wants(ErpEventType.ROUTE_COMPLETED) || tx.outbox().stopsNotConfirmed(stop.routeId()) > 0) {
+        if (!outbox.wants(ErpEventType.ROUTE_COMPLETED)) {
+            return;
+        }
+        // Two replicas confirming a route's last two stops at once would each count the other's as not confirmed
+        // (neither has committed) and neither would complete the route: the route's lock puts them in a row, and the
+        // second one's count (read after the first commits) sees both.
+        tx.routes().lockRoute(stop.routeId());
+        if (tx.outbox().stopsNotConfirmed(stop.routeId()) > 0) {
             return;
         }
         RouteRow route = tx.routes().findRoute(stop.routeId()).orElse(null);

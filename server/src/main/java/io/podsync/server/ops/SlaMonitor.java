@@ -208,19 +208,26 @@ public final class SlaMonitor implements AutoCloseable {
 
     /** Clears the findings of open exceptions of this kind whose condition ended; the last one resolves it. */
     private void clearWhere(ExceptionKind kind, long now, Cleared cleared) {
-        db.write(tx -> {
-            List<ExceptionRow> open = tx.exceptions().openOfKind(kind.wire(), CHUNK);
-            Map<Long, List<FindingRow>> findings = tx.exceptions()
-                    .findingsOf(open.stream().map(ExceptionRow::exceptionId).toList());
-            for (ExceptionRow x : open) {
-                for (FindingRow f : findings.getOrDefault(x.exceptionId(), List.of())) {
-                    if (f.clearedAt() == null && cleared.test(tx, x, f)) {
-                        exceptions.clear(tx, f.findingKey(), CLEARED, now);
+        long after = 0;
+        List<ExceptionRow> open;
+        do {
+            long from = after;
+            // a page per transaction, by id: every open exception is looked at, however many there are
+            open = db.write(tx -> {
+                List<ExceptionRow> page = tx.exceptions().openOfKind(kind.wire(), from, CHUNK);
+                Map<Long, List<FindingRow>> findings = tx.exceptions()
+                        .findingsOf(page.stream().map(ExceptionRow::exceptionId).toList());
+                for (ExceptionRow x : page) {
+                    for (FindingRow f : findings.getOrDefault(x.exceptionId(), List.of())) {
+                        if (f.clearedAt() == null && cleared.test(tx, x, f)) {
+                            exceptions.clear(tx, f.findingKey(), CLEARED, now);
+                        }
                     }
                 }
-            }
-            return null;
-        });
+                return page;
+            });
+            after = open.isEmpty() ? after : open.get(open.size() - 1).exceptionId();
+        } while (open.size() == CHUNK);
     }
 
     /** The last sync a silence finding is about: its key is {@code silent:<deviceId>:<lastSeenAt>}. */

@@ -162,11 +162,13 @@ final class JdbcExceptionRepository implements ExceptionRepository {
     }
 
     @Override
-    public List<ExceptionRow> openOfKind(String kind, int limit) {
+    public List<ExceptionRow> openOfKind(String kind, long afterId, int limit) {
         return sql.list(
-                "SELECT * FROM exceptions WHERE status = 'open' AND kind = ? ORDER BY exception_id LIMIT ?",
+                "SELECT * FROM exceptions WHERE status = 'open' AND kind = ? AND exception_id > ?"
+                        + " ORDER BY exception_id LIMIT ?",
                 JdbcExceptionRepository::row,
                 kind,
+                afterId,
                 limit);
     }
 

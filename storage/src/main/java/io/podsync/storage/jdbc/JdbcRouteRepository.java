@@ -95,6 +95,13 @@ final class JdbcRouteRepository implements RouteRepository {
     }
 
     @Override
+    public void lockRoute(String routeId) {
+        if (kind == Database.Kind.POSTGRESQL) {
+            sql.one("SELECT route_id FROM routes WHERE route_id = ? FOR UPDATE", rs -> 1, routeId);
+        }
+    }
+
+    @Override
     public Map<String, StopRow> lockStops(Collection<String> stopIds) {
         Map<String, StopRow> out = new HashMap<>();
         Collection<String> wanted = cache == null ? stopIds : unknown(stopIds, cache::stop, out::put);
