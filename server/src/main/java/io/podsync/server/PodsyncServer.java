@@ -31,6 +31,7 @@ import io.podsync.server.http.OpenApiService;
 import io.podsync.server.http.ProblemDirectHandler;
 import io.podsync.server.http.ProblemException;
 import io.podsync.server.http.ProtocolVersionFilter;
+import io.podsync.server.http.Routes;
 import io.podsync.server.ops.ExceptionService;
 import io.podsync.server.ops.HealthService;
 import io.podsync.server.ops.Housekeeping;
@@ -102,7 +103,9 @@ public final class PodsyncServer implements AutoCloseable {
             Housekeeping chores =
                     new Housekeeping(db, clock, services.uploads(), services.states(), cfg.evidenceMissingAfter());
             OutboxDispatcher dispatcher = new OutboxDispatcher(db, cfg.erp(), clock, services.metrics()).start();
-            return new PodsyncServer(db, web, chores.start(), dispatcher);
+            PodsyncServer server = new PodsyncServer(db, web, chores.start(), dispatcher);
+            services.health().markStarted();
+            return server;
         } catch (RuntimeException e) {
             db.close();
             throw e;
@@ -230,6 +233,7 @@ public final class PodsyncServer implements AutoCloseable {
         ErrorMapping.register(routing);
         routing.addFilter(new HttpHygiene(s.config().maxBodyBytes()))
                 .addFilter(new Correlation())
+                .addFilter(Routes.of(r -> services(r, s)))
                 .addFilter(new ProtocolVersionFilter())
                 .addFilter(s.authFilter())
                 .addFilter((chain, req, res) -> {
@@ -265,7 +269,8 @@ public final class PodsyncServer implements AutoCloseable {
                 .register("/v1/routes", s.routes())
                 .register("/v1/sync", s.sync())
                 .register("/v1/ops/exceptions", s.exceptions())
-                .register("/health", s.health())
+                .register("/observe/health", s.health())
+                .register("/health", s.health()) // the paths before /observe
                 .register("/metrics", s.metrics())
                 .register(s.openApi());
     }

@@ -8,11 +8,13 @@ import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
 import io.helidon.webserver.http.ServerRequest;
 import io.podsync.server.http.ProblemException;
+import io.podsync.server.http.Routes;
 import java.util.Set;
 
 /**
- * Authenticates every request except the few that must be public (getting a token, enrolling, the JWKS, liveness
- * and readiness probes, the API reference, and tus discovery, which tells nothing but the server's upload limits).
+ * Authenticates every request to a route except the few that must be public (getting a token, enrolling, the JWKS,
+ * the health probes, the API reference, and tus discovery, which tells nothing but the server's upload limits). A
+ * path that no route serves gets the fallback's 404, with or without a token.
  * Authorization is each handler's: it asks {@link #principal} and checks scopes and ownership.
  */
 public final class AuthFilter implements Filter {
@@ -22,6 +24,10 @@ public final class AuthFilter implements Filter {
             "/.well-known/jwks.json",
             "/health/live",
             "/health/ready",
+            "/health/started",
+            "/observe/health/live",
+            "/observe/health/ready",
+            "/observe/health/started",
             "/openapi",
             "/openapi/ui");
 
@@ -36,7 +42,8 @@ public final class AuthFilter implements Filter {
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         String path = req.path().path();
-        if (!isPublic(req.prologue().method(), path)) {
+        // A path no route serves is left to the fallback's 404: there is nothing there to protect.
+        if (!isPublic(req.prologue().method(), path) && Routes.templateOf(req).isPresent()) {
             String header = req.headers().first(HeaderNames.AUTHORIZATION).orElse(null);
             if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
                 throw ProblemException.unauthorized("missing_token", "send Authorization: Bearer <access token>");
