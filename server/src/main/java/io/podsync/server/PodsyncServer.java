@@ -32,10 +32,12 @@ import io.podsync.server.http.ProblemDirectHandler;
 import io.podsync.server.http.ProblemException;
 import io.podsync.server.http.ProtocolVersionFilter;
 import io.podsync.server.http.Routes;
+import io.podsync.server.ops.DeviceActivity;
 import io.podsync.server.ops.ExceptionService;
 import io.podsync.server.ops.HealthService;
 import io.podsync.server.ops.Housekeeping;
 import io.podsync.server.ops.Metrics;
+import io.podsync.server.ops.OpsService;
 import io.podsync.server.routes.RouteReleaser;
 import io.podsync.server.routes.RouteService;
 import io.podsync.server.sync.CursorCodec;
@@ -124,6 +126,8 @@ public final class PodsyncServer implements AutoCloseable {
             EvidenceService evidence,
             OutboxService outbox,
             ExceptionService exceptions,
+            OpsService opsRead,
+            DeviceActivity deviceActivity,
             HealthService health,
             OpenApiService openApi,
             ArtifactStore store,
@@ -182,6 +186,8 @@ public final class PodsyncServer implements AutoCloseable {
                             confirmations.reconsider(tx, e.stopId(), now);
                         }
                     }),
+                    new OpsService(db),
+                    new DeviceActivity(db, clock),
                     new HealthService(db, store),
                     new OpenApiService(),
                     store,
@@ -236,6 +242,7 @@ public final class PodsyncServer implements AutoCloseable {
                 .addFilter(Routes.of(r -> services(r, s)))
                 .addFilter(new ProtocolVersionFilter())
                 .addFilter(s.authFilter())
+                .addFilter(s.deviceActivity())
                 .addFilter((chain, req, res) -> {
                     Timer timer = switch (req.path().path()) {
                         case "/v1/sync/push" -> s.metrics().pushTimer();
@@ -269,6 +276,7 @@ public final class PodsyncServer implements AutoCloseable {
                 .register("/v1/routes", s.routes())
                 .register("/v1/sync", s.sync())
                 .register("/v1/ops/exceptions", s.exceptions())
+                .register(s.opsRead())
                 .register("/observe/health", s.health())
                 .register("/health", s.health()) // the paths before /observe
                 .register("/metrics", s.metrics())

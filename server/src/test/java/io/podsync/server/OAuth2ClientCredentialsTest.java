@@ -85,7 +85,8 @@ class OAuth2ClientCredentialsTest {
             assertEquals(900, ok.getTokens().getAccessToken().getLifetime());
             assertEquals(Scope.parse("ops"), ok.getTokens().getAccessToken().getScope());
             String token = ok.getTokens().getAccessToken().getValue();
-            assertEquals(200, status("/v1/ops/exceptions", token), auth.getMethod().getValue());
+            assertEquals(
+                    200, status("/v1/ops/exceptions", token), auth.getMethod().getValue());
             assertEquals(200, status("/metrics", token));
         }
     }
@@ -111,21 +112,34 @@ class OAuth2ClientCredentialsTest {
                         "podsync.auth.clients.1.scopes.0", "ops",
                         "podsync.auth.clients.1.scopes.1", "erp"));
         tokenEndpoint = server.uri().resolve("/v1/auth/token");
-        TokenResponse erpOnly = request(basic("ops", TestServer.OPS_SECRET), new ClientCredentialsGrant(), new Scope("erp"));
+        TokenResponse erpOnly =
+                request(basic("ops", TestServer.OPS_SECRET), new ClientCredentialsGrant(), new Scope("erp"));
         assertTrue(erpOnly.indicatesSuccess(), erpOnly.toString());
         String token = erpOnly.toSuccessResponse().getTokens().getAccessToken().getValue();
-        assertEquals(Scope.parse("erp"), erpOnly.toSuccessResponse().getTokens().getAccessToken().getScope());
+        assertEquals(
+                Scope.parse("erp"),
+                erpOnly.toSuccessResponse().getTokens().getAccessToken().getScope());
         assertEquals(403, status("/v1/ops/exceptions", token), "an erp-only token is not an ops token");
 
-        TokenResponse more = request(basic("erp", TestServer.ERP_SECRET), new ClientCredentialsGrant(), new Scope("ops"));
+        TokenResponse more =
+                request(basic("erp", TestServer.ERP_SECRET), new ClientCredentialsGrant(), new Scope("ops"));
         assertError(more, 400, "invalid_scope");
     }
 
     @Test
     void wrongSecretsAndUnknownClientsAre401InvalidClientForBothMethods() throws Exception {
-        assertError(request(basic("ops", "wrong-secret-0123456789"), new ClientCredentialsGrant(), null), 401, "invalid_client");
-        assertError(request(post("ops", "wrong-secret-0123456789"), new ClientCredentialsGrant(), null), 401, "invalid_client");
-        assertError(request(basic("nobody", TestServer.OPS_SECRET), new ClientCredentialsGrant(), null), 401, "invalid_client");
+        assertError(
+                request(basic("ops", "wrong-secret-0123456789"), new ClientCredentialsGrant(), null),
+                401,
+                "invalid_client");
+        assertError(
+                request(post("ops", "wrong-secret-0123456789"), new ClientCredentialsGrant(), null),
+                401,
+                "invalid_client");
+        assertError(
+                request(basic("nobody", TestServer.OPS_SECRET), new ClientCredentialsGrant(), null),
+                401,
+                "invalid_client");
 
         // RFC 6749 section 5.2: a client that tried HTTP Basic is told the scheme in WWW-Authenticate
         HTTPResponse res = new TokenRequest(
@@ -148,8 +162,7 @@ class OAuth2ClientCredentialsTest {
 
     @Test
     void malformedRequestsAreInvalidRequest() {
-        String basic = "Basic "
-                + Base64.getEncoder().encodeToString(("ops:" + TestServer.OPS_SECRET).getBytes());
+        String basic = "Basic " + Base64.getEncoder().encodeToString(("ops:" + TestServer.OPS_SECRET).getBytes());
         // both methods at once
         oauthError(
                 form("grant_type=client_credentials&client_id=ops&client_secret=" + TestServer.OPS_SECRET, basic),
@@ -174,7 +187,9 @@ class OAuth2ClientCredentialsTest {
                 "{\"grantType\":\"client_credentials\",\"clientId\":\"ops\",\"clientSecret\":\"nope-nope-nope-nope\"}",
                 null);
         assertEquals(401, json.statusCode());
-        assertEquals("application/problem+json", json.headers().firstValue("Content-Type").orElseThrow());
+        assertEquals(
+                "application/problem+json",
+                json.headers().firstValue("Content-Type").orElseThrow());
         HttpResponse<String> text = server.send("POST", "/v1/auth/token", "text/plain", "grant_type=x", null);
         assertEquals(415, text.statusCode());
         assertTrue(text.body().contains("application/x-www-form-urlencoded"), text.body());
@@ -219,7 +234,8 @@ class OAuth2ClientCredentialsTest {
 
     private static void oauthError(HttpResponse<String> res, int status, String error) {
         assertEquals(status, res.statusCode(), res.body());
-        assertEquals("application/json", res.headers().firstValue("Content-Type").orElseThrow());
+        assertEquals(
+                "application/json", res.headers().firstValue("Content-Type").orElseThrow());
         JsonNode body = ProtocolJson.read(res.body(), JsonNode.class);
         assertEquals(error, body.get("error").asText(), res.body());
         assertFalse(body.get("error_description").asText().isEmpty());
@@ -228,7 +244,10 @@ class OAuth2ClientCredentialsTest {
     private static void assertError(TokenResponse res, int status, String error) {
         assertFalse(res.indicatesSuccess(), res.toString());
         TokenErrorResponse e = res.toErrorResponse();
-        assertEquals(status, e.getErrorObject().getHTTPStatusCode(), e.getErrorObject().toString());
+        assertEquals(
+                status,
+                e.getErrorObject().getHTTPStatusCode(),
+                e.getErrorObject().toString());
         assertEquals(error, e.getErrorObject().getCode());
         assertTrue(e.getErrorObject().getDescription() != null);
     }

@@ -24,6 +24,14 @@ public final class ErrorMapping {
 
     private ErrorMapping() {}
 
+    /** The code a request was answered with (a problem's {@code code}, an OAuth {@code error}), in its context. */
+    public record Answered(String code) {}
+
+    /** The code of the error this request was answered with; null when it was not an error. */
+    public static String answered(ServerRequest req) {
+        return req.context().get(Answered.class).map(Answered::code).orElse(null);
+    }
+
     /** Every failure of a route goes through {@link #handle}. */
     public static void register(HttpRouting.Builder routing) {
         routing.error(Throwable.class, ErrorMapping::handle);
@@ -44,6 +52,7 @@ public final class ErrorMapping {
      */
     private static void send(ServerRequest req, ServerResponse res, OAuthError e) {
         String correlationId = Correlation.of(req);
+        req.context().register(new Answered(e.error()));
         res.headers().clear();
         if (correlationId != null) {
             res.header(Correlation.HEADER, correlationId);
@@ -131,6 +140,7 @@ public final class ErrorMapping {
                 e.field(),
                 correlationId,
                 e.errors().isEmpty() ? null : e.errors());
+        req.context().register(new Answered(e.code()));
         res.headers().clear();
         if (correlationId != null) {
             res.header(Correlation.HEADER, correlationId);

@@ -49,7 +49,9 @@ public final class OAuthError extends RuntimeException {
      * the sign-in limit) as an OAuth error.
      */
     public static OAuthError of(ProblemException p) {
-        String error = p.status() == 401 ? INVALID_CLIENT : p.status() == 400 || p.status() == 413 ? INVALID_REQUEST : p.code();
+        String error = p.status() == 401
+                ? INVALID_CLIENT
+                : p.status() == 400 || p.status() == 413 ? INVALID_REQUEST : p.code();
         OAuthError e = new OAuthError(p.status(), error, p.getMessage());
         p.headers().forEach(e::withHeader);
         return e;

@@ -248,6 +248,14 @@ public final class PushProcessor {
         tx.evidence().link(links);
         states.finish(tx, batch, l.stops, ctx.receivedAt());
         tx.devices().recordSync(ctx.deviceId(), ctx.receivedAt(), ctx.measuredOffset(), maxSeq);
+        for (int i = results.size() - 1; i >= 0; i--) { // operations see the device's last refusal in its listing
+            EventResult r = results.get(i);
+            if (r.verdict() == Verdict.REJECTED || r.verdict() == Verdict.CONFLICT) {
+                String why = r.verdict() == Verdict.CONFLICT ? "conflict" : "rejected " + r.reason();
+                tx.devices().recordError(ctx.deviceId(), why, ctx.receivedAt());
+                break;
+            }
+        }
         return results;
     }
 
