@@ -7,7 +7,6 @@ import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.HttpRules;
-import io.micrometer.core.instrument.Timer;
 import io.podsync.server.auth.AuthFilter;
 import io.podsync.server.auth.AuthService;
 import io.podsync.server.auth.ClientRegistry;
@@ -46,6 +45,7 @@ import io.podsync.server.sync.PushProcessor;
 import io.podsync.server.sync.StopStates;
 import io.podsync.server.sync.SyncService;
 import io.podsync.storage.Database;
+import io.podsync.storage.DatabaseObserver;
 import io.podsync.storage.FileModes;
 import io.podsync.storage.artifact.ArtifactStore;
 import io.podsync.storage.artifact.LocalArtifactStore;
@@ -63,12 +63,15 @@ public final class PodsyncServer implements AutoCloseable {
     private final WebServer web;
     private final Housekeeping housekeeping;
     private final OutboxDispatcher dispatcher;
+    private final Metrics metrics;
 
-    private PodsyncServer(Database db, WebServer web, Housekeeping housekeeping, OutboxDispatcher dispatcher) {
+    private PodsyncServer(
+            Database db, WebServer web, Housekeeping housekeeping, OutboxDispatcher dispatcher, Metrics metrics) {
         this.db = db;
         this.web = web;
         this.housekeeping = housekeeping;
         this.dispatcher = dispatcher;
+        this.metrics = metrics;
     }
 
     /** Opens the database (migrating it), builds the services and starts listening. */
@@ -105,7 +108,7 @@ public final class PodsyncServer implements AutoCloseable {
             Housekeeping chores =
                     new Housekeeping(db, clock, services.uploads(), services.states(), cfg.evidenceMissingAfter());
             OutboxDispatcher dispatcher = new OutboxDispatcher(db, cfg.erp(), clock, services.metrics()).start();
-            PodsyncServer server = new PodsyncServer(db, web, chores.start(), dispatcher);
+            PodsyncServer server = new PodsyncServer(db, web, chores.start(), dispatcher, services.metrics());
             services.health().markStarted();
             return server;
         } catch (RuntimeException e) {
@@ -134,7 +137,13 @@ public final class PodsyncServer implements AutoCloseable {
             UploadProcessor uploads,
             StopStates states) {
         static Services create(ServerConfig cfg, Database db, Clock clock) {
-            Metrics metrics = new Metrics(db);
+            Metrics metrics = new Metrics(db, clock);
+            db.observe(new DatabaseObserver() {
+                @Override
+                public void written(Database.Kind kind, long nanos, boolean ok) {
+                    metrics.written(kind, nanos, ok);
+                }
+            });
             KeyEncryption kek = keyEncryption(cfg, db);
             KeyRing keys = new KeyRing(db, kek, clock, cfg.accessTokenTtl());
             DeviceGate gate = new DeviceGate(db, clock);
@@ -158,7 +167,8 @@ public final class PodsyncServer implements AutoCloseable {
                     cfg,
                     db,
                     metrics,
-                    new AuthFilter(tokens, gate),
+                    new AuthFilter(
+                            tokens, gate, AuthFilter.scrapeToken(cfg.metrics().scrapeTokenFile())),
                     new AuthService(
                             db,
                             clock,
@@ -182,6 +192,7 @@ public final class PodsyncServer implements AutoCloseable {
                                     .map(ErpConfig.Endpoint::name)
                                     .collect(java.util.stream.Collectors.toSet())),
                     new ExceptionService(db, clock, (tx, e, resolution, now) -> {
+                        metrics.exceptionResolved(e.kind(), now - e.createdAt());
                         if (!resolution.equals("corrected") && e.stopId() != null) {
                             confirmations.reconsider(tx, e.stopId(), now);
                         }
@@ -240,21 +251,10 @@ public final class PodsyncServer implements AutoCloseable {
         routing.addFilter(new HttpHygiene(s.config().maxBodyBytes()))
                 .addFilter(new Correlation())
                 .addFilter(Routes.of(r -> services(r, s)))
+                .addFilter(s.metrics().httpFilter())
                 .addFilter(new ProtocolVersionFilter())
                 .addFilter(s.authFilter())
-                .addFilter(s.deviceActivity())
-                .addFilter((chain, req, res) -> {
-                    Timer timer = switch (req.path().path()) {
-                        case "/v1/sync/push" -> s.metrics().pushTimer();
-                        case "/v1/sync/pull" -> s.metrics().pullTimer();
-                        default -> null;
-                    };
-                    if (timer == null) {
-                        chain.proceed();
-                    } else {
-                        timer.record(chain::proceed);
-                    }
-                });
+                .addFilter(s.deviceActivity());
         services(routing, s);
         routing.any((req, res) -> {
             throw new ProblemException(
@@ -306,6 +306,7 @@ public final class PodsyncServer implements AutoCloseable {
         dispatcher.close();
         housekeeping.close();
         web.stop();
+        metrics.close();
         db.close();
     }
 }

@@ -24,6 +24,15 @@ public interface OpsRepository {
     record DeviceSummary(
             DeviceRow device, String protocolVersion, String lastError, Long lastErrorAt, int evidenceMissing) {}
 
+    /** Undelivered outbox messages of one endpoint and status: how many, and when the oldest was written. */
+    record OutboxBacklog(String endpoint, String status, long count, long oldestCreatedAt) {}
+
+    /** Open exceptions by kind. */
+    Map<String, Long> openExceptionsByKind();
+
+    /** Outbox messages not delivered ({@code pending}, {@code held}, {@code dead}) by endpoint and status. */
+    List<OutboxBacklog> outboxBacklog();
+
     /** Routes by id, filtered by any of service date, driver and status (null: any). */
     List<RouteSummary> routes(String serviceDate, String driverId, String status, String after, int limit);
 

@@ -53,7 +53,8 @@ public final class OutboxDispatcher implements AutoCloseable {
 
     /** Observes deliveries, for metrics. */
     public interface Listener {
-        void delivered(String type, long millisSinceCreated);
+        /** The ERP acknowledged {@code message} at {@code at}. */
+        void delivered(OutboxRow message, long at);
 
         void failedAttempt(int status);
 
@@ -61,7 +62,7 @@ public final class OutboxDispatcher implements AutoCloseable {
 
         Listener NONE = new Listener() {
             @Override
-            public void delivered(String type, long millisSinceCreated) {}
+            public void delivered(OutboxRow message, long at) {}
 
             @Override
             public void failedAttempt(int status) {}
@@ -317,7 +318,7 @@ public final class OutboxDispatcher implements AutoCloseable {
             return;
         }
         if (r.ok()) {
-            listener.delivered(r.message().type(), r.end() - r.message().createdAt());
+            listener.delivered(r.message(), r.end());
             return;
         }
         listener.failedAttempt(r.status());

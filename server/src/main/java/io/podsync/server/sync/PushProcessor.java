@@ -100,8 +100,14 @@ public final class PushProcessor {
         List<EventResult> results = db.write(tx -> apply(tx, ctx, items));
         for (int i = 0; i < results.size(); i++) {
             CapturedEvent e = items.get(i).event();
-            listener.verdict(
-                    results.get(i).verdict(), e == null ? "invalid" : e.type().wire());
+            Verdict verdict = results.get(i).verdict();
+            listener.verdict(verdict, e == null ? "invalid" : e.type().wire());
+            if (e != null
+                    && (verdict == Verdict.APPLIED
+                            || verdict == Verdict.AWAITING_EVIDENCE
+                            || verdict == Verdict.REASSIGNED)) {
+                listener.received(receivedAt - (e.capturedAt().toEpochMilli() + applied));
+            }
         }
         return new PushResponse(Instant.ofEpochMilli(receivedAt), measured, results);
     }

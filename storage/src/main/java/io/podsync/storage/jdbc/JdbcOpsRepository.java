@@ -17,6 +17,26 @@ final class JdbcOpsRepository implements OpsRepository {
     }
 
     @Override
+    public Map<String, Long> openExceptionsByKind() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (Count c : sql.list(
+                "SELECT kind, '', COUNT(*) FROM exceptions WHERE status = 'open' GROUP BY kind ORDER BY kind",
+                rs -> new Count(rs.getString(1), null, rs.getInt(3)))) {
+            out.put(c.key(), (long) c.count());
+        }
+        return out;
+    }
+
+    @Override
+    public List<OutboxBacklog> outboxBacklog() {
+        // outbox_due leads with status: delivered messages, nearly all of them, are not read
+        return sql.list(
+                "SELECT endpoint, status, COUNT(*), MIN(created_at) FROM outbox"
+                        + " WHERE status IN ('pending', 'held', 'dead') GROUP BY endpoint, status ORDER BY endpoint, status",
+                rs -> new OutboxBacklog(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4)));
+    }
+
+    @Override
     public List<RouteSummary> routes(String serviceDate, String driverId, String status, String after, int limit) {
         Where w = new Where()
                 .and("service_date = ?", serviceDate)
