@@ -10,3 +10,8 @@ CREATE INDEX events_stop ON events (stop_id);
 -- The trace by the ERP's order id and by artifact hash.
 CREATE INDEX order_lines_order ON order_lines (order_id);
 CREATE INDEX uploads_sha ON uploads (sha256);
+
+-- What an ERP message carries besides its body: the correlation id of the request that produced it and that
+-- request's W3C trace context, sent as X-Correlation-Id and traceparent.
+ALTER TABLE outbox ADD COLUMN correlation_id VARCHAR(64);
+ALTER TABLE outbox ADD COLUMN trace_parent VARCHAR(64);

@@ -5,8 +5,16 @@ import io.helidon.config.Config;
 import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
+import io.helidon.webserver.accesslog.AccessLogFeature;
+import io.helidon.webserver.accesslog.HostLogEntry;
+import io.helidon.webserver.accesslog.RequestLineLogEntry;
+import io.helidon.webserver.accesslog.SizeLogEntry;
+import io.helidon.webserver.accesslog.StatusLogEntry;
+import io.helidon.webserver.accesslog.TimeTakenLogEntry;
+import io.helidon.webserver.accesslog.TimestampLogEntry;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.HttpRules;
+import io.opentelemetry.api.OpenTelemetry;
 import io.podsync.server.auth.AuthFilter;
 import io.podsync.server.auth.AuthService;
 import io.podsync.server.auth.ClientRegistry;
@@ -31,6 +39,8 @@ import io.podsync.server.http.ProblemDirectHandler;
 import io.podsync.server.http.ProblemException;
 import io.podsync.server.http.ProtocolVersionFilter;
 import io.podsync.server.http.Routes;
+import io.podsync.server.observe.LogFormat;
+import io.podsync.server.observe.Telemetry;
 import io.podsync.server.ops.DeviceActivity;
 import io.podsync.server.ops.ExceptionService;
 import io.podsync.server.ops.HealthService;
@@ -47,12 +57,14 @@ import io.podsync.server.sync.SyncService;
 import io.podsync.storage.Database;
 import io.podsync.storage.DatabaseObserver;
 import io.podsync.storage.FileModes;
+import io.podsync.storage.Tx;
 import io.podsync.storage.artifact.ArtifactStore;
 import io.podsync.storage.artifact.LocalArtifactStore;
 import io.podsync.storage.artifact.S3ArtifactStore;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Base64;
+import java.util.concurrent.TimeUnit;
 
 /** A running podsync server: its database, its services and its web server. Tests start and stop these. */
 public final class PodsyncServer implements AutoCloseable {
@@ -64,9 +76,16 @@ public final class PodsyncServer implements AutoCloseable {
     private final Housekeeping housekeeping;
     private final OutboxDispatcher dispatcher;
     private final Metrics metrics;
+    private final Telemetry telemetry;
 
     private PodsyncServer(
-            Database db, WebServer web, Housekeeping housekeeping, OutboxDispatcher dispatcher, Metrics metrics) {
+            Database db,
+            WebServer web,
+            Housekeeping housekeeping,
+            OutboxDispatcher dispatcher,
+            Metrics metrics,
+            Telemetry telemetry) {
+        this.telemetry = telemetry;
         this.db = db;
         this.web = web;
         this.housekeeping = housekeeping;
@@ -80,11 +99,18 @@ public final class PodsyncServer implements AutoCloseable {
     }
 
     public static PodsyncServer start(Config config, Clock clock) {
+        return start(config, clock, null);
+    }
+
+    /** @param otel for tests: spans go there whatever {@code podsync.tracing} says; null: as configured */
+    static PodsyncServer start(Config config, Clock clock, OpenTelemetry otel) {
         ServerConfig cfg = ServerConfig.from(config);
+        LogFormat.install(cfg.logging());
         FileModes.privateDirectory(cfg.dataDir(), "podsync.data-dir");
         Database db = Database.open(cfg.db());
         try {
-            Services services = Services.create(cfg, db, clock);
+            Telemetry telemetry = otel == null ? Telemetry.create(cfg.tracing()) : Telemetry.of(otel);
+            Services services = Services.create(cfg, db, clock, telemetry);
             Config options = config.get("server.connection-options");
             WebServer web = WebServer.builder()
                     .config(config.get("server"))
@@ -102,13 +128,18 @@ public final class PodsyncServer implements AutoCloseable {
                             .config(options)
                             .tcpNoDelay(options.get("tcp-no-delay").asBoolean().orElse(true))
                             .build())
+                    // Features are added here only: Helidon would add any it finds on the class path.
+                    .featuresDiscoverServices(false)
+                    .addFeature(accessLog(cfg.logging()))
                     .routing(r -> routing(r, services))
                     .build()
                     .start();
             Housekeeping chores =
                     new Housekeeping(db, clock, services.uploads(), services.states(), cfg.evidenceMissingAfter());
-            OutboxDispatcher dispatcher = new OutboxDispatcher(db, cfg.erp(), clock, services.metrics()).start();
-            PodsyncServer server = new PodsyncServer(db, web, chores.start(), dispatcher, services.metrics());
+            OutboxDispatcher dispatcher =
+                    new OutboxDispatcher(db, cfg.erp(), clock, services.metrics(), telemetry).start();
+            PodsyncServer server =
+                    new PodsyncServer(db, web, chores.start(), dispatcher, services.metrics(), telemetry);
             services.health().markStarted();
             return server;
         } catch (RuntimeException e) {
@@ -133,15 +164,25 @@ public final class PodsyncServer implements AutoCloseable {
             DeviceActivity deviceActivity,
             HealthService health,
             OpenApiService openApi,
+            Telemetry telemetry,
             ArtifactStore store,
             UploadProcessor uploads,
             StopStates states) {
         static Services create(ServerConfig cfg, Database db, Clock clock) {
+            return create(cfg, db, clock, Telemetry.create(cfg.tracing()));
+        }
+
+        static Services create(ServerConfig cfg, Database db, Clock clock, Telemetry telemetry) {
             Metrics metrics = new Metrics(db, clock);
             db.observe(new DatabaseObserver() {
                 @Override
                 public void written(Database.Kind kind, long nanos, boolean ok) {
                     metrics.written(kind, nanos, ok);
+                }
+
+                @Override
+                public <T> Tx.Work<T> carry(Tx.Work<T> work) {
+                    return Telemetry.carry(work);
                 }
             });
             KeyEncryption kek = keyEncryption(cfg, db);
@@ -201,6 +242,7 @@ public final class PodsyncServer implements AutoCloseable {
                     new DeviceActivity(db, clock),
                     new HealthService(db, store),
                     new OpenApiService(),
+                    telemetry,
                     store,
                     uploads,
                     states);
@@ -245,11 +287,30 @@ public final class PodsyncServer implements AutoCloseable {
         }
     }
 
+    /**
+     * The access log: one line per request, after its answer, with the caller, the request line, the status, the
+     * size, the time taken in milliseconds and the correlation id (logger {@code io.helidon.webserver.AccessLog}).
+     */
+    private static AccessLogFeature accessLog(ServerConfig.LoggingConfig cfg) {
+        return AccessLogFeature.builder()
+                .enabled(cfg.accessLog())
+                .addEntry(HostLogEntry.create())
+                .addEntry(TimestampLogEntry.create())
+                .addEntry(RequestLineLogEntry.create())
+                .addEntry(StatusLogEntry.create())
+                .addEntry(SizeLogEntry.create())
+                .addEntry(
+                        TimeTakenLogEntry.builder().unit(TimeUnit.MILLISECONDS).build())
+                .addEntry(c -> "correlationId=" + Correlation.of(c.serverRequest()))
+                .build();
+    }
+
     /** The routing: filters first (correlation, version, authentication), then the services, then the fallback. */
     static void routing(HttpRouting.Builder routing, Services s) {
         ErrorMapping.register(routing);
         routing.addFilter(new HttpHygiene(s.config().maxBodyBytes()))
                 .addFilter(new Correlation())
+                .addFilter(s.telemetry().filter())
                 .addFilter(Routes.of(r -> services(r, s)))
                 .addFilter(s.metrics().httpFilter())
                 .addFilter(new ProtocolVersionFilter())
@@ -307,6 +368,7 @@ public final class PodsyncServer implements AutoCloseable {
         housekeeping.close();
         web.stop();
         metrics.close();
+        telemetry.close();
         db.close();
     }
 }

@@ -11,6 +11,7 @@ import io.podsync.protocol.PodConfirmation.ConfirmedLine;
 import io.podsync.protocol.PodConfirmation.ConfirmedOrder;
 import io.podsync.protocol.StopStateView;
 import io.podsync.protocol.json.ProtocolJson;
+import io.podsync.server.observe.Telemetry;
 import io.podsync.server.sync.OutcomeListener;
 import io.podsync.server.sync.StopStates;
 import io.podsync.storage.ConfirmationRow;
@@ -139,7 +140,9 @@ public final class Confirmations implements OutcomeListener {
                             null,
                             null,
                             now,
-                            null));
+                            null,
+                            outcome.correlationId(),
+                            Telemetry.traceParent()));
         }
         tx.outbox()
                 .confirm(new ConfirmationRow(

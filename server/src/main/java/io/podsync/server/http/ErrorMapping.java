@@ -42,7 +42,8 @@ public final class ErrorMapping {
         if (e instanceof OAuthError o) {
             send(req, res, o);
         } else {
-            send(req, res, problemOf(req, e));
+            // answered after the filters returned: the log lines of an unexpected failure carry the id all the same
+            send(req, res, Correlation.logged(Correlation.of(req), () -> problemOf(req, e)));
         }
     }
 

@@ -14,6 +14,7 @@ import io.podsync.protocol.StopView;
 import io.podsync.protocol.json.CanonicalJson;
 import io.podsync.protocol.json.ProtocolJson;
 import io.podsync.server.http.ProblemException;
+import io.podsync.server.observe.Telemetry;
 import io.podsync.server.sync.Audiences;
 import io.podsync.server.sync.StopFold;
 import io.podsync.storage.ChangeRow;
@@ -55,8 +56,13 @@ public final class RouteReleaser {
 
     /** Creates or replaces a route; the same content again is a no-op that returns the current version. */
     public RouteReleaseResult release(String routeId, RouteRelease release) {
-        Prepared prepared = Prepared.of(release);
-        return db.write(tx -> release(tx, routeId, release, prepared));
+        return Telemetry.span("podsync.route.release", () -> {
+            Telemetry.attribute("podsync.route_id", routeId);
+            Prepared prepared = Prepared.of(release);
+            RouteReleaseResult result = db.write(tx -> release(tx, routeId, release, prepared));
+            Telemetry.attribute("podsync.route_version", result.version());
+            return result;
+        });
     }
 
     /**

@@ -17,6 +17,7 @@ import io.podsync.protocol.validation.Identifiers;
 import io.podsync.protocol.validation.ProtocolValidator;
 import io.podsync.server.http.JsonBodies;
 import io.podsync.server.http.ProblemException;
+import io.podsync.server.observe.Telemetry;
 import io.podsync.storage.Database;
 import io.podsync.storage.EventRow;
 import io.podsync.storage.EvidenceLinkRow;
@@ -81,6 +82,15 @@ public final class PushProcessor {
 
     /** @param correlationId the request's correlation id, stored with its events so it travels on to the ERP */
     public PushResponse push(
+            String driverId, String deviceId, Instant sentAt, List<JsonNode> rawEvents, String correlationId) {
+        return Telemetry.span("podsync.push", () -> {
+            Telemetry.attribute("podsync.device_id", deviceId);
+            Telemetry.attribute("podsync.events", rawEvents.size());
+            return pushed(driverId, deviceId, sentAt, rawEvents, correlationId);
+        });
+    }
+
+    private PushResponse pushed(
             String driverId, String deviceId, Instant sentAt, List<JsonNode> rawEvents, String correlationId) {
         long receivedAt = clock.millis();
         long measured = receivedAt - sentAt.toEpochMilli();

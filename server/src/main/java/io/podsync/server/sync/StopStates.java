@@ -3,6 +3,7 @@ package io.podsync.server.sync;
 import io.podsync.protocol.EventType;
 import io.podsync.protocol.StopStateView;
 import io.podsync.protocol.json.ProtocolJson;
+import io.podsync.server.observe.Telemetry;
 import io.podsync.storage.EventRow;
 import io.podsync.storage.ExceptionRow;
 import io.podsync.storage.StopRow;
@@ -65,7 +66,7 @@ public final class StopStates {
      * exceptions (so the outcome listener sees them) and tells the outcome listener about every changed state.
      */
     public void finish(Tx tx, Batch batch, Map<String, StopRow> stops, long now) {
-        Map<String, StopStateView> changed = refold(tx, batch, stops, now);
+        Map<String, StopStateView> changed = Telemetry.span("podsync.fold", () -> refold(tx, batch, stops, now));
         openExceptions(tx, batch.exceptions);
         for (Map.Entry<String, StopStateView> e : changed.entrySet()) {
             outcomes.stateChanged(tx, stops.get(e.getKey()), e.getValue(), now);
