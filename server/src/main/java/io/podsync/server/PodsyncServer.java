@@ -24,8 +24,8 @@ import io.podsync.server.auth.KeyRing;
 import io.podsync.server.auth.LoginThrottle;
 import io.podsync.server.auth.Secrets;
 import io.podsync.server.auth.TokenService;
-import io.podsync.server.erp.Confirmations;
 import io.podsync.server.erp.ErpConfig;
+import io.podsync.server.erp.Forwarding;
 import io.podsync.server.erp.OutboxDispatcher;
 import io.podsync.server.erp.OutboxService;
 import io.podsync.server.evidence.EvidenceGate;
@@ -47,9 +47,12 @@ import io.podsync.server.ops.HealthService;
 import io.podsync.server.ops.Housekeeping;
 import io.podsync.server.ops.Metrics;
 import io.podsync.server.ops.OpsService;
+import io.podsync.server.ops.Replicas;
+import io.podsync.server.ops.SlaMonitor;
 import io.podsync.server.routes.RouteReleaser;
 import io.podsync.server.routes.RouteService;
 import io.podsync.server.sync.CursorCodec;
+import io.podsync.server.sync.Exceptions;
 import io.podsync.server.sync.PullProcessor;
 import io.podsync.server.sync.PushProcessor;
 import io.podsync.server.sync.StopStates;
@@ -64,6 +67,7 @@ import io.podsync.storage.artifact.S3ArtifactStore;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Base64;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** A running podsync server: its database, its services and its web server. Tests start and stop these. */
@@ -71,25 +75,36 @@ public final class PodsyncServer implements AutoCloseable {
     /** {@code server.max-payload-size} unless configured: the largest upload chunk an operator may allow. */
     private static final long MAX_PAYLOAD_BYTES = 64L * 1024 * 1024;
 
+    private static final System.Logger LOG = System.getLogger(PodsyncServer.class.getName());
+
+    private final ServerConfig config;
     private final Database db;
     private final WebServer web;
     private final Housekeeping housekeeping;
     private final OutboxDispatcher dispatcher;
+    private final Replicas replicas;
+    private final SlaMonitor sla;
     private final Metrics metrics;
     private final Telemetry telemetry;
 
     private PodsyncServer(
+            ServerConfig config,
             Database db,
             WebServer web,
             Housekeeping housekeeping,
             OutboxDispatcher dispatcher,
+            Replicas replicas,
+            SlaMonitor sla,
             Metrics metrics,
             Telemetry telemetry) {
+        this.config = config;
         this.telemetry = telemetry;
         this.db = db;
         this.web = web;
         this.housekeeping = housekeeping;
         this.dispatcher = dispatcher;
+        this.replicas = replicas;
+        this.sla = sla;
         this.metrics = metrics;
     }
 
@@ -106,11 +121,20 @@ public final class PodsyncServer implements AutoCloseable {
     static PodsyncServer start(Config config, Clock clock, OpenTelemetry otel) {
         ServerConfig cfg = ServerConfig.from(config);
         LogFormat.install(cfg.logging());
+        LOG.log(System.Logger.Level.INFO, "effective configuration: " + cfg.describe());
         FileModes.privateDirectory(cfg.dataDir(), "podsync.data-dir");
         Database db = Database.open(cfg.db());
+        Replicas replicas = null;
         try {
+            replicas = new Replicas(
+                            db,
+                            clock,
+                            Replicas.idFor(cfg.dataDir()),
+                            cfg.artifacts().identity(),
+                            cfg.heartbeatInterval())
+                    .join();
             Telemetry telemetry = otel == null ? Telemetry.create(cfg.tracing()) : Telemetry.of(otel);
-            Services services = Services.create(cfg, db, clock, telemetry);
+            Services services = Services.create(cfg, db, clock, replicas, telemetry);
             Config options = config.get("server.connection-options");
             WebServer web = WebServer.builder()
                     .config(config.get("server"))
@@ -138,11 +162,28 @@ public final class PodsyncServer implements AutoCloseable {
                     new Housekeeping(db, clock, services.uploads(), services.states(), cfg.evidenceMissingAfter());
             OutboxDispatcher dispatcher =
                     new OutboxDispatcher(db, cfg.erp(), clock, services.metrics(), telemetry).start();
-            PodsyncServer server =
-                    new PodsyncServer(db, web, chores.start(), dispatcher, services.metrics(), telemetry);
+            SlaMonitor sla = new SlaMonitor(
+                    db,
+                    clock,
+                    services.states().exceptions(),
+                    services.forwarding().milestones(),
+                    cfg.sla());
+            PodsyncServer server = new PodsyncServer(
+                    cfg,
+                    db,
+                    web,
+                    chores.start(),
+                    dispatcher,
+                    replicas,
+                    sla.start(),
+                    services.metrics(),
+                    telemetry);
             services.health().markStarted();
             return server;
         } catch (RuntimeException e) {
+            if (replicas != null) {
+                replicas.close();
+            }
             db.close();
             throw e;
         }
@@ -167,12 +208,14 @@ public final class PodsyncServer implements AutoCloseable {
             Telemetry telemetry,
             ArtifactStore store,
             UploadProcessor uploads,
-            StopStates states) {
-        static Services create(ServerConfig cfg, Database db, Clock clock) {
-            return create(cfg, db, clock, Telemetry.create(cfg.tracing()));
+            StopStates states,
+            Forwarding forwarding) {
+        static Services create(ServerConfig cfg, Database db, Clock clock, Replicas replicas) {
+            return create(cfg, db, clock, replicas, Telemetry.create(cfg.tracing()));
         }
 
-        static Services create(ServerConfig cfg, Database db, Clock clock, Telemetry telemetry) {
+        static Services create(
+                ServerConfig cfg, Database db, Clock clock, Replicas replicas, Telemetry telemetry) {
             Metrics metrics = new Metrics(db, clock);
             db.observe(new DatabaseObserver() {
                 @Override
@@ -189,9 +232,8 @@ public final class PodsyncServer implements AutoCloseable {
             KeyRing keys = new KeyRing(db, kek, clock, cfg.accessTokenTtl());
             DeviceGate gate = new DeviceGate(db, clock);
             TokenService tokens = new TokenService(keys, clock, cfg.issuer(), cfg.audience(), cfg.accessTokenTtl());
-            StopStates states = new StopStates(metrics);
-            Confirmations confirmations = new Confirmations(cfg.erp(), states);
-            states.onOutcome(confirmations);
+            StopStates states = new StopStates(new Exceptions(metrics));
+            Forwarding forwarding = Forwarding.create(cfg.erp(), states);
             PushProcessor push = new PushProcessor(
                     db,
                     clock,
@@ -199,8 +241,8 @@ public final class PodsyncServer implements AutoCloseable {
                             cfg.receiptRetention(), cfg.clockTrustTolerance(), cfg.futureTolerance()),
                     metrics,
                     states);
-            PullProcessor pull =
-                    new PullProcessor(db, clock, new CursorCodec(cursorKey(db, kek), clock, cfg.cursorMaxAge()));
+            PullProcessor pull = new PullProcessor(
+                    db, clock, new CursorCodec(cursorKey(db, kek), clock, cfg.cursorMaxAge()), forwarding.milestones());
             ArtifactStore store = artifactStore(cfg.artifacts());
             UploadProcessor uploads =
                     new UploadProcessor(db, store, new EvidenceGate(states, metrics), clock, cfg.uploads());
@@ -223,7 +265,10 @@ public final class PodsyncServer implements AutoCloseable {
                                     cfg.loginLimit().refill(),
                                     java.util.Set.copyOf(cfg.loginLimit().trustedProxies()),
                                     clock)),
-                    new RouteService(new RouteReleaser(db, clock), cfg.maxBodyBytes(), metrics::routeReleased),
+                    new RouteService(
+                            new RouteReleaser(db, clock, forwarding.milestones()),
+                            cfg.maxBodyBytes(),
+                            metrics::routeReleased),
                     new SyncService(push, pull, cfg.maxEventsPerPush(), cfg.maxBodyBytes()),
                     new EvidenceService(uploads, store, db, clock),
                     new OutboxService(
@@ -232,20 +277,27 @@ public final class PodsyncServer implements AutoCloseable {
                             cfg.erp().endpoints().stream()
                                     .map(ErpConfig.Endpoint::name)
                                     .collect(java.util.stream.Collectors.toSet())),
-                    new ExceptionService(db, clock, (tx, e, resolution, now) -> {
+                    new ExceptionService(db, clock, states.exceptions(), (tx, e, resolution, now) -> {
                         metrics.exceptionResolved(e.kind(), now - e.createdAt());
                         if (!resolution.equals("corrected") && e.stopId() != null) {
-                            confirmations.reconsider(tx, e.stopId(), now);
+                            forwarding.confirmations().reconsider(tx, e.stopId(), now);
                         }
                     }),
                     new OpsService(db),
                     new DeviceActivity(db, clock),
-                    new HealthService(db, store),
+                    new HealthService(List.of(
+                            new HealthService.Check(
+                                    "database", () -> db.isHealthy() ? null : "the database does not answer"),
+                            new HealthService.Check(
+                                    "objectStore",
+                                    () -> store.isHealthy() ? null : "the evidence store does not answer"),
+                            new HealthService.Check("replicas", replicas::problem))),
                     new OpenApiService(),
                     telemetry,
                     store,
                     uploads,
-                    states);
+                    states,
+                    forwarding);
         }
 
         private static ArtifactStore artifactStore(ServerConfig.ArtifactsConfig a) {
@@ -348,6 +400,11 @@ public final class PodsyncServer implements AutoCloseable {
         return web.port();
     }
 
+    /** The configuration the server runs with. */
+    public ServerConfig config() {
+        return config;
+    }
+
     /** The web server's configuration as it runs, defaults included. */
     WebServerConfig webConfig() {
         return web.prototype();
@@ -362,11 +419,18 @@ public final class PodsyncServer implements AutoCloseable {
         return dispatcher;
     }
 
+    /** The SLA timers, for tests that move the clock and check at once. */
+    public SlaMonitor sla() {
+        return sla;
+    }
+
     @Override
     public void close() {
+        sla.close();
         dispatcher.close();
         housekeeping.close();
         web.stop();
+        replicas.close();
         metrics.close();
         telemetry.close();
         db.close();

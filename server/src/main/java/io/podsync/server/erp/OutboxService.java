@@ -5,6 +5,7 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.podsync.protocol.OutboxView;
+import io.podsync.protocol.RecoverRequest;
 import io.podsync.protocol.validation.ViolationCodes;
 import io.podsync.server.auth.AuthFilter;
 import io.podsync.server.auth.Scope;
@@ -45,7 +46,8 @@ public final class OutboxService implements HttpService {
                 .get("/v1/ops/outbox/{id}", this::get)
                 .post("/v1/ops/outbox/{id}/replay", this::replay)
                 .post("/v1/ops/outbox/replay-dead", this::replayDead)
-                .post("/v1/ops/erp-endpoints/{name}/enable", this::enable);
+                .post("/v1/ops/erp-endpoints/{name}/enable", this::enable)
+                .post("/v1/ops/erp-endpoints/{name}/recover", this::recover);
     }
 
     private void list(ServerRequest req, ServerResponse res) {
@@ -121,6 +123,26 @@ public final class OutboxService implements HttpService {
         JsonBodies.ok(res, Map.of("endpoint", name, "released", released));
     }
 
+    /**
+     * Svix's "recover failed messages since": every dead or failing message of one endpoint written since a time goes
+     * out again, in its original order (the messages of a stop keep theirs), with the whole retry schedule.
+     */
+    private void recover(ServerRequest req, ServerResponse res) {
+        AuthFilter.principal(req).requireAny(Scope.OPS);
+        String name = req.path().pathParameters().get("name");
+        if (!endpoints.contains(name)) {
+            throw ProblemException.notFound("endpoint_not_found", "no ERP endpoint named " + name + " is configured");
+        }
+        RecoverRequest r = JsonBodies.read(req, RecoverRequest.class, 16 * 1024);
+        if (r.since() == null) {
+            throw ProblemException.badRequest(
+                    ViolationCodes.REQUIRED, "since", "since (replay what was written from then on) is required");
+        }
+        long now = clock.millis();
+        int recovered = db.write(tx -> tx.outbox().recover(name, r.since().toEpochMilli(), now));
+        JsonBodies.ok(res, Map.of("endpoint", name, "recovered", recovered));
+    }
+
     /** Confirmations produced, acknowledged by the ERP, pending, held and dead, by message type. */
     private void reconciliation(ServerRequest req, ServerResponse res) {
         AuthFilter.principal(req).requireAny(Scope.OPS);
@@ -163,8 +185,8 @@ public final class OutboxService implements HttpService {
                 m.messageId(),
                 m.endpoint(),
                 m.type(),
-                m.stopId(),
-                m.routeId(),
+                m.stopId().isEmpty() ? null : m.stopId(), // a milestone about a route or a device
+                m.routeId().isEmpty() ? null : m.routeId(),
                 m.status(),
                 m.attempts(),
                 Instant.ofEpochMilli(m.nextAttemptAt()),

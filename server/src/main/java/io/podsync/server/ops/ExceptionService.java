@@ -4,10 +4,13 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.podsync.protocol.ExceptionKind;
 import io.podsync.protocol.ExceptionPage;
 import io.podsync.protocol.ExceptionResolution;
 import io.podsync.protocol.ExceptionView;
 import io.podsync.protocol.Limits;
+import io.podsync.protocol.StopView;
+import io.podsync.protocol.json.ProtocolJson;
 import io.podsync.protocol.validation.ViolationCodes;
 import io.podsync.server.auth.AuthFilter;
 import io.podsync.server.auth.Principal;
@@ -15,31 +18,47 @@ import io.podsync.server.auth.Scope;
 import io.podsync.server.http.JsonBodies;
 import io.podsync.server.http.ProblemException;
 import io.podsync.server.http.Query;
+import io.podsync.server.sync.Exceptions;
 import io.podsync.storage.Database;
 import io.podsync.storage.ExceptionRow;
+import io.podsync.storage.FindingRow;
+import io.podsync.storage.StopRow;
+import io.podsync.storage.StopVersionRow;
+import io.podsync.storage.Tx;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
-/** The business exception queue: list, read, resolve. Ops scope only. */
+/**
+ * The business exception queue: list, read, resolve. Ops scope only. A person's resolution is recorded on the events
+ * attached to the exception too, so each device pulls how its events were judged (a fenced driver's phone learns
+ * whether what it did was taken into account).
+ */
 public final class ExceptionService implements HttpService {
     private static final Set<String> RESOLUTIONS = Set.of("accepted", "dismissed", "corrected");
     private static final Set<String> STATUSES = Set.of("open", "resolved");
 
     /** Told, inside the transaction, when a person resolved an exception (the ERP forwarding looks at the stop again). */
     public interface ResolutionListener {
-        void resolved(io.podsync.storage.Tx tx, ExceptionRow exception, String resolution, long now);
+        void resolved(Tx tx, ExceptionRow exception, String resolution, long now);
     }
 
     private final Database db;
     private final Clock clock;
+    private final Exceptions exceptions;
     private final ResolutionListener onResolved;
 
-    public ExceptionService(Database db, Clock clock, ResolutionListener onResolved) {
+    public ExceptionService(Database db, Clock clock, Exceptions exceptions, ResolutionListener onResolved) {
         this.db = db;
         this.clock = clock;
+        this.exceptions = exceptions;
         this.onResolved = onResolved;
     }
 
@@ -56,9 +75,14 @@ public final class ExceptionService implements HttpService {
         String routeId = q.id("routeId");
         Long before = q.number("before");
         int limit = q.limit(100, Limits.MAX_PULL_LIMIT);
-        List<ExceptionView> items = db.read(tx -> tx.exceptions().list(status, kind, routeId, before, limit)).stream()
-                .map(ExceptionService::view)
-                .toList();
+        List<ExceptionView> items = db.read(tx -> {
+            List<ExceptionRow> rows = tx.exceptions().list(status, kind, routeId, before, limit);
+            Map<Long, List<FindingRow>> findings = tx.exceptions()
+                    .findingsOf(rows.stream().map(ExceptionRow::exceptionId).toList());
+            return rows.stream()
+                    .map(r -> view(r, findings.getOrDefault(r.exceptionId(), List.of()), null))
+                    .toList();
+        });
         Long next = items.size() == limit ? items.get(items.size() - 1).id() : null;
         JsonBodies.ok(res, new ExceptionPage(items, next));
     }
@@ -66,9 +90,38 @@ public final class ExceptionService implements HttpService {
     private void get(ServerRequest req, ServerResponse res) {
         AuthFilter.principal(req).requireAny(Scope.OPS);
         long id = id(req);
-        ExceptionRow row = db.read(tx -> tx.exceptions().find(id))
+        ExceptionView view = db.read(tx -> tx.exceptions().find(id).map(row -> detail(tx, row)))
                 .orElseThrow(() -> ProblemException.notFound("exception_not_found", "no exception " + id));
-        JsonBodies.ok(res, view(row));
+        JsonBodies.ok(res, view);
+    }
+
+    /** An exception with its findings and, for a manifest question, the stop versions side by side. */
+    private static ExceptionView detail(Tx tx, ExceptionRow row) {
+        List<FindingRow> findings =
+                tx.exceptions().findingsOf(List.of(row.exceptionId())).getOrDefault(row.exceptionId(), List.of());
+        List<StopView> manifests = null;
+        if (ExceptionKind.MANIFEST_CHANGED.wire().equals(row.kind()) && row.stopId() != null) {
+            manifests = tx.routes().stopVersions(row.stopId(), versions(tx, row, findings)).values().stream()
+                    .sorted(Comparator.comparingLong(StopVersionRow::version))
+                    .map(v -> ProtocolJson.read(v.viewJson(), StopView.class))
+                    .toList();
+        }
+        return view(row, findings, manifests);
+    }
+
+    /** The stop versions a manifest question is about: those its events were captured against, and the current. */
+    private static Set<Long> versions(Tx tx, ExceptionRow row, List<FindingRow> findings) {
+        Set<Long> out = new TreeSet<>();
+        for (FindingRow f : findings) {
+            if (f.stopVersion() != null) {
+                out.add(f.stopVersion());
+            }
+        }
+        StopRow stop = tx.routes().findStops(List.of(row.stopId())).get(row.stopId());
+        if (stop != null) {
+            out.add(stop.version());
+        }
+        return out;
     }
 
     private void resolve(ServerRequest req, ServerResponse res) {
@@ -83,18 +136,63 @@ public final class ExceptionService implements HttpService {
             throw ProblemException.badRequest(ViolationCodes.TOO_LONG, "note", "note is too long");
         }
         long now = clock.millis();
-        ExceptionRow row = db.write(tx -> {
+        ExceptionView view = db.write(tx -> {
             ExceptionRow e = tx.exceptions()
                     .find(id)
                     .orElseThrow(() -> ProblemException.notFound("exception_not_found", "no exception " + id));
-            if (!tx.exceptions().resolve(id, p.subject(), r.resolution(), r.note(), now)) {
+            List<FindingRow> findings = tx.exceptions().findingsOf(List.of(id)).getOrDefault(id, List.of());
+            Long booked = bookedVersion(tx, e, findings, r);
+            if (!tx.exceptions().resolve(id, p.subject(), r.resolution(), r.note(), booked, now)) {
                 throw ProblemException.conflict(
                         "exception_already_resolved", "exception " + id + " is resolved already");
             }
+            tellDevices(tx, findings, r.resolution());
+            ExceptionRow resolved = tx.exceptions().find(id).orElseThrow();
+            exceptions.resolved(tx, resolved, now);
             onResolved.resolved(tx, e, r.resolution(), now);
-            return tx.exceptions().find(e.exceptionId()).orElseThrow();
+            return detail(tx, resolved);
         });
-        JsonBodies.ok(res, view(row));
+        JsonBodies.ok(res, view);
+    }
+
+    /**
+     * The manifest version an accepted or dismissed manifest question books the outcome against: required, and one of
+     * the versions the exception shows. Nothing else takes one.
+     */
+    private static Long bookedVersion(Tx tx, ExceptionRow e, List<FindingRow> findings, ExceptionResolution r) {
+        boolean manifest = ExceptionKind.MANIFEST_CHANGED.wire().equals(e.kind());
+        if (!manifest || r.resolution().equals("corrected")) {
+            if (r.stopVersion() != null) {
+                throw ProblemException.badRequest(
+                        ViolationCodes.INCONSISTENT,
+                        "stopVersion",
+                        "only a manifest_changed exception accepted or dismissed takes a stopVersion");
+            }
+            return null;
+        }
+        if (r.stopVersion() == null) {
+            throw ProblemException.badRequest(
+                    ViolationCodes.REQUIRED,
+                    "stopVersion",
+                    "say which stop version (one of the exception's manifests) the outcome is booked against");
+        }
+        Set<Long> shown = versions(tx, e, findings);
+        if (!shown.contains(r.stopVersion())) {
+            throw ProblemException.badRequest(
+                    ViolationCodes.UNKNOWN_VALUE, "stopVersion", "stopVersion is one of " + shown);
+        }
+        return r.stopVersion();
+    }
+
+    /** Each device pulls the resolution with the verdicts of its events that were attached to the exception. */
+    private static void tellDevices(Tx tx, List<FindingRow> findings, String resolution) {
+        Map<String, List<String>> byDevice = new TreeMap<>();
+        for (FindingRow f : findings) {
+            if (f.deviceId() != null && f.idempotencyKey() != null) {
+                byDevice.computeIfAbsent(f.deviceId(), k -> new ArrayList<>()).add(f.idempotencyKey());
+            }
+        }
+        byDevice.forEach((device, keys) -> tx.events().setResolution(device, keys, resolution));
     }
 
     private static long id(ServerRequest req) {
@@ -105,7 +203,7 @@ public final class ExceptionService implements HttpService {
         }
     }
 
-    static ExceptionView view(ExceptionRow r) {
+    static ExceptionView view(ExceptionRow r, List<FindingRow> findings, List<StopView> manifests) {
         return new ExceptionView(
                 r.exceptionId(),
                 r.kind(),
@@ -120,6 +218,19 @@ public final class ExceptionService implements HttpService {
                 r.resolvedAt() == null ? null : Instant.ofEpochMilli(r.resolvedAt()),
                 r.resolvedBy(),
                 r.resolution(),
-                r.note());
+                r.note(),
+                findings.stream()
+                        .map(f -> new ExceptionView.Finding(
+                                f.deviceId(),
+                                f.idempotencyKey(),
+                                f.codes().isEmpty()
+                                        ? List.of()
+                                        : Arrays.asList(f.codes().split(",")),
+                                f.stopVersion(),
+                                Instant.ofEpochMilli(f.createdAt()),
+                                f.clearedAt() == null ? null : Instant.ofEpochMilli(f.clearedAt())))
+                        .toList(),
+                manifests,
+                r.stopVersion());
     }
 }

@@ -27,6 +27,8 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.podsync.protocol.ErpEventType;
+import io.podsync.protocol.ExceptionKind;
 import io.podsync.protocol.Verdict;
 import io.podsync.protocol.json.ProtocolJson;
 import io.podsync.server.auth.AuthFilter;
@@ -152,7 +154,14 @@ public final class Metrics implements HttpService, SyncListener, OutboxDispatche
                 .description("Dead letters: ERP messages that ran out of attempts and wait for a replay, by endpoint")
                 .register(registry);
         // Series that dashboards and alerts read exist from the start, at zero, so that a rate over them is 0 rather
-        // than "no data" until the first event.
+        // than "no data" until the first event (attempts.failed is per HTTP status, which is not known in advance).
+        for (ExceptionKind kind : ExceptionKind.values()) {
+            exceptionsOpened(kind.wire());
+        }
+        for (ErpEventType type : ErpEventType.values()) {
+            deliveredCounter(type.wire());
+            deadCounter(type.wire());
+        }
         evidenceReleased();
         confirmationLatency();
     }
@@ -204,8 +213,16 @@ public final class Metrics implements HttpService, SyncListener, OutboxDispatche
 
     @Override
     public void exceptionOpened(String kind) {
-        counter("podsync.exceptions.opened", "Business exceptions opened, by kind", "kind", kind)
-                .increment();
+        exceptionsOpened(kind).increment();
+    }
+
+    private Counter exceptionsOpened(String kind) {
+        return counter("podsync.exceptions.opened", "Business exceptions opened, by kind", "kind", kind);
+    }
+
+    private Counter deliveredCounter(String type) {
+        return counter(
+                "podsync.erp.confirmations.delivered", "ERP messages the ERP acknowledged, by type", "type", type);
     }
 
     /** A person resolved an exception of this kind, opened that long ago. */
@@ -218,12 +235,7 @@ public final class Metrics implements HttpService, SyncListener, OutboxDispatche
 
     @Override
     public void delivered(OutboxRow message, long at) {
-        counter(
-                        "podsync.erp.confirmations.delivered",
-                        "ERP messages the ERP acknowledged, by type",
-                        "type",
-                        message.type())
-                .increment();
+        deliveredCounter(message.type()).increment();
         confirmationLatency().record(Duration.ofMillis(Math.max(0, at - message.createdAt())));
         // POD posting time: from the capture of the outcome to the ERP's acknowledgement, by outcome
         JsonNode data = ProtocolJson.read(message.payloadJson(), JsonNode.class).path("data");
@@ -262,8 +274,11 @@ public final class Metrics implements HttpService, SyncListener, OutboxDispatche
 
     @Override
     public void dead(String type) {
-        counter("podsync.erp.confirmations.dead", "ERP messages that ran out of attempts, by type", "type", type)
-                .increment();
+        deadCounter(type).increment();
+    }
+
+    private Counter deadCounter(String type) {
+        return counter("podsync.erp.confirmations.dead", "ERP messages that ran out of attempts, by type", "type", type);
     }
 
     @Override

@@ -8,9 +8,11 @@ import io.podsync.storage.EvidenceRepository;
 import io.podsync.storage.ExceptionRepository;
 import io.podsync.storage.OpsRepository;
 import io.podsync.storage.OutboxRepository;
+import io.podsync.storage.ReplicaRepository;
 import io.podsync.storage.RouteRepository;
 import io.podsync.storage.SettingRepository;
 import io.podsync.storage.SigningKeyRepository;
+import io.podsync.storage.SlaRepository;
 import io.podsync.storage.StorageException;
 import io.podsync.storage.Tx;
 import java.sql.Connection;
@@ -79,6 +81,16 @@ public final class JdbcTx implements Tx {
     @Override
     public OutboxRepository outbox() {
         return new JdbcOutboxRepository(sql, this);
+    }
+
+    @Override
+    public ReplicaRepository replicas() {
+        return new JdbcReplicaRepository(sql);
+    }
+
+    @Override
+    public SlaRepository sla() {
+        return new JdbcSlaRepository(sql);
     }
 
     @Override
