@@ -15,3 +15,8 @@ CREATE INDEX uploads_sha ON uploads (sha256);
 -- request's W3C trace context, sent as X-Correlation-Id and traceparent.
 ALTER TABLE outbox ADD COLUMN correlation_id VARCHAR(64);
 ALTER TABLE outbox ADD COLUMN trace_parent VARCHAR(64);
+
+-- Who wrote each route version and the correlation id of that request (the ERP's own, when it sent one): the trace of
+-- an order starts there.
+ALTER TABLE route_versions ADD COLUMN released_by VARCHAR(128);
+ALTER TABLE route_versions ADD COLUMN correlation_id VARCHAR(64);

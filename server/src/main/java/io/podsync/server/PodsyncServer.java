@@ -53,6 +53,7 @@ import io.podsync.server.routes.RouteReleaser;
 import io.podsync.server.routes.RouteService;
 import io.podsync.server.sync.CursorCodec;
 import io.podsync.server.sync.Exceptions;
+import io.podsync.server.sync.MilestoneListener;
 import io.podsync.server.sync.PullProcessor;
 import io.podsync.server.sync.PushProcessor;
 import io.podsync.server.sync.StopStates;
@@ -169,15 +170,7 @@ public final class PodsyncServer implements AutoCloseable {
                     services.forwarding().milestones(),
                     cfg.sla());
             PodsyncServer server = new PodsyncServer(
-                    cfg,
-                    db,
-                    web,
-                    chores.start(),
-                    dispatcher,
-                    replicas,
-                    sla.start(),
-                    services.metrics(),
-                    telemetry);
+                    cfg, db, web, chores.start(), dispatcher, replicas, sla.start(), services.metrics(), telemetry);
             services.health().markStarted();
             return server;
         } catch (RuntimeException e) {
@@ -214,9 +207,12 @@ public final class PodsyncServer implements AutoCloseable {
             return create(cfg, db, clock, replicas, Telemetry.create(cfg.tracing()));
         }
 
-        static Services create(
-                ServerConfig cfg, Database db, Clock clock, Replicas replicas, Telemetry telemetry) {
-            Metrics metrics = new Metrics(db, clock);
+        static Services create(ServerConfig cfg, Database db, Clock clock, Replicas replicas, Telemetry telemetry) {
+            Metrics metrics = new Metrics(
+                    db,
+                    clock,
+                    cfg.erp().endpoints().stream().map(ErpConfig.Endpoint::name).toList(),
+                    cfg.sla().deviceSilentAfter());
             db.observe(new DatabaseObserver() {
                 @Override
                 public void written(Database.Kind kind, long nanos, boolean ok) {
@@ -234,6 +230,7 @@ public final class PodsyncServer implements AutoCloseable {
             TokenService tokens = new TokenService(keys, clock, cfg.issuer(), cfg.audience(), cfg.accessTokenTtl());
             StopStates states = new StopStates(new Exceptions(metrics));
             Forwarding forwarding = Forwarding.create(cfg.erp(), states);
+            forwarding.confirmations().onConfirmed(metrics);
             PushProcessor push = new PushProcessor(
                     db,
                     clock,
@@ -242,7 +239,10 @@ public final class PodsyncServer implements AutoCloseable {
                     metrics,
                     states);
             PullProcessor pull = new PullProcessor(
-                    db, clock, new CursorCodec(cursorKey(db, kek), clock, cfg.cursorMaxAge()), forwarding.milestones());
+                    db,
+                    clock,
+                    new CursorCodec(cursorKey(db, kek), clock, cfg.cursorMaxAge()),
+                    MilestoneListener.all(forwarding.milestones(), metrics));
             ArtifactStore store = artifactStore(cfg.artifacts());
             UploadProcessor uploads =
                     new UploadProcessor(db, store, new EvidenceGate(states, metrics), clock, cfg.uploads());

@@ -79,7 +79,9 @@ class HealthAndPathsTest {
     void startedIsDownUntilTheServerHasStarted() throws Exception {
         ServerConfig cfg = ServerConfig.from(TestServer.config(dir, Map.of()));
         try (Database db = Database.open(cfg.db())) {
-            PodsyncServer.Services services = PodsyncServer.Services.create(cfg, db, Clock.systemUTC());
+            var replicas = new io.podsync.server.ops.Replicas(
+                    db, Clock.systemUTC(), "health-test", cfg.artifacts().identity(), cfg.heartbeatInterval());
+            PodsyncServer.Services services = PodsyncServer.Services.create(cfg, db, Clock.systemUTC(), replicas);
             WebServer web = WebServer.builder()
                     .port(0)
                     .host("127.0.0.1")

@@ -3,6 +3,7 @@ package io.podsync.storage;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What operations read: lists of routes and devices, a stop's events. Every list is paged by key ({@code after}: the
@@ -33,6 +34,18 @@ public interface OpsRepository {
     /** Outbox messages not delivered ({@code pending}, {@code held}, {@code dead}) by endpoint and status. */
     List<OutboxBacklog> outboxBacklog();
 
+    /** When this version of the route was written ({@code route_versions}); empty for a version never kept. */
+    Optional<Long> versionReleasedAt(String routeId, long version);
+
+    /** When a device of this driver first pulled any version of the route: its dispatch; empty when none did. */
+    Optional<Long> firstDispatch(String routeId, String driverId);
+
+    /** Whether every artifact this event references is stored. */
+    boolean evidenceStored(String deviceId, String idempotencyKey);
+
+    /** Active devices that have not synced since {@code before} (or never, and enrolled before it). */
+    long devicesSilentSince(long before);
+
     /** Routes by id, filtered by any of service date, driver and status (null: any). */
     List<RouteSummary> routes(String serviceDate, String driverId, String status, String after, int limit);
 
@@ -42,9 +55,12 @@ public interface OpsRepository {
     /** Devices by id, filtered by driver and status (null: any). */
     List<DeviceSummary> devices(String driverId, String status, String after, int limit);
 
+    /** Where a page of a stop's events ends: its last event's receipt time, device and seq. */
+    record EventCursor(long receivedAt, String deviceId, long seq) {}
+
     /**
-     * A stop's events in the order the server received them (then by device and seq); {@code after} is the last
-     * one's {@code (receivedAt, deviceId, seq)}, or null for the first page.
+     * A stop's events in the order the server received them (then by device and seq), after {@code after} (null: from
+     * the first).
      */
-    List<EventRow> eventsOfStop(String stopId, EventRow after, int limit);
+    List<EventRow> eventsOfStop(String stopId, EventCursor after, int limit);
 }

@@ -13,8 +13,6 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Meter;
-import io.micrometer.core.instrument.MultiGauge;
-import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -33,13 +31,17 @@ import io.podsync.protocol.Verdict;
 import io.podsync.protocol.json.ProtocolJson;
 import io.podsync.server.auth.AuthFilter;
 import io.podsync.server.auth.Scope;
+import io.podsync.server.erp.Confirmations;
 import io.podsync.server.erp.OutboxDispatcher;
 import io.podsync.server.http.HttpHygiene;
 import io.podsync.server.http.Routes;
+import io.podsync.server.sync.MilestoneListener;
 import io.podsync.server.sync.SyncListener;
 import io.podsync.storage.Database;
-import io.podsync.storage.OpsRepository;
+import io.podsync.storage.EventRow;
 import io.podsync.storage.OutboxRow;
+import io.podsync.storage.StopRow;
+import io.podsync.storage.Tx;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
@@ -62,14 +64,19 @@ import java.util.concurrent.ConcurrentHashMap;
  *       stores (a capture time, a release time, an outbox message's creation), so that a restart loses nothing but the
  *       counts not yet scraped;
  *   <li>gauges over the database (open exceptions, the outbox backlog and its dead letters), read at scrape time at
- *       most every {@value #GAUGES_MAX_AGE_MS} ms, so that every replica reports the same figures.
+ *       most every few seconds ({@link DatabaseGauges}), so that every replica reports the same figures.
  * </ul>
  *
  * Names speak of deliveries, not of tables. docs/operations.md lists every metric with its PromQL.
  */
-public final class Metrics implements HttpService, SyncListener, OutboxDispatcher.Listener, AutoCloseable {
+public final class Metrics
+        implements HttpService,
+                SyncListener,
+                MilestoneListener,
+                Confirmations.Confirmed,
+                OutboxDispatcher.Listener,
+                AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Metrics.class.getName());
-    static final long GAUGES_MAX_AGE_MS = 5_000;
     /** HTTP answers and database writes: 1 ms to 10 s. */
     private static final Duration[] FAST = durations(
             "PT0.001S",
@@ -92,7 +99,6 @@ public final class Metrics implements HttpService, SyncListener, OutboxDispatche
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Database db;
-    private final Clock clock;
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private final Counter routesReleased;
     private final Timer syncLag;
@@ -104,15 +110,14 @@ public final class Metrics implements HttpService, SyncListener, OutboxDispatche
 
     private final Map<String, Timer> httpTimers = new ConcurrentHashMap<>();
     private final Map<String, Timer> dbTimers = new ConcurrentHashMap<>();
-    private final MultiGauge openExceptions;
-    private final MultiGauge outboxBacklog;
-    private final MultiGauge outboxOldest;
-    private final MultiGauge outboxDead;
-    private volatile long gaugesReadAt = Long.MIN_VALUE / 2;
+    private final DatabaseGauges gauges;
 
-    public Metrics(Database db, Clock clock) {
+    /**
+     * @param endpoints the configured ERP endpoints (their outbox gauges exist at zero)
+     * @param silentAfter {@code podsync.sla.device-silent-after}: when a device counts as silent
+     */
+    public Metrics(Database db, Clock clock, List<String> endpoints, Duration silentAfter) {
         this.db = db;
-        this.clock = clock;
         for (Verdict v : Verdict.values()) {
             eventCounters.put(v, new ConcurrentHashMap<>());
         }
@@ -140,19 +145,7 @@ public final class Metrics implements HttpService, SyncListener, OutboxDispatche
                 .register(registry);
         syncLag = slow("podsync.sync.lag", "From capture (corrected device time) to the server's receipt, per event")
                 .register(registry);
-        openExceptions = MultiGauge.builder("podsync.exceptions.open")
-                .description("Business exceptions waiting for a person, by kind")
-                .register(registry);
-        outboxBacklog = MultiGauge.builder("podsync.outbox.backlog")
-                .description("ERP messages not delivered yet, by endpoint and status (pending, held)")
-                .register(registry);
-        outboxOldest = MultiGauge.builder("podsync.outbox.oldest.age")
-                .description("Age of the oldest ERP message not delivered yet (pending or held), by endpoint")
-                .baseUnit("seconds")
-                .register(registry);
-        outboxDead = MultiGauge.builder("podsync.outbox.dead")
-                .description("Dead letters: ERP messages that ran out of attempts and wait for a replay, by endpoint")
-                .register(registry);
+        gauges = new DatabaseGauges(registry, db, clock, endpoints, silentAfter);
         // Series that dashboards and alerts read exist from the start, at zero, so that a rate over them is 0 rather
         // than "no data" until the first event (attempts.failed is per HTTP status, which is not known in advance).
         for (ExceptionKind kind : ExceptionKind.values()) {
@@ -164,6 +157,11 @@ public final class Metrics implements HttpService, SyncListener, OutboxDispatche
         }
         evidenceReleased();
         confirmationLatency();
+        traces(true);
+        traces(false);
+        for (String link : List.of("dispatch", "evidence")) {
+            linkMissing(link);
+        }
     }
 
     private static Duration[] durations(String... iso) {
@@ -225,6 +223,72 @@ public final class Metrics implements HttpService, SyncListener, OutboxDispatche
                 "podsync.erp.confirmations.delivered", "ERP messages the ERP acknowledged, by type", "type", type);
     }
 
+    /** Order to dispatch: a route version released, then first pulled by a device of its driver. */
+    @Override
+    public void routeDispatched(Tx tx, String routeId, long version, String driverId, String deviceId, long now) {
+        quietly(() -> tx.ops()
+                .versionReleasedAt(routeId, version)
+                .ifPresent(released -> slow(
+                                "podsync.order.to.dispatch",
+                                "From a route version's release to its first pull by a device of its driver")
+                        .register(registry)
+                        .record(Duration.ofMillis(Math.max(0, now - released)))));
+    }
+
+    /** A metric is never worth a failed pull or push: what cannot be measured is logged and left out. */
+    private static void quietly(Runnable measure) {
+        try {
+            measure.run();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "metrics: a business measurement failed: " + e);
+        }
+    }
+
+    /**
+     * Dispatch to confirmation: the route's first pull by a device of its driver, then the stop's outcome confirmed to
+     * the ERP; and whether the trace of that outcome has every link (dispatch, evidence).
+     */
+    @Override
+    public void confirmed(Tx tx, StopRow stop, EventRow outcome, boolean correction, long now) {
+        if (!correction) { // the first confirmation measured it
+            quietly(() -> measureConfirmed(tx, stop, outcome, now));
+        }
+    }
+
+    private void measureConfirmed(Tx tx, StopRow stop, EventRow outcome, long now) {
+        java.util.Optional<Long> dispatched = tx.ops().firstDispatch(stop.routeId(), outcome.driverId());
+        dispatched.ifPresent(at -> slow(
+                        "podsync.dispatch.to.confirmation",
+                        "From a route's first pull by its driver's device to a stop's outcome confirmed to the ERP")
+                .register(registry)
+                .record(Duration.ofMillis(Math.max(0, now - at))));
+        List<String> missing = new ArrayList<>();
+        if (dispatched.isEmpty()) {
+            missing.add("dispatch");
+        }
+        if (!tx.ops().evidenceStored(outcome.deviceId(), outcome.idempotencyKey())) {
+            missing.add("evidence");
+        }
+        traces(missing.isEmpty()).increment();
+        missing.forEach(link -> linkMissing(link).increment());
+    }
+
+    private Counter traces(boolean complete) {
+        return counter(
+                "podsync.traces",
+                "Confirmed outcomes, by whether their trace has every link (dispatch, evidence)",
+                "complete",
+                String.valueOf(complete));
+    }
+
+    private Counter linkMissing(String link) {
+        return counter(
+                "podsync.trace.links.missing",
+                "Confirmed outcomes whose trace lacks this link (dispatch, evidence)",
+                "link",
+                link);
+    }
+
     /** A person resolved an exception of this kind, opened that long ago. */
     public void exceptionResolved(String kind, long millisOpen) {
         slow("podsync.exception.resolution", "From an exception's opening to its resolution by a person, by kind")
@@ -278,7 +342,8 @@ public final class Metrics implements HttpService, SyncListener, OutboxDispatche
     }
 
     private Counter deadCounter(String type) {
-        return counter("podsync.erp.confirmations.dead", "ERP messages that ran out of attempts, by type", "type", type);
+        return counter(
+                "podsync.erp.confirmations.dead", "ERP messages that ran out of attempts, by type", "type", type);
     }
 
     @Override
@@ -326,49 +391,6 @@ public final class Metrics implements HttpService, SyncListener, OutboxDispatche
                         .register(registry));
     }
 
-    /** Reads the database gauges again when the last reading is older than {@value #GAUGES_MAX_AGE_MS} ms. */
-    void refreshGauges() {
-        long now = clock.millis();
-        if (now - gaugesReadAt < GAUGES_MAX_AGE_MS) {
-            return;
-        }
-        try {
-            record Read(Map<String, Long> exceptions, List<OpsRepository.OutboxBacklog> outbox) {}
-            Read r = db.read(
-                    tx -> new Read(tx.ops().openExceptionsByKind(), tx.ops().outboxBacklog()));
-            List<MultiGauge.Row<?>> open = new ArrayList<>();
-            r.exceptions().forEach((kind, n) -> open.add(MultiGauge.Row.of(Tags.of("kind", kind), n)));
-            openExceptions.register(open, true);
-            List<MultiGauge.Row<?>> backlog = new ArrayList<>();
-            Map<String, Long> oldest = new java.util.TreeMap<>();
-            List<MultiGauge.Row<?>> dead = new ArrayList<>();
-            for (OpsRepository.OutboxBacklog b : r.outbox()) {
-                if (b.status().equals("dead")) {
-                    dead.add(MultiGauge.Row.of(Tags.of("endpoint", b.endpoint()), b.count()));
-                } else {
-                    backlog.add(MultiGauge.Row.of(Tags.of("endpoint", b.endpoint(), "status", b.status()), b.count()));
-                    oldest.merge(b.endpoint(), b.oldestCreatedAt(), Math::min);
-                }
-            }
-            outboxBacklog.register(backlog, true);
-            outboxDead.register(dead, true);
-            List<MultiGauge.Row<?>> ages = new ArrayList<>();
-            oldest.forEach((endpoint, createdAt) ->
-                    ages.add(MultiGauge.Row.of(Tags.of("endpoint", endpoint), Math.max(0, now - createdAt) / 1000.0)));
-            outboxOldest.register(ages, true);
-            gaugesReadAt = now;
-        } catch (RuntimeException e) {
-            // Without the database there is nothing true to say: the series disappear (an alert on absent() fires)
-            // and the rest of the scrape still answers.
-            LOG.log(Level.WARNING, "metrics: the database gauges could not be read: " + e.getMessage());
-            openExceptions.register(List.of(), true);
-            outboxBacklog.register(List.of(), true);
-            outboxOldest.register(List.of(), true);
-            outboxDead.register(List.of(), true);
-            gaugesReadAt = Long.MIN_VALUE / 2;
-        }
-    }
-
     @Override
     public void routing(HttpRules rules) {
         rules.get("/", this::scrape);
@@ -376,7 +398,7 @@ public final class Metrics implements HttpService, SyncListener, OutboxDispatche
 
     private void scrape(ServerRequest req, ServerResponse res) {
         AuthFilter.principal(req).requireAny(Scope.OPS, Scope.METRICS);
-        refreshGauges();
+        gauges.refresh();
         res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
         HttpHygiene.send(res, registry.scrape());
     }

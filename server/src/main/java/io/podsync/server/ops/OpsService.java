@@ -137,7 +137,7 @@ public final class OpsService implements HttpService {
             throw ProblemException.invalid(v);
         }
         Query q = Query.of(req, "after", "limit");
-        EventRow after = eventCursor(q.string("after"));
+        OpsRepository.EventCursor after = eventCursor(q.string("after"));
         int limit = q.limit(DEFAULT_LIMIT, Limits.MAX_PULL_LIMIT);
         List<EventRow> rows = db.read(tx -> tx.ops().eventsOfStop(stopId, after, limit));
         EventRow last = rows.isEmpty() ? null : rows.getLast();
@@ -157,7 +157,7 @@ public final class OpsService implements HttpService {
         return e.receivedAt() + "." + e.seq() + "." + e.deviceId();
     }
 
-    private static EventRow eventCursor(String raw) {
+    private static OpsRepository.EventCursor eventCursor(String raw) {
         if (raw == null) {
             return null;
         }
@@ -167,28 +167,7 @@ public final class OpsService implements HttpService {
                     && ProtocolValidator.validateId(parts[2], "after").isEmpty()) {
                 long receivedAt = Long.parseLong(parts[0]);
                 long seq = Long.parseLong(parts[1]);
-                return new EventRow(
-                        parts[2],
-                        seq,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        0,
-                        null,
-                        null,
-                        receivedAt,
-                        0,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        0,
-                        null,
-                        null,
-                        null);
+                return new OpsRepository.EventCursor(receivedAt, parts[2], seq);
             }
         } catch (NumberFormatException e) {
             // falls through to the 400

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 final class JdbcOpsRepository implements OpsRepository {
     private final Sql sql;
@@ -34,6 +35,49 @@ final class JdbcOpsRepository implements OpsRepository {
                 "SELECT endpoint, status, COUNT(*), MIN(created_at) FROM outbox"
                         + " WHERE status IN ('pending', 'held', 'dead') GROUP BY endpoint, status ORDER BY endpoint, status",
                 rs -> new OutboxBacklog(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4)));
+    }
+
+    @Override
+    public Optional<Long> versionReleasedAt(String routeId, long version) {
+        return sql.one(
+                "SELECT released_at FROM route_versions WHERE route_id = ? AND version = ?",
+                rs -> rs.getLong(1),
+                routeId,
+                version);
+    }
+
+    @Override
+    public Optional<Long> firstDispatch(String routeId, String driverId) {
+        return sql
+                .list(
+                        "SELECT MIN(pulled_at) FROM route_pulls WHERE route_id = ? AND driver_id = ?",
+                        rs -> Sql.nullableLong(rs, 1),
+                        routeId,
+                        driverId)
+                .stream()
+                .filter(java.util.Objects::nonNull) // MIN of no rows is one null
+                .findFirst();
+    }
+
+    @Override
+    public boolean evidenceStored(String deviceId, String idempotencyKey) {
+        return sql.one(
+                                "SELECT COUNT(*) FROM event_evidence e WHERE e.device_id = ? AND e.idempotency_key = ?"
+                                        + " AND NOT EXISTS (SELECT 1 FROM artifacts a WHERE a.sha256 = e.sha256)",
+                                rs -> rs.getLong(1),
+                                deviceId,
+                                idempotencyKey)
+                        .orElse(0L)
+                == 0;
+    }
+
+    @Override
+    public long devicesSilentSince(long before) {
+        return sql.one(
+                        "SELECT COUNT(*) FROM devices WHERE status = 'active' AND COALESCE(last_seen_at, created_at) < ?",
+                        rs -> rs.getLong(1),
+                        before)
+                .orElse(0L);
     }
 
     @Override
@@ -114,7 +158,7 @@ final class JdbcOpsRepository implements OpsRepository {
     }
 
     @Override
-    public List<EventRow> eventsOfStop(String stopId, EventRow after, int limit) {
+    public List<EventRow> eventsOfStop(String stopId, EventCursor after, int limit) {
         if (after == null) {
             return sql.list(
                     "SELECT * FROM events WHERE stop_id = ? ORDER BY received_at, device_id, seq LIMIT ?",
