@@ -283,7 +283,7 @@ public final class PodsyncServer implements AutoCloseable {
                             forwarding.confirmations().reconsider(tx, e.stopId(), now);
                         }
                     }),
-                    new OpsService(db),
+                    new OpsService(db, clock),
                     new DeviceActivity(db, clock),
                     new HealthService(List.of(
                             new HealthService.Check(

@@ -303,13 +303,14 @@ public final class Metrics
         confirmationLatency().record(Duration.ofMillis(Math.max(0, at - message.createdAt())));
         // POD posting time: from the capture of the outcome to the ERP's acknowledgement, by outcome
         JsonNode data = ProtocolJson.read(message.payloadJson(), JsonNode.class).path("data");
-        if (data.hasNonNull("capturedAt") && data.hasNonNull("outcome")) {
-            long captured =
-                    java.time.Instant.parse(data.get("capturedAt").asText()).toEpochMilli();
-            slow("podsync.pod.posting", "From the capture of an outcome to the ERP's acknowledgement, by outcome")
+        java.time.Instant captured = Latencies.capturedAt(data);
+        if (captured != null) {
+            slow(
+                            "podsync.pod.posting",
+                            "From the capture of an outcome (server's clock) to the ERP's acknowledgement, by outcome")
                     .tag("outcome", data.get("outcome").asText())
                     .register(registry)
-                    .record(Duration.ofMillis(Math.max(0, at - captured)));
+                    .record(Duration.ofMillis(Math.max(0, at - captured.toEpochMilli())));
         }
     }
 
