@@ -11,6 +11,7 @@ import io.podsync.protocol.GeoFix;
 import io.podsync.protocol.PushRequest;
 import io.podsync.protocol.Verdict;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -53,12 +54,12 @@ class BusinessMetricsTest {
         });
         erp.start();
         Map<String, String> c = new HashMap<>(database());
-        c.put("podsync.erp.endpoints.0.name", "erp");
-        c.put(
-                "podsync.erp.endpoints.0.url",
-                "http://127.0.0.1:" + erp.getAddress().getPort() + "/hook");
-        c.put("podsync.erp.endpoints.0.secrets.0", ErpForwardingTest.SECRET);
-        c.put("podsync.erp.endpoints.0.timeout", "PT2S");
+        c.putAll(TestServer.erpEndpoint(
+                0,
+                "erp",
+                URI.create("http://127.0.0.1:" + erp.getAddress().getPort() + "/hook"),
+                List.of(ErpForwardingTest.SECRET),
+                List.of()));
         c.put("podsync.erp.retry-schedule.0", "PT0S");
         c.put("podsync.erp.retry-schedule.1", "PT1M");
         c.put("podsync.erp.poll-interval", "PT0.05S");
