@@ -237,12 +237,17 @@ public final class Metrics
                 "podsync.erp.confirmations.delivered", "ERP messages the ERP acknowledged, by type", "type", type);
     }
 
-    /** Order to dispatch: a route version released, then first pulled by a device of its driver. */
+    /**
+     * Order to dispatch: a route version released, then first pulled by a device of its driver. Measured in the pull's
+     * transaction and recorded once it committed (these listeners run inside it: a transaction tried again, or undone,
+     * must not count).
+     */
     @Override
     public void routeDispatched(Tx tx, String routeId, long version, String driverId, String deviceId, long now) {
         quietly(() -> tx.ops()
                 .versionReleasedAt(routeId, version)
-                .ifPresent(released -> orderToDispatch.record(Duration.ofMillis(Math.max(0, now - released)))));
+                .ifPresent(released ->
+                        tx.afterCommit(() -> orderToDispatch.record(Duration.ofMillis(Math.max(0, now - released))))));
     }
 
     /** A metric is never worth a failed pull or push: what cannot be measured is logged and left out. */
@@ -267,7 +272,6 @@ public final class Metrics
 
     private void measureConfirmed(Tx tx, StopRow stop, EventRow outcome, long now) {
         java.util.Optional<Long> dispatched = tx.ops().firstDispatch(stop.routeId(), outcome.driverId());
-        dispatched.ifPresent(at -> dispatchToConfirmation.record(Duration.ofMillis(Math.max(0, now - at))));
         List<String> missing = new ArrayList<>();
         if (dispatched.isEmpty()) {
             missing.add("dispatch");
@@ -275,8 +279,11 @@ public final class Metrics
         if (!tx.ops().evidenceStored(outcome.deviceId(), outcome.idempotencyKey())) {
             missing.add("evidence");
         }
-        traces(missing.isEmpty()).increment();
-        missing.forEach(link -> linkMissing(link).increment());
+        tx.afterCommit(() -> {
+            dispatched.ifPresent(at -> dispatchToConfirmation.record(Duration.ofMillis(Math.max(0, now - at))));
+            traces(missing.isEmpty()).increment();
+            missing.forEach(link -> linkMissing(link).increment());
+        });
     }
 
     private Counter traces(boolean complete) {
