@@ -161,17 +161,19 @@ class OpsLatenciesTest {
         assertEquals(600, d.get(0)[3], SLACK_SECONDS);
 
         // the first driver delivers a stop captured at 29 minutes and pushed at 30: dispatch (2 minutes) to
-        // confirmation 28 minutes; the ERP acknowledges at once, a minute after the capture
+        // confirmation 28 minutes; the ERP acknowledges at once, a minute after the capture. The phone's clock is 10
+        // minutes behind: the capture counts on the server's clock (corrected by the offset the push measured)
         clock.advance(Duration.ofMinutes(19));
+        Instant phone = clock.instant().minus(Duration.ofMinutes(10));
         a.client()
                 .push(new PushRequest(
-                        clock.instant(),
+                        phone,
                         List.of(Fixtures.event(
                                 "lat-1",
                                 1,
                                 EventType.DELIVERED,
                                 "LA-S1",
-                                clock.instant().minusSeconds(60),
+                                phone.minusSeconds(60),
                                 Fixtures.fullDelivery("LA-O1")))));
         TestServer.await(
                 () -> latencies("kind=pod_posting&window=PT1H")

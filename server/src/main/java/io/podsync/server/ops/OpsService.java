@@ -39,8 +39,8 @@ import java.util.Set;
 
 /**
  * Operations' read side: routes (service date, driver, status, progress), devices (to find a lost phone's id, or a
- * stuck app), a stop's events with their verdicts, and the business latencies of the last hour or day. Ops scope; every list is paged by key and refuses a parameter
- * it does not take.
+ * stuck app), a stop's events with their verdicts, and the business latencies of the last hour or day. Ops scope;
+ * every list is paged by key, and every read refuses a parameter it does not take.
  */
 public final class OpsService implements HttpService {
     private static final int DEFAULT_LIMIT = 100;
