@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import io.podsync.protocol.EventPayload;
 import io.podsync.protocol.EventType;
 import io.podsync.protocol.ExceptionView;
 import io.podsync.protocol.GeoFix;
@@ -87,7 +88,7 @@ class BusinessMetricsTest {
 
     @Test
     void aScriptedDayMovesEveryBusinessMetricByWhatHappened() throws Exception {
-        server.erp().releaseRoute("BM", Fixtures.route("BM", "DB", 2));
+        server.erp().releaseRoute("BM", Fixtures.route("BM", "DB", 3));
         TestServer.Device device = server.device("DB");
         String start = metrics();
         for (String series : List.of(
@@ -134,6 +135,23 @@ class BusinessMetricsTest {
         assertEquals(1, sample(m, "podsync_traces_total", "complete=\"true\""));
         assertEquals(0, sample(m, "podsync_traces_total", "complete=\"false\""));
 
+        // a refusal (a final failure) captured two minutes before its push: POD posting time by outcome
+        device.client()
+                .push(new PushRequest(
+                        now(),
+                        List.of(Fixtures.event(
+                                "bm-f",
+                                2,
+                                EventType.FAILED,
+                                "BM-S3",
+                                now().minusSeconds(120),
+                                EventPayload.EMPTY.withReasonCode("REFUSED")))));
+        TestServer.await(() -> value("podsync_pod_posting_seconds_count", "outcome=\"failed\"") == 1, "the ERP's ack");
+        m = metrics();
+        assertEquals(120, sample(m, "podsync_pod_posting_seconds_sum", "outcome=\"failed\""), 5);
+        assertEquals(1, sample(m, "podsync_pod_posting_seconds_count", "outcome=\"delivered\""), "by outcome");
+        assertEquals(2, sample(m, "podsync_dispatch_to_confirmation_seconds_count", ""));
+
         // an outcome outside the geofence opens an exception; it is resolved 45 minutes later
         GeoFix far = new GeoFix(Fixtures.BASE_LAT + 2 * 0.01 + 0.01, Fixtures.BASE_LON, 10.0);
         device.client()
@@ -141,7 +159,7 @@ class BusinessMetricsTest {
                         now(),
                         List.of(Fixtures.event(
                                 "bm-2",
-                                2,
+                                3,
                                 EventType.DELIVERED,
                                 "BM-S2",
                                 now().minusSeconds(5),
@@ -183,7 +201,7 @@ class BusinessMetricsTest {
         List<Verdict> verdicts = device
                 .client()
                 .push(new PushRequest(
-                        now(), List.of(Fixtures.event("bm-x", 3, EventType.ARRIVED, "NOT-A-STOP", now(), null))))
+                        now(), List.of(Fixtures.event("bm-x", 4, EventType.ARRIVED, "NOT-A-STOP", now(), null))))
                 .results()
                 .stream()
                 .map(r -> r.verdict())
