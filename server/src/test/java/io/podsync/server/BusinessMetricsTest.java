@@ -11,6 +11,7 @@ import io.podsync.protocol.ExceptionView;
 import io.podsync.protocol.GeoFix;
 import io.podsync.protocol.PushRequest;
 import io.podsync.protocol.Verdict;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
@@ -19,6 +20,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,22 +47,27 @@ class BusinessMetricsTest {
         return Map.of();
     }
 
-    @BeforeEach
-    void start() throws Exception {
-        erp = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    /** An ERP at {@code /hook} that reads each webhook and answers {@code status} (asked at each request). */
+    static HttpServer erpStub(IntSupplier status) throws IOException {
+        HttpServer erp = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         erp.createContext("/hook", exchange -> {
             exchange.getRequestBody().readAllBytes();
-            exchange.sendResponseHeaders(erpStatus, -1);
+            exchange.sendResponseHeaders(status.getAsInt(), -1);
             exchange.close();
         });
         erp.start();
+        return erp;
+    }
+
+    static URI hook(HttpServer erp) {
+        return URI.create("http://127.0.0.1:" + erp.getAddress().getPort() + "/hook");
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        erp = erpStub(() -> erpStatus);
         Map<String, String> c = new HashMap<>(database());
-        c.putAll(TestServer.erpEndpoint(
-                0,
-                "erp",
-                URI.create("http://127.0.0.1:" + erp.getAddress().getPort() + "/hook"),
-                List.of(ErpForwardingTest.SECRET),
-                List.of()));
+        c.putAll(TestServer.erpEndpoint(0, "erp", hook(erp), List.of(ErpForwardingTest.SECRET), List.of()));
         c.put("podsync.erp.retry-schedule.0", "PT0S");
         c.put("podsync.erp.retry-schedule.1", "PT1M");
         c.put("podsync.erp.poll-interval", "PT0.05S");

@@ -16,8 +16,6 @@ import io.podsync.protocol.json.ProtocolJson;
 import io.podsync.server.auth.Principal;
 import io.podsync.server.http.ProblemException;
 import io.podsync.server.ops.OpsService;
-import java.net.InetSocketAddress;
-import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -56,26 +54,16 @@ class OpsLatenciesTest {
 
     @BeforeEach
     void start() throws Exception {
-        erp = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        erp.createContext("/hook", exchange -> {
-            exchange.getRequestBody().readAllBytes();
-            exchange.sendResponseHeaders(200, -1);
-            exchange.close();
-        });
-        erp.start();
+        erp = BusinessMetricsTest.erpStub(() -> 200);
         server = TestServer.start(
-                dir,
-                TestServer.withErp(
-                        database(),
-                        URI.create("http://127.0.0.1:" + erp.getAddress().getPort() + "/hook"),
-                        ErpForwardingTest.SECRET),
-                clock);
-        ops = server.ops().authenticate().accessToken();
-        // the script starts a second after a five-minute boundary, so its first minutes share one bucket
-        long fiveMinutes = Duration.ofMinutes(5).toMillis();
+                dir, TestServer.withErp(database(), BusinessMetricsTest.hook(erp), ErpForwardingTest.SECRET), clock);
+        // the script starts a second after the hour, so its first minutes share one bucket of either width
+        long hour = Duration.ofHours(1).toMillis();
         long now = clock.millis();
-        clock.advance(Duration.ofMillis(Math.floorDiv(now, fiveMinutes) * fiveMinutes + fiveMinutes + 1000 - now));
-        t0 = clock.instant();
+        long start = Math.floorDiv(now, hour) * hour + hour;
+        clock.advance(Duration.ofMillis(start + 1000 - now));
+        t0 = Instant.ofEpochMilli(start);
+        ops = server.ops().authenticate().accessToken();
     }
 
     @AfterEach
@@ -95,7 +83,7 @@ class OpsLatenciesTest {
         return ProtocolJson.read(res.body(), JsonNode.class);
     }
 
-    /** The buckets that counted something: {start offset from t0 in minutes, count, p50, p90}. */
+    /** The buckets that counted something: {start in minutes after the hour the script began, count, p50, p90}. */
     private List<double[]> filled(JsonNode series) {
         List<double[]> out = new ArrayList<>();
         for (JsonNode b : series.get("buckets")) {
@@ -112,7 +100,7 @@ class OpsLatenciesTest {
     }
 
     private static void assertBucket(double[] bucket, double minutes, int count, double p50, double p90) {
-        assertEquals(minutes, bucket[0], 0.02, "bucket start (minutes after the script began)");
+        assertEquals(minutes, bucket[0], 0.001, "bucket start (minutes after the hour the script began)");
         assertEquals(count, (int) bucket[1], "count");
         assertEquals(p50, bucket[2], SLACK_SECONDS, "p50");
         assertEquals(p90, bucket[3], SLACK_SECONDS, "p90");
