@@ -5,9 +5,16 @@ import io.helidon.config.Config;
 import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
+import io.helidon.webserver.accesslog.AccessLogFeature;
+import io.helidon.webserver.accesslog.HostLogEntry;
+import io.helidon.webserver.accesslog.RequestLineLogEntry;
+import io.helidon.webserver.accesslog.SizeLogEntry;
+import io.helidon.webserver.accesslog.StatusLogEntry;
+import io.helidon.webserver.accesslog.TimeTakenLogEntry;
+import io.helidon.webserver.accesslog.TimestampLogEntry;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.HttpRules;
-import io.micrometer.core.instrument.Timer;
+import io.opentelemetry.api.OpenTelemetry;
 import io.podsync.server.auth.AuthFilter;
 import io.podsync.server.auth.AuthService;
 import io.podsync.server.auth.ClientRegistry;
@@ -31,22 +38,30 @@ import io.podsync.server.http.OpenApiService;
 import io.podsync.server.http.ProblemDirectHandler;
 import io.podsync.server.http.ProblemException;
 import io.podsync.server.http.ProtocolVersionFilter;
+import io.podsync.server.http.Routes;
+import io.podsync.server.observe.LogFormat;
+import io.podsync.server.observe.Telemetry;
+import io.podsync.server.ops.DeviceActivity;
 import io.podsync.server.ops.ExceptionService;
 import io.podsync.server.ops.HealthService;
 import io.podsync.server.ops.Housekeeping;
 import io.podsync.server.ops.Metrics;
+import io.podsync.server.ops.OpsService;
 import io.podsync.server.ops.Replicas;
 import io.podsync.server.ops.SlaMonitor;
 import io.podsync.server.routes.RouteReleaser;
 import io.podsync.server.routes.RouteService;
 import io.podsync.server.sync.CursorCodec;
 import io.podsync.server.sync.Exceptions;
+import io.podsync.server.sync.MilestoneListener;
 import io.podsync.server.sync.PullProcessor;
 import io.podsync.server.sync.PushProcessor;
 import io.podsync.server.sync.StopStates;
 import io.podsync.server.sync.SyncService;
 import io.podsync.storage.Database;
+import io.podsync.storage.DatabaseObserver;
 import io.podsync.storage.FileModes;
+import io.podsync.storage.Tx;
 import io.podsync.storage.artifact.ArtifactStore;
 import io.podsync.storage.artifact.LocalArtifactStore;
 import io.podsync.storage.artifact.S3ArtifactStore;
@@ -54,6 +69,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /** A running podsync server: its database, its services and its web server. Tests start and stop these. */
 public final class PodsyncServer implements AutoCloseable {
@@ -69,6 +85,8 @@ public final class PodsyncServer implements AutoCloseable {
     private final OutboxDispatcher dispatcher;
     private final Replicas replicas;
     private final SlaMonitor sla;
+    private final Metrics metrics;
+    private final Telemetry telemetry;
 
     private PodsyncServer(
             ServerConfig config,
@@ -77,14 +95,18 @@ public final class PodsyncServer implements AutoCloseable {
             Housekeeping housekeeping,
             OutboxDispatcher dispatcher,
             Replicas replicas,
-            SlaMonitor sla) {
+            SlaMonitor sla,
+            Metrics metrics,
+            Telemetry telemetry) {
         this.config = config;
+        this.telemetry = telemetry;
         this.db = db;
         this.web = web;
         this.housekeeping = housekeeping;
         this.dispatcher = dispatcher;
         this.replicas = replicas;
         this.sla = sla;
+        this.metrics = metrics;
     }
 
     /** Opens the database (migrating it), builds the services and starts listening. */
@@ -93,7 +115,13 @@ public final class PodsyncServer implements AutoCloseable {
     }
 
     public static PodsyncServer start(Config config, Clock clock) {
+        return start(config, clock, null);
+    }
+
+    /** @param otel for tests: spans go there whatever {@code podsync.tracing} says; null: as configured */
+    static PodsyncServer start(Config config, Clock clock, OpenTelemetry otel) {
         ServerConfig cfg = ServerConfig.from(config);
+        LogFormat.install(cfg.logging());
         LOG.log(System.Logger.Level.INFO, "effective configuration: " + cfg.describe());
         FileModes.privateDirectory(cfg.dataDir(), "podsync.data-dir");
         Database db = Database.open(cfg.db());
@@ -107,7 +135,8 @@ public final class PodsyncServer implements AutoCloseable {
                             cfg.artifacts().identity(),
                             cfg.heartbeatInterval())
                     .join();
-            Services services = Services.create(cfg, db, clock, replicas);
+            Telemetry telemetry = otel == null ? Telemetry.create(cfg.tracing()) : Telemetry.of(otel);
+            Services services = Services.create(cfg, db, clock, replicas, telemetry);
             Config options = config.get("server.connection-options");
             web = WebServer.builder()
                     .config(config.get("server"))
@@ -125,19 +154,26 @@ public final class PodsyncServer implements AutoCloseable {
                             .config(options)
                             .tcpNoDelay(options.get("tcp-no-delay").asBoolean().orElse(true))
                             .build())
+                    // Features are added here only: Helidon would add any it finds on the class path.
+                    .featuresDiscoverServices(false)
+                    .addFeature(accessLog(cfg.logging()))
                     .routing(r -> routing(r, services))
                     .build()
                     .start();
             Housekeeping chores =
                     new Housekeeping(db, clock, services.uploads(), services.states(), cfg.evidenceMissingAfter());
-            OutboxDispatcher dispatcher = new OutboxDispatcher(db, cfg.erp(), clock, services.metrics()).start();
+            OutboxDispatcher dispatcher =
+                    new OutboxDispatcher(db, cfg.erp(), clock, services.metrics(), telemetry).start();
             SlaMonitor sla = new SlaMonitor(
                     db,
                     clock,
                     services.states().exceptions(),
                     services.forwarding().milestones(),
                     cfg.sla());
-            return new PodsyncServer(cfg, db, web, chores.start(), dispatcher, replicas, sla.start());
+            PodsyncServer server = new PodsyncServer(
+                    cfg, db, web, chores.start(), dispatcher, replicas, sla.start(), services.metrics(), telemetry);
+            services.health().markStarted();
+            return server;
         } catch (RuntimeException e) {
             if (web != null) {
                 web.stop(); // a start that fails after listening must not leave the port answering
@@ -162,20 +198,43 @@ public final class PodsyncServer implements AutoCloseable {
             EvidenceService evidence,
             OutboxService outbox,
             ExceptionService exceptions,
+            OpsService opsRead,
+            DeviceActivity deviceActivity,
             HealthService health,
             OpenApiService openApi,
+            Telemetry telemetry,
             ArtifactStore store,
             UploadProcessor uploads,
             StopStates states,
             Forwarding forwarding) {
         static Services create(ServerConfig cfg, Database db, Clock clock, Replicas replicas) {
-            Metrics metrics = new Metrics(db);
+            return create(cfg, db, clock, replicas, Telemetry.create(cfg.tracing()));
+        }
+
+        static Services create(ServerConfig cfg, Database db, Clock clock, Replicas replicas, Telemetry telemetry) {
+            Metrics metrics = new Metrics(
+                    db,
+                    clock,
+                    cfg.erp().endpoints().stream().map(ErpConfig.Endpoint::name).toList(),
+                    cfg.sla().deviceSilentAfter());
+            db.observe(new DatabaseObserver() {
+                @Override
+                public void written(Database.Kind kind, long nanos, boolean ok) {
+                    metrics.written(kind, nanos, ok);
+                }
+
+                @Override
+                public <T> Tx.Work<T> carry(Tx.Work<T> work) {
+                    return Telemetry.carry(work);
+                }
+            });
             KeyEncryption kek = keyEncryption(cfg, db);
             KeyRing keys = new KeyRing(db, kek, clock, cfg.accessTokenTtl());
             DeviceGate gate = new DeviceGate(db, clock);
             TokenService tokens = new TokenService(keys, clock, cfg.issuer(), cfg.audience(), cfg.accessTokenTtl());
             StopStates states = new StopStates(new Exceptions(metrics));
             Forwarding forwarding = Forwarding.create(cfg.erp(), states);
+            forwarding.confirmations().onConfirmed(metrics);
             PushProcessor push = new PushProcessor(
                     db,
                     clock,
@@ -184,7 +243,10 @@ public final class PodsyncServer implements AutoCloseable {
                     metrics,
                     states);
             PullProcessor pull = new PullProcessor(
-                    db, clock, new CursorCodec(cursorKey(db, kek), clock, cfg.cursorMaxAge()), forwarding.milestones());
+                    db,
+                    clock,
+                    new CursorCodec(cursorKey(db, kek), clock, cfg.cursorMaxAge()),
+                    MilestoneListener.all(forwarding.milestones(), metrics));
             ArtifactStore store = artifactStore(cfg.artifacts());
             UploadProcessor uploads = new UploadProcessor(
                     db,
@@ -197,7 +259,8 @@ public final class PodsyncServer implements AutoCloseable {
                     cfg,
                     db,
                     metrics,
-                    new AuthFilter(tokens, gate),
+                    new AuthFilter(
+                            tokens, gate, AuthFilter.scrapeToken(cfg.metrics().scrapeTokenFile())),
                     new AuthService(
                             db,
                             clock,
@@ -224,10 +287,13 @@ public final class PodsyncServer implements AutoCloseable {
                                     .map(ErpConfig.Endpoint::name)
                                     .collect(java.util.stream.Collectors.toSet())),
                     new ExceptionService(db, clock, states.exceptions(), (tx, e, resolution, now) -> {
+                        tx.afterCommit(() -> metrics.exceptionResolved(e.kind(), now - e.createdAt()));
                         if (!resolution.equals("corrected") && e.stopId() != null) {
                             forwarding.confirmations().reconsider(tx, e.stopId(), now);
                         }
                     }),
+                    new OpsService(db, clock),
+                    new DeviceActivity(db, clock),
                     new HealthService(List.of(
                             new HealthService.Check(
                                     "database", () -> db.isHealthy() ? null : "the database does not answer"),
@@ -236,6 +302,7 @@ public final class PodsyncServer implements AutoCloseable {
                                     () -> store.isHealthy() ? null : "the evidence store does not answer"),
                             new HealthService.Check("replicas", replicas::problem))),
                     new OpenApiService(),
+                    telemetry,
                     store,
                     uploads,
                     states,
@@ -281,25 +348,35 @@ public final class PodsyncServer implements AutoCloseable {
         }
     }
 
+    /**
+     * The access log: one line per request, after its answer, with the caller, the request line, the status, the
+     * size, the time taken in milliseconds and the correlation id (logger {@code io.helidon.webserver.AccessLog}).
+     */
+    private static AccessLogFeature accessLog(ServerConfig.LoggingConfig cfg) {
+        return AccessLogFeature.builder()
+                .enabled(cfg.accessLog())
+                .addEntry(HostLogEntry.create())
+                .addEntry(TimestampLogEntry.create())
+                .addEntry(RequestLineLogEntry.create())
+                .addEntry(StatusLogEntry.create())
+                .addEntry(SizeLogEntry.create())
+                .addEntry(
+                        TimeTakenLogEntry.builder().unit(TimeUnit.MILLISECONDS).build())
+                .addEntry(c -> "correlationId=" + Correlation.of(c.serverRequest()))
+                .build();
+    }
+
     /** The routing: filters first (correlation, version, authentication), then the services, then the fallback. */
     static void routing(HttpRouting.Builder routing, Services s) {
         ErrorMapping.register(routing);
         routing.addFilter(new HttpHygiene(s.config().maxBodyBytes()))
                 .addFilter(new Correlation())
+                .addFilter(s.telemetry().filter())
+                .addFilter(Routes.of(r -> services(r, s)))
+                .addFilter(s.metrics().httpFilter())
                 .addFilter(new ProtocolVersionFilter())
                 .addFilter(s.authFilter())
-                .addFilter((chain, req, res) -> {
-                    Timer timer = switch (req.path().path()) {
-                        case "/v1/sync/push" -> s.metrics().pushTimer();
-                        case "/v1/sync/pull" -> s.metrics().pullTimer();
-                        default -> null;
-                    };
-                    if (timer == null) {
-                        chain.proceed();
-                    } else {
-                        timer.record(chain::proceed);
-                    }
-                });
+                .addFilter(s.deviceActivity());
         services(routing, s);
         routing.any((req, res) -> {
             throw new ProblemException(
@@ -321,7 +398,9 @@ public final class PodsyncServer implements AutoCloseable {
                 .register("/v1/routes", s.routes())
                 .register("/v1/sync", s.sync())
                 .register("/v1/ops/exceptions", s.exceptions())
-                .register("/health", s.health())
+                .register(s.opsRead())
+                .register("/observe/health", s.health())
+                .register("/health", s.health()) // the paths before /observe
                 .register("/metrics", s.metrics())
                 .register(s.openApi());
     }
@@ -361,6 +440,8 @@ public final class PodsyncServer implements AutoCloseable {
         housekeeping.close();
         web.stop();
         replicas.close();
+        metrics.close();
+        telemetry.close();
         db.close();
     }
 }

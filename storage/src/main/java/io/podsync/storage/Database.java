@@ -2,6 +2,7 @@ package io.podsync.storage;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
 import com.zaxxer.hikari.pool.HikariPool;
 import io.podsync.storage.jdbc.FoldInputsMigration;
 import io.podsync.storage.jdbc.JdbcTx;
@@ -11,6 +12,8 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
@@ -34,6 +37,10 @@ public final class Database implements AutoCloseable {
         POSTGRESQL
     }
 
+    private static final System.Logger LOG = System.getLogger(Database.class.getName());
+    /** The actions waiting for the commit of the write running on this thread ({@link #afterCommit}). */
+    private static final ThreadLocal<List<Runnable>> AFTER_COMMIT = new ThreadLocal<>();
+
     private static final int MAX_ATTEMPTS = 5;
     /** The first pause between tries of a write; it doubles with each try (25, 50, 100, 200 ms at most). */
     private static final long BACKOFF_MILLIS = 25;
@@ -44,6 +51,7 @@ public final class Database implements AutoCloseable {
     private final GroupCommit groupCommit;
     private final Checkpointer checkpointer;
     private final Duration timeout;
+    private volatile DatabaseObserver observer = DatabaseObserver.NONE;
 
     private Database(
             Kind kind,
@@ -189,6 +197,19 @@ public final class Database implements AutoCloseable {
         return kind;
     }
 
+    /** Who observes the writes from now on. */
+    public void observe(DatabaseObserver observer) {
+        this.observer = observer;
+    }
+
+    /** HikariCP's metrics of the connection pools (on SQLite the writer's and the readers', on PostgreSQL the one). */
+    public void poolMetrics(MetricsTrackerFactory factory) {
+        writers.setMetricsTrackerFactory(factory);
+        if (readers != writers) {
+            readers.setMetricsTrackerFactory(factory);
+        }
+    }
+
     /** The longest a caller waits for the database ({@link DatabaseConfig#timeout()}). */
     public Duration timeout() {
         return timeout;
@@ -200,6 +221,50 @@ public final class Database implements AutoCloseable {
      * the same time, each piece in its own savepoint, so a failure undoes only its own piece.
      */
     public <T> T write(Tx.Work<T> work) {
+        DatabaseObserver o = observer;
+        long start = System.nanoTime();
+        boolean ok = false;
+        List<Runnable> committed = new ArrayList<>();
+        try {
+            T result = writeOnce(o.carry(tx -> {
+                committed.clear(); // a transaction tried again starts afresh
+                List<Runnable> outer = AFTER_COMMIT.get();
+                AFTER_COMMIT.set(committed);
+                try {
+                    return work.run(tx);
+                } finally {
+                    AFTER_COMMIT.set(outer);
+                }
+            }));
+            ok = true;
+            for (Runnable r : committed) {
+                try {
+                    r.run();
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "an action after a commit failed: " + e);
+                }
+            }
+            return result;
+        } finally {
+            o.written(kind, System.nanoTime() - start, ok);
+        }
+    }
+
+    /**
+     * Runs {@code action} on the caller's thread once the write transaction running on this thread has committed: never
+     * when it rolls back, and once when it was tried again. Outside a write it runs at once. For what must not count
+     * a write that did not happen, such as metrics.
+     */
+    static void afterCommit(Runnable action) {
+        List<Runnable> committed = AFTER_COMMIT.get();
+        if (committed == null) {
+            action.run();
+        } else {
+            committed.add(action);
+        }
+    }
+
+    private <T> T writeOnce(Tx.Work<T> work) {
         if (groupCommit != null) {
             return groupCommit.submit(work); // SQLite: every write goes through the one writer
         }

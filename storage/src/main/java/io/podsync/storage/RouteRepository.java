@@ -19,6 +19,9 @@ public interface RouteRepository {
     /** Stores the route's current version and keeps it in the route's history ({@code route_versions}). */
     void upsertRoute(RouteRow route);
 
+    /** Who wrote this version of the route ({@code route_versions}): the API client and its request's correlation id. */
+    void recordCaller(String routeId, long version, String clientId, String correlationId);
+
     List<StopRow> stopsOfRoute(String routeId);
 
     Map<String, StopRow> findStops(Collection<String> stopIds);

@@ -20,6 +20,8 @@ public interface Tx {
 
     OutboxRepository outbox();
 
+    OpsRepository ops();
+
     ReplicaRepository replicas();
 
     SlaRepository sla();
@@ -29,6 +31,14 @@ public interface Tx {
      * until commit, which is what makes change-feed sequence numbers appear in commit order.
      */
     long reserveIds(String counter, int count);
+
+    /**
+     * Runs {@code action} once this transaction has committed, on the thread that asked for the write: never when it
+     * rolls back, and once when it was tried again (a metric counts what happened, not what was tried).
+     */
+    default void afterCommit(Runnable action) {
+        Database.afterCommit(action);
+    }
 
     /** Work to run in a transaction. */
     @FunctionalInterface

@@ -50,6 +50,17 @@ public final class Confirmations implements OutcomeListener {
     private final StopStates states;
     private final OutboxWriter outbox;
     private final Milestones milestones;
+    private volatile Confirmed confirmed = (tx, stop, outcome, correction, now) -> {};
+
+    /** Told, inside the transaction, that a stop's outcome was confirmed to the ERP (a first time or a correction). */
+    public interface Confirmed {
+        void confirmed(Tx tx, StopRow stop, EventRow outcome, boolean correction, long now);
+    }
+
+    /** Who is told of every confirmation (metrics). */
+    public void onConfirmed(Confirmed listener) {
+        this.confirmed = listener;
+    }
 
     Confirmations(ErpConfig config, StopStates states, OutboxWriter outbox, Milestones milestones) {
         this.config = config;
@@ -150,6 +161,7 @@ public final class Confirmations implements OutcomeListener {
                         now,
                         isFinal));
         milestones.stopConfirmed(tx, stop, now);
+        confirmed.confirmed(tx, stop, outcome, correction, now);
     }
 
     private boolean finalFailure(CapturedEvent event, StopStateView state) {

@@ -12,6 +12,7 @@ import io.podsync.server.auth.AuthFilter;
 import io.podsync.server.auth.Scope;
 import io.podsync.server.http.JsonBodies;
 import io.podsync.server.http.ProblemException;
+import io.podsync.server.http.Query;
 import io.podsync.storage.Database;
 import io.podsync.storage.OutboxAttemptRow;
 import io.podsync.storage.OutboxRow;
@@ -52,16 +53,11 @@ public final class OutboxService implements HttpService {
 
     private void list(ServerRequest req, ServerResponse res) {
         AuthFilter.principal(req).requireAny(Scope.OPS);
-        String status = req.query().first("status").orElse(null);
-        if (status != null && !STATUSES.contains(status)) {
-            throw ProblemException.badRequest(ViolationCodes.UNKNOWN_VALUE, "status", "status is one of " + STATUSES);
-        }
-        Long before = req.query().first("before").map(v -> number(v, "before")).orElse(null);
-        long limit = req.query().first("limit").map(v -> number(v, "limit")).orElse(100L);
-        if (limit < 1 || limit > 1000) {
-            throw ProblemException.badRequest(ViolationCodes.OUT_OF_RANGE, "limit", "limit must be 1 to 1000");
-        }
-        List<OutboxView> items = db.read(tx -> tx.outbox().list(status, before, (int) limit)).stream()
+        Query q = Query.of(req, "status", "before", "limit");
+        String status = q.oneOf("status", STATUSES);
+        Long before = q.number("before");
+        int limit = q.limit(100, 1000);
+        List<OutboxView> items = db.read(tx -> tx.outbox().list(status, before, limit)).stream()
                 .map(m -> view(m, null))
                 .toList();
         Map<String, Object> page = new LinkedHashMap<>();

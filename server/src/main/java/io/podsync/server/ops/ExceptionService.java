@@ -17,6 +17,7 @@ import io.podsync.server.auth.Principal;
 import io.podsync.server.auth.Scope;
 import io.podsync.server.http.JsonBodies;
 import io.podsync.server.http.ProblemException;
+import io.podsync.server.http.Query;
 import io.podsync.server.sync.Exceptions;
 import io.podsync.storage.Database;
 import io.podsync.storage.ExceptionRow;
@@ -68,18 +69,12 @@ public final class ExceptionService implements HttpService {
 
     private void list(ServerRequest req, ServerResponse res) {
         AuthFilter.principal(req).requireAny(Scope.OPS);
-        String status = req.query().first("status").orElse(null);
-        if (status != null && !STATUSES.contains(status)) {
-            throw ProblemException.badRequest(ViolationCodes.UNKNOWN_VALUE, "status", "status is open or resolved");
-        }
-        String kind = req.query().first("kind").orElse(null);
-        String routeId = req.query().first("routeId").orElse(null);
-        Long before = longParam(req, "before");
-        Long limitParam = longParam(req, "limit");
-        if (limitParam != null && (limitParam < 1 || limitParam > Limits.MAX_PULL_LIMIT)) {
-            throw ProblemException.badRequest(ViolationCodes.OUT_OF_RANGE, "limit", "limit must be 1 to 1000");
-        }
-        int limit = limitParam == null ? 100 : limitParam.intValue();
+        Query q = Query.of(req, "status", "kind", "routeId", "before", "limit");
+        String status = q.oneOf("status", STATUSES);
+        String kind = q.id("kind");
+        String routeId = q.id("routeId");
+        Long before = q.number("before");
+        int limit = q.limit(100, Limits.MAX_PULL_LIMIT);
         List<ExceptionView> items = db.read(tx -> {
             List<ExceptionRow> rows = tx.exceptions().list(status, kind, routeId, before, limit);
             Map<Long, List<FindingRow>> findings = tx.exceptions()
@@ -205,18 +200,6 @@ public final class ExceptionService implements HttpService {
             return Long.parseLong(req.path().pathParameters().get("id"));
         } catch (NumberFormatException e) {
             throw ProblemException.badRequest(ViolationCodes.INVALID_FORMAT, "id", "id must be a number");
-        }
-    }
-
-    private static Long longParam(ServerRequest req, String name) {
-        String raw = req.query().first(name).orElse(null);
-        if (raw == null) {
-            return null;
-        }
-        try {
-            return Long.parseLong(raw);
-        } catch (NumberFormatException e) {
-            throw ProblemException.badRequest(ViolationCodes.INVALID_FORMAT, name, name + " must be a number");
         }
     }
 

@@ -14,6 +14,7 @@ import io.podsync.protocol.StopView;
 import io.podsync.protocol.json.CanonicalJson;
 import io.podsync.protocol.json.ProtocolJson;
 import io.podsync.server.http.ProblemException;
+import io.podsync.server.observe.Telemetry;
 import io.podsync.server.sync.Audiences;
 import io.podsync.server.sync.Manifests;
 import io.podsync.server.sync.MilestoneListener;
@@ -58,14 +59,24 @@ public final class RouteReleaser {
     }
 
     /**
-     * Creates or replaces a route; the same content again is a no-op that returns the current version.
+     * Who asked for a new version of a route, kept with the version (the trace of an order shows it).
      *
      * @param baseUrl how the ERP reached the server ({@code scheme://host[:port]}): evidence URLs in its messages about
      *     the route start with it when no public URL is configured
+     * @param clientId the API client that asked
+     * @param correlationId the correlation id of its request: the ERP's own, when it sent one
      */
-    public RouteReleaseResult release(String routeId, RouteRelease release, String baseUrl) {
-        Prepared prepared = Prepared.of(release);
-        return db.write(tx -> release(tx, routeId, release, prepared, baseUrl));
+    public record Caller(String baseUrl, String clientId, String correlationId) {}
+
+    /** Creates or replaces a route; the same content again is a no-op that returns the current version. */
+    public RouteReleaseResult release(String routeId, RouteRelease release, Caller caller) {
+        return Telemetry.span("podsync.route.release", () -> {
+            Telemetry.attribute("podsync.route_id", routeId);
+            Prepared prepared = Prepared.of(release);
+            RouteReleaseResult result = db.write(tx -> release(tx, routeId, release, prepared, caller));
+            Telemetry.attribute("podsync.route_version", result.version());
+            return result;
+        });
     }
 
     /**
@@ -94,7 +105,7 @@ public final class RouteReleaser {
      * Moves a route to another driver, keeping its current content: the stops it holds now (not the ones a later
      * release moved elsewhere). Empty when the route does not exist; 409 when it is cancelled.
      */
-    public Optional<RouteReleaseResult> reassign(String routeId, String driverId, String vehicleId, String baseUrl) {
+    public Optional<RouteReleaseResult> reassign(String routeId, String driverId, String vehicleId, Caller caller) {
         return db.write(tx -> tx.routes().findRoute(routeId).map(route -> {
             if (CANCELLED.equals(route.status())) {
                 throw ProblemException.conflict(
@@ -110,7 +121,7 @@ public final class RouteReleaser {
             RouteView view = ProtocolJson.read(route.viewJson(), RouteView.class);
             RouteRelease moved = new RouteRelease(
                     driverId, vehicleId != null ? vehicleId : route.vehicleId(), view.serviceDate(), current);
-            return release(tx, routeId, moved, Prepared.of(moved), baseUrl);
+            return release(tx, routeId, moved, Prepared.of(moved), caller);
         }));
     }
 
@@ -128,7 +139,7 @@ public final class RouteReleaser {
     }
 
     /** Cancels a route and all of its stops. Empty when the route does not exist. */
-    public Optional<RouteReleaseResult> cancel(String routeId, String baseUrl) {
+    public Optional<RouteReleaseResult> cancel(String routeId, Caller caller) {
         return db.write(tx -> tx.routes().findRoute(routeId).map(route -> {
             if (CANCELLED.equals(route.status())) {
                 return new RouteReleaseResult(routeId, route.version(), false, route.driverId(), route.status());
@@ -168,8 +179,9 @@ public final class RouteReleaser {
                     now,
                     json,
                     route.releaseJson(),
-                    baseUrl != null ? baseUrl : route.baseUrl());
+                    caller.baseUrl() != null ? caller.baseUrl() : route.baseUrl());
             tx.routes().upsertRoute(cancelled);
+            tx.routes().recordCaller(routeId, cancelled.version(), caller.clientId(), caller.correlationId());
             changes.add(ChangeRow.of(audience, Change.ROUTE, routeId, true, json, now));
             tx.changes().publish(changes);
             milestones.routeChanged(tx, cancelled, now);
@@ -197,7 +209,7 @@ public final class RouteReleaser {
         }));
     }
 
-    private RouteReleaseResult release(Tx tx, String routeId, RouteRelease release, Prepared prepared, String baseUrl) {
+    private RouteReleaseResult release(Tx tx, String routeId, RouteRelease release, Prepared prepared, Caller caller) {
         long now = clock.millis();
         String hash = prepared.hash();
         RouteRow existing = tx.routes().findRoute(routeId).orElse(null);
@@ -303,12 +315,13 @@ public final class RouteReleaser {
                 now,
                 json,
                 prepared.releaseJson(),
-                baseUrl != null ? baseUrl : existing == null ? null : existing.baseUrl());
+                caller.baseUrl() != null ? caller.baseUrl() : existing == null ? null : existing.baseUrl());
         tx.routes().upsertRoute(released);
+        tx.routes().recordCaller(routeId, version, caller.clientId(), caller.correlationId());
         changes.add(ChangeRow.of(audience, Change.ROUTE, routeId, false, json, now));
         milestones.routeChanged(tx, released, now);
         for (String other : otherRoutes) {
-            changes.add(republish(tx, other, now));
+            changes.add(republish(tx, other, caller, now));
         }
         tx.changes().publish(changes);
         // The new driver's devices get the state each handed-over stop was left in (an arrival, a failed attempt),
@@ -322,7 +335,7 @@ public final class RouteReleaser {
     }
 
     /** A route that lost a stop to another route gets a new version without it. */
-    private ChangeRow republish(Tx tx, String routeId, long now) {
+    private ChangeRow republish(Tx tx, String routeId, Caller caller, long now) {
         RouteRow route = tx.routes().findRoute(routeId).orElseThrow();
         List<String> stopIds = tx.routes().stopsOfRoute(routeId).stream()
                 .filter(s -> !REMOVED.equals(s.status()))
@@ -353,6 +366,7 @@ public final class RouteReleaser {
                 route.releaseJson(),
                 route.baseUrl());
         tx.routes().upsertRoute(republished);
+        tx.routes().recordCaller(routeId, republished.version(), caller.clientId(), caller.correlationId());
         milestones.routeChanged(tx, republished, now);
         return ChangeRow.of(Audiences.driver(route.driverId()), Change.ROUTE, routeId, false, json, now);
     }

@@ -14,6 +14,7 @@ import io.podsync.protocol.validation.ProtocolValidator;
 import io.podsync.server.auth.AuthFilter;
 import io.podsync.server.auth.Principal;
 import io.podsync.server.auth.Scope;
+import io.podsync.server.http.Correlation;
 import io.podsync.server.http.JsonBodies;
 import io.podsync.server.http.ProblemException;
 import java.util.List;
@@ -49,7 +50,7 @@ public final class RouteService implements HttpService {
         if (!v.isEmpty()) {
             throw ProblemException.invalid(v);
         }
-        RouteReleaseResult result = releaser.release(routeId, r, baseUrl(req));
+        RouteReleaseResult result = releaser.release(routeId, r, caller(req));
         if (result.changed()) {
             onRelease.run();
         }
@@ -74,7 +75,7 @@ public final class RouteService implements HttpService {
     private void cancel(ServerRequest req, ServerResponse res) {
         AuthFilter.principal(req).requireAny(Scope.ERP, Scope.OPS);
         String routeId = routeId(req);
-        JsonBodies.ok(res, releaser.cancel(routeId, baseUrl(req)).orElseThrow(() -> notFound(routeId)));
+        JsonBodies.ok(res, releaser.cancel(routeId, caller(req)).orElseThrow(() -> notFound(routeId)));
     }
 
     private void reassign(ServerRequest req, ServerResponse res) {
@@ -90,8 +91,13 @@ public final class RouteService implements HttpService {
         }
         JsonBodies.ok(
                 res,
-                releaser.reassign(routeId, r.driverId(), r.vehicleId(), baseUrl(req))
+                releaser.reassign(routeId, r.driverId(), r.vehicleId(), caller(req))
                         .orElseThrow(() -> notFound(routeId)));
+    }
+
+    /** Who is asking, kept with the route version it writes. */
+    private static RouteReleaser.Caller caller(ServerRequest req) {
+        return new RouteReleaser.Caller(baseUrl(req), AuthFilter.principal(req).subject(), Correlation.of(req));
     }
 
     /**

@@ -25,4 +25,31 @@ public interface MilestoneListener {
     default void routeDispatched(Tx tx, String routeId, long version, String driverId, String deviceId, long now) {}
 
     MilestoneListener NONE = new MilestoneListener() {};
+
+    /** Every one of these, in this order (a method added above must be passed on here too). */
+    static MilestoneListener all(MilestoneListener... listeners) {
+        return new MilestoneListener() {
+            @Override
+            public void eventsSeen(Tx tx, List<Seen> events, long now) {
+                for (MilestoneListener l : listeners) {
+                    l.eventsSeen(tx, events, now);
+                }
+            }
+
+            @Override
+            public void routeChanged(Tx tx, RouteRow route, long now) {
+                for (MilestoneListener l : listeners) {
+                    l.routeChanged(tx, route, now);
+                }
+            }
+
+            @Override
+            public void routeDispatched(
+                    Tx tx, String routeId, long version, String driverId, String deviceId, long now) {
+                for (MilestoneListener l : listeners) {
+                    l.routeDispatched(tx, routeId, version, driverId, deviceId, now);
+                }
+            }
+        };
+    }
 }

@@ -36,8 +36,9 @@ final class JdbcOutboxRepository implements OutboxRepository {
                         """
                         INSERT INTO outbox (outbox_id, message_id, endpoint, dedupe_key, partition_key, type, stop_id,
                                             route_id, supersedes, payload_json, status, attempts, next_attempt_at,
-                                            lease_until, last_status, last_error, created_at, delivered_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, ?, NULL)
+                                            lease_until, last_status, last_error, created_at, delivered_at,
+                                            correlation_id, trace_parent)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, ?, NULL, ?, ?)
                         ON CONFLICT (dedupe_key) DO NOTHING
                         """,
                         id,
@@ -53,7 +54,9 @@ final class JdbcOutboxRepository implements OutboxRepository {
                         m.status(),
                         m.attempts(),
                         m.nextAttemptAt(),
-                        m.createdAt())
+                        m.createdAt(),
+                        m.correlationId(),
+                        m.traceParent())
                 == 1;
     }
 
@@ -236,8 +239,8 @@ final class JdbcOutboxRepository implements OutboxRepository {
         sql.update(
                 """
                 INSERT INTO stop_confirmations (stop_id, outcome_event_key, device_id, outcome, message_id, confirmed_at,
-                                                final_outcome)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
+                                                final_outcome, first_confirmed_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (stop_id) DO UPDATE SET outcome_event_key = excluded.outcome_event_key,
                     device_id = excluded.device_id, outcome = excluded.outcome, message_id = excluded.message_id,
                     confirmed_at = excluded.confirmed_at, final_outcome = excluded.final_outcome
@@ -248,7 +251,8 @@ final class JdbcOutboxRepository implements OutboxRepository {
                 c.outcome(),
                 c.messageId(),
                 c.confirmedAt(),
-                c.finalOutcome());
+                c.finalOutcome(),
+                c.confirmedAt());
     }
 
     @Override
@@ -318,6 +322,8 @@ final class JdbcOutboxRepository implements OutboxRepository {
                 rs.getObject("last_status") == null ? null : rs.getInt("last_status"),
                 rs.getString("last_error"),
                 rs.getLong("created_at"),
-                Sql.nullableLong(rs, "delivered_at"));
+                Sql.nullableLong(rs, "delivered_at"),
+                rs.getString("correlation_id"),
+                rs.getString("trace_parent"));
     }
 }

@@ -73,6 +73,16 @@ final class JdbcRouteRepository implements RouteRepository {
     }
 
     @Override
+    public void recordCaller(String routeId, long version, String clientId, String correlationId) {
+        sql.update(
+                "UPDATE route_versions SET released_by = ?, correlation_id = ? WHERE route_id = ? AND version = ?",
+                clientId,
+                correlationId,
+                routeId,
+                version);
+    }
+
+    @Override
     public List<StopRow> stopsOfRoute(String routeId) {
         return sql.list(
                 "SELECT * FROM stops WHERE route_id = ? ORDER BY sequence, stop_id",
