@@ -77,7 +77,6 @@ public final class ErpReceiver implements AutoCloseable {
         default void rejected(int status, String reason) {}
     }
 
-    /** A reply computed while handling, sent after the behaviour's delay or hang. */
     // The two answers nearly every delivery gets, serialized once.
     private static final Map<String, Object> RECORDED = Map.of("status", "recorded");
 
@@ -85,6 +84,7 @@ public final class ErpReceiver implements AutoCloseable {
     private static final byte[] RECORDED_JSON = ProtocolJson.toBytes(RECORDED);
     private static final byte[] DUPLICATE_JSON = ProtocolJson.toBytes(DUPLICATE);
 
+    /** A reply computed while handling, sent after the behaviour's delay or hang. */
     private record Reply(int status, Map<String, Object> body, Map<String, String> headers, Duration hold) {
         static Reply of(int status, Map<String, Object> body) {
             return new Reply(status, body, Map.of(), Duration.ZERO);
@@ -157,7 +157,6 @@ public final class ErpReceiver implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
-    /** The recorded deliveries in the order they were recorded, each with its attempts up to now. */
     /** How many distinct deliveries were recorded; cheap enough to poll while a backlog drains. */
     public int deliveryCount() {
         lock.lock();
@@ -168,6 +167,7 @@ public final class ErpReceiver implements AutoCloseable {
         }
     }
 
+    /** The recorded deliveries in the order they were recorded, each with its attempts up to now. */
     public List<Delivery> deliveries() {
         lock.lock();
         try {

@@ -46,6 +46,9 @@ import java.util.stream.Collectors;
  * in order: a message waits while an older one of its stop is not delivered.
  */
 public final class OutboxDispatcher implements AutoCloseable {
+    /** The longest wait an ERP's Retry-After may ask for. */
+    private static final Duration MAX_RETRY_AFTER = Duration.ofHours(24);
+
     private static final System.Logger LOG = System.getLogger(OutboxDispatcher.class.getName());
     private static final int BATCH = 500;
     private static final HeaderName WEBHOOK_ID = HeaderNames.create("webhook-id");
@@ -330,7 +333,7 @@ public final class OutboxDispatcher implements AutoCloseable {
         } else {
             long next = now + jittered(config.schedule().get(r.attempt()));
             if (r.status() == 429 || r.status() == 503) {
-                next = Math.max(next, now + retryAfterMillis(r.retryAfter()));
+                next = Math.max(next, now + retryAfterMillis(r.retryAfter(), now));
             }
             tx.outbox().reschedule(m.outboxId(), r.attempt(), next, status, r.error());
         }
@@ -371,20 +374,27 @@ public final class OutboxDispatcher implements AutoCloseable {
         return ms + ThreadLocalRandom.current().nextLong(-spread, spread + 1);
     }
 
-    static long retryAfterMillis(String header) {
+    /**
+     * How long an ERP's {@code Retry-After} (seconds, or an HTTP date read against {@code now}, the dispatcher's clock)
+     * asks to wait: 0 when absent or unreadable, at most a day.
+     */
+    static long retryAfterMillis(String header, long now) {
         if (header == null) {
             return 0;
         }
+        long wait;
         try {
-            return Math.min(Duration.ofHours(24).toMillis(), Long.parseLong(header.trim()) * 1000);
+            long seconds = Long.parseLong(header.trim());
+            wait = seconds > MAX_RETRY_AFTER.toSeconds() ? Long.MAX_VALUE : seconds * 1000;
         } catch (NumberFormatException e) {
             try {
                 ZonedDateTime at = ZonedDateTime.parse(header.trim(), DateTimeFormatter.RFC_1123_DATE_TIME);
-                return Math.max(0, at.toInstant().toEpochMilli() - System.currentTimeMillis());
-            } catch (java.time.format.DateTimeParseException e2) {
+                wait = at.toInstant().toEpochMilli() - now;
+            } catch (java.time.format.DateTimeParseException | ArithmeticException e2) {
                 return 0;
             }
         }
+        return Math.max(0, Math.min(MAX_RETRY_AFTER.toMillis(), wait));
     }
 
     /** For the attempt's history: the message, or the kind of failure where there is none (an end of stream). */

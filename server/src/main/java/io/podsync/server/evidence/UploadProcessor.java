@@ -388,10 +388,6 @@ public final class UploadProcessor {
         }
     }
 
-    /**
-     * The artifact in one chunk, the usual case: straight to its content address, verified as it streams (the store
-     * refuses to complete a write whose bytes miss the declared hash), then recorded. No staging object, no copy.
-     */
     /** A store write that failed: retryable when the store is down, else the chunk ended before its length. */
     private static RuntimeException cutShort(ArtifactStoreException e) {
         if (e.isTransient()) {
@@ -403,6 +399,10 @@ public final class UploadProcessor {
                 "the chunk ended before its Content-Length; it was discarded, send it again");
     }
 
+    /**
+     * The artifact in one chunk, the usual case: straight to its content address, verified as it streams (the store
+     * refuses to complete a write whose bytes miss the declared hash), then recorded. No staging object, no copy.
+     */
     private UploadStatus whole(UploadRow u, InputStream in) {
         boolean stored;
         try {
