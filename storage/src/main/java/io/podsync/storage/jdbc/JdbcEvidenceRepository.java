@@ -202,7 +202,7 @@ final class JdbcEvidenceRepository implements EvidenceRepository {
         sql.update("DELETE FROM uploads WHERE upload_id = ?", uploadId);
     }
 
-    private static UploadRow upload(ResultSet rs) throws SQLException {
+    static UploadRow upload(ResultSet rs) throws SQLException {
         return new UploadRow(
                 rs.getString("upload_id"),
                 rs.getString("device_id"),

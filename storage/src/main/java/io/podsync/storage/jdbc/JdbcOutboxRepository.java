@@ -303,7 +303,7 @@ final class JdbcOutboxRepository implements OutboxRepository {
                 rs.getInt("final_outcome") != 0);
     }
 
-    private static OutboxRow row(ResultSet rs) throws SQLException {
+    static OutboxRow row(ResultSet rs) throws SQLException {
         return new OutboxRow(
                 rs.getLong("outbox_id"),
                 rs.getString("message_id"),
