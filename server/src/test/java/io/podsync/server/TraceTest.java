@@ -37,7 +37,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -159,8 +158,12 @@ class TraceTest {
         server.ops().resolveException(exceptionId, "accepted", "customer confirmed the drop-off by phone");
         await(() -> server.outbox("?status=dead").get("items").size() == 1, "a dead confirmation");
         Trace outage = trace("orderId=TR-O1");
-        assertEquals(Set.of(TraceGapKind.NOT_ACKNOWLEDGED), kindsOf(outage.missing()), outage.missing().toString());
-        long messageId = server.outbox("?status=dead").get("items").get(0).get("id").asLong();
+        assertEquals(
+                Set.of(TraceGapKind.NOT_ACKNOWLEDGED),
+                kindsOf(outage.missing()),
+                outage.missing().toString());
+        long messageId =
+                server.outbox("?status=dead").get("items").get(0).get("id").asLong();
         assertEquals(
                 200,
                 server.send("POST", "/v1/ops/outbox/" + messageId + "/replay", "application/json", "{}", ops)
@@ -203,12 +206,19 @@ class TraceTest {
         assertEquals("erp-release-4711", versions.get(0).correlationId());
         assertEquals(1L, versions.get(0).routeVersion());
         assertEquals("erp-amend-4711", versions.get(1).correlationId());
-        assertTrue(versions.get(1).summary().contains("amended"), versions.get(1).summary());
+        assertTrue(
+                versions.get(1).summary().contains("amended"), versions.get(1).summary());
         List<TraceEntry> pulls = of(t, TraceEntryKind.ROUTE_PULLED);
-        assertEquals(List.of(a.id(), a.id(), b.id()), pulls.stream().map(TraceEntry::deviceId).toList());
-        assertEquals(List.of(1L, 2L, 2L), pulls.stream().map(TraceEntry::routeVersion).toList());
+        assertEquals(
+                List.of(a.id(), a.id(), b.id()),
+                pulls.stream().map(TraceEntry::deviceId).toList());
+        assertEquals(
+                List.of(1L, 2L, 2L),
+                pulls.stream().map(TraceEntry::routeVersion).toList());
         List<TraceEntry> events = of(t, TraceEntryKind.EVENT);
-        assertEquals(List.of(a.id(), b.id()), events.stream().map(TraceEntry::deviceId).toList());
+        assertEquals(
+                List.of(a.id(), b.id()),
+                events.stream().map(TraceEntry::deviceId).toList());
         TraceEntry delivery = events.get(1);
         assertEquals(deliveryKey, delivery.idempotencyKey());
         assertEquals(Verdict.APPLIED, delivery.verdict(), "applied once its photo arrived");
@@ -264,7 +274,8 @@ class TraceTest {
         assertEquals(t, viaJava);
         ProblemException refused = assertThrows(
                 ProblemException.class,
-                () -> service.trace(new Principal("D-TR", Set.of(Scope.DRIVER), a.id()), TraceKey.ORDER_ID, "TR-O1", 10));
+                () -> service.trace(
+                        new Principal("D-TR", Set.of(Scope.DRIVER), a.id()), TraceKey.ORDER_ID, "TR-O1", 10));
         assertEquals(403, refused.status());
 
         // an order nobody knows: an empty, complete trace
@@ -352,13 +363,17 @@ class TraceTest {
 
     private static String describe(Trace t) {
         StringBuilder s = new StringBuilder();
-        t.entries().forEach(e -> s.append('\n').append(e.at()).append(' ').append(e.kind().wire()).append(": ")
-                .append(e.summary()));
+        t.entries()
+                .forEach(e -> s.append('\n')
+                        .append(e.at())
+                        .append(' ')
+                        .append(e.kind().wire())
+                        .append(": ")
+                        .append(e.summary()));
         return s.toString();
     }
 
     private static String enc(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
-
 }

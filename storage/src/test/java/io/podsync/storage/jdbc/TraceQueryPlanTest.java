@@ -90,7 +90,9 @@ class TraceQueryPlanTest {
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file())) {
             Connection recording = (Connection) Proxy.newProxyInstance(
                     Connection.class.getClassLoader(), new Class<?>[] {Connection.class}, (proxy, method, args) -> {
-                        if (method.getName().equals("prepareStatement") && args != null && args[0] instanceof String s) {
+                        if (method.getName().equals("prepareStatement")
+                                && args != null
+                                && args[0] instanceof String s) {
                             seen.add(s);
                         }
                         try {
