@@ -148,6 +148,12 @@ class TraceTest {
                 .upload(photo, "image/jpeg", EvidenceKind.PHOTO, 64 * 1024, 5)
                 .isStored());
 
+        Trace uploaded = trace("orderId=TR-O1");
+        assertEquals(
+                Set.of(TraceGapKind.EXCEPTION_OPEN, TraceGapKind.NOT_CONFIRMED),
+                kindsOf(uploaded.missing()),
+                "the photo is in; the delivery waits for a person, so nothing went to the ERP: " + uploaded.missing());
+
         // the ERP is down: the confirmation written when operations accept the flagged delivery dies, is replayed
         erp.behavior().failNext(5, 500);
         long exceptionId = server.ops().exceptions("open", 100).items().stream()
@@ -156,19 +162,18 @@ class TraceTest {
                 .orElseThrow()
                 .id();
         server.ops().resolveException(exceptionId, "accepted", "customer confirmed the drop-off by phone");
-        await(() -> server.outbox("?status=dead").get("items").size() == 1, "a dead confirmation");
+        await(() -> outboxOf("dead", "TR-S1").size() == 1, "a dead confirmation");
         Trace outage = trace("orderId=TR-O1");
         assertEquals(
                 Set.of(TraceGapKind.NOT_ACKNOWLEDGED),
                 kindsOf(outage.missing()),
                 outage.missing().toString());
-        long messageId =
-                server.outbox("?status=dead").get("items").get(0).get("id").asLong();
+        long messageId = outboxOf("dead", "TR-S1").get(0);
         assertEquals(
                 200,
                 server.send("POST", "/v1/ops/outbox/" + messageId + "/replay", "application/json", "{}", ops)
                         .statusCode());
-        await(() -> server.outbox("?status=delivered").get("items").size() == 1, "the replayed confirmation");
+        await(() -> outboxOf("delivered", "TR-S1").size() == 1, "the replayed confirmation");
 
         Trace t = trace("orderId=TR-O1");
         assertEquals(List.of("TR"), t.routeIds());
@@ -282,6 +287,54 @@ class TraceTest {
         Trace none = trace("orderId=NO-SUCH-ORDER");
         assertEquals(List.of(), none.entries());
         assertTrue(none.complete());
+    }
+
+    @Test
+    void anEndpointRecoveredByAPersonShowsInTheTraceOfItsMessages() throws Exception {
+        server.erp().releaseRoute("TR-REC", Fixtures.route("TR-REC", "D-REC", 1));
+        TestServer.Device d = server.device("D-REC");
+        erp.behavior().failNext(5, 500);
+        d.client()
+                .push(new PushRequest(
+                        Instant.now(),
+                        List.of(Fixtures.event(
+                                UUID.randomUUID().toString(),
+                                1,
+                                EventType.DELIVERED,
+                                "TR-REC-S1",
+                                Instant.now(),
+                                Fixtures.fullDelivery("TR-REC-O1")))));
+        await(() -> outboxOf("dead", "TR-REC-S1").size() == 1, "a dead confirmation");
+        Instant since = Instant.now().minusSeconds(3600);
+        HttpResponse<String> recovered =
+                server.postJson("/v1/ops/erp-endpoints/erp/recover", "{\"since\":\"" + since + "\"}", ops);
+        assertEquals(200, recovered.statusCode(), recovered.body());
+        await(() -> outboxOf("delivered", "TR-REC-S1").size() == 1, "the recovered confirmation");
+
+        Trace t = trace("stopId=TR-REC-S1");
+        TraceEntry action = of(t, TraceEntryKind.OPERATOR_ACTION).get(0);
+        assertEquals("recover", action.status());
+        assertEquals("ops", action.actor());
+        assertTrue(action.summary().contains("endpoint erp"), action.summary());
+        List<TraceEntryKind> tail = t.entries().stream()
+                .map(TraceEntry::kind)
+                .filter(k -> k == TraceEntryKind.OPERATOR_ACTION || k == TraceEntryKind.ERP_ACKNOWLEDGED)
+                .toList();
+        assertEquals(List.of(TraceEntryKind.OPERATOR_ACTION, TraceEntryKind.ERP_ACKNOWLEDGED), tail, describe(t));
+        // the device delivered without ever pulling the route: acknowledged, but the dispatch link is missing
+        assertEquals(Set.of(TraceGapKind.NOT_DISPATCHED), kindsOf(t.missing()));
+        assertEquals(1L, gap(t, TraceGapKind.NOT_DISPATCHED).routeVersion());
+    }
+
+    /** The outbox ids of a stop's messages in this status. */
+    private static List<Long> outboxOf(String status, String stopId) {
+        List<Long> ids = new ArrayList<>();
+        server.outbox("?status=" + status).get("items").forEach(m -> {
+            if (stopId.equals(m.path("stopId").asText())) {
+                ids.add(m.get("id").asLong());
+            }
+        });
+        return ids;
     }
 
     @Test

@@ -80,8 +80,11 @@ public interface TraceRepository {
     /** The exceptions about these stops, and those about these routes as a whole, oldest first. */
     List<ExceptionRow> exceptions(Collection<String> stopIds, Collection<String> routeIds, int limit);
 
-    /** The ERP messages about these stops, and those about these routes as a whole, oldest first. */
-    List<OutboxRow> outbox(Collection<String> stopIds, Collection<String> routeIds, int limit);
+    /**
+     * The ERP messages about these stops ({@code stop -> route}, as {@link #routesOfStops} gives them), and those about
+     * these routes as a whole, oldest first.
+     */
+    List<OutboxRow> outbox(Map<String, String> routeOfStop, Collection<String> routeIds, int limit);
 
     /** Every delivery attempt of these messages, earliest first. */
     List<OutboxAttemptRow> attempts(Collection<Long> outboxIds, int limit);

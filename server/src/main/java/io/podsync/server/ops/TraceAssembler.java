@@ -84,7 +84,8 @@ final class TraceAssembler {
                 shas.add(value);
             }
         }
-        routes.addAll(repo.routesOfStops(stops).values());
+        Map<String, String> routeOfStop = repo.routesOfStops(stops);
+        routes.addAll(routeOfStop.values());
 
         int rows = limit + 1; // one more than fits tells that the answer was cut
         Map<String, RouteVersion> current = routeVersions(repo.routeVersions(routes, rows));
@@ -93,7 +94,7 @@ final class TraceAssembler {
         events.forEach(this::event);
         evidence(events, repo.evidenceOfStops(stops, rows), shas);
         exceptions(repo.exceptions(stops, routes, rows));
-        List<OutboxRow> messages = repo.outbox(stops, routes, rows);
+        List<OutboxRow> messages = repo.outbox(routeOfStop, routes, rows);
         outbox(
                 messages,
                 repo.attempts(messages.stream().map(OutboxRow::outboxId).toList(), rows));

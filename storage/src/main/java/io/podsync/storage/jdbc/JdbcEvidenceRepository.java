@@ -38,15 +38,7 @@ final class JdbcEvidenceRepository implements EvidenceRepository {
 
     @Override
     public Optional<ArtifactRow> findArtifact(String sha256) {
-        return sql.one(
-                "SELECT * FROM artifacts WHERE sha256 = ?",
-                rs -> new ArtifactRow(
-                        rs.getString("sha256"),
-                        rs.getLong("size"),
-                        rs.getString("media_type"),
-                        rs.getString("kind"),
-                        rs.getLong("stored_at")),
-                sha256);
+        return sql.one("SELECT * FROM artifacts WHERE sha256 = ?", JdbcEvidenceRepository::artifact, sha256);
     }
 
     @Override
@@ -200,6 +192,15 @@ final class JdbcEvidenceRepository implements EvidenceRepository {
     public void deleteUpload(String uploadId) {
         sql.update("DELETE FROM upload_segments WHERE upload_id = ?", uploadId);
         sql.update("DELETE FROM uploads WHERE upload_id = ?", uploadId);
+    }
+
+    static ArtifactRow artifact(ResultSet rs) throws SQLException {
+        return new ArtifactRow(
+                rs.getString("sha256"),
+                rs.getLong("size"),
+                rs.getString("media_type"),
+                rs.getString("kind"),
+                rs.getLong("stored_at"));
     }
 
     static UploadRow upload(ResultSet rs) throws SQLException {

@@ -169,12 +169,7 @@ final class JdbcTraceRepository implements TraceRepository {
         return chunked( // the primary key
                 sha256s,
                 in -> "SELECT * FROM artifacts WHERE sha256 IN (" + in + ") LIMIT ?",
-                rs -> new ArtifactRow(
-                        rs.getString("sha256"),
-                        rs.getLong("size"),
-                        rs.getString("media_type"),
-                        rs.getString("kind"),
-                        rs.getLong("stored_at")),
+                JdbcEvidenceRepository::artifact,
                 null,
                 sha256s.size());
     }
@@ -212,11 +207,10 @@ final class JdbcTraceRepository implements TraceRepository {
     }
 
     @Override
-    public List<OutboxRow> outbox(Collection<String> stopIds, Collection<String> routeIds, int limit) {
+    public List<OutboxRow> outbox(Map<String, String> routeOf, Collection<String> routeIds, int limit) {
         // outbox_route (route_id, stop_id): the stops of each route, and the route's own messages (stop_id '')
         Map<String, List<String>> byRoute = new LinkedHashMap<>();
         routeIds.forEach(r -> byRoute.put(r, new ArrayList<>(List.of(""))));
-        Map<String, String> routeOf = routesOfStops(stopIds);
         routeOf.forEach((stop, route) ->
                 byRoute.computeIfAbsent(route, r -> new ArrayList<>()).add(stop));
         Comparator<OutboxRow> order =
@@ -243,13 +237,7 @@ final class JdbcTraceRepository implements TraceRepository {
         return chunked( // the primary key (outbox_id, at, attempt)
                 outboxIds,
                 in -> "SELECT * FROM outbox_attempts WHERE outbox_id IN (" + in + ") ORDER BY at, attempt LIMIT ?",
-                rs -> new OutboxAttemptRow(
-                        rs.getLong("outbox_id"),
-                        rs.getInt("attempt"),
-                        rs.getLong("at"),
-                        rs.getInt("status_code"),
-                        rs.getString("error"),
-                        rs.getLong("duration_ms")),
+                JdbcOutboxRepository::attempt,
                 Comparator.comparingLong(OutboxAttemptRow::at).thenComparingInt(OutboxAttemptRow::attempt),
                 limit);
     }

@@ -52,7 +52,7 @@ class TraceQueryPlanTest {
             repo.artifacts(List.of("ab".repeat(32)));
             repo.uploads(List.of("ab".repeat(32)), 10);
             repo.exceptions(stops, routes, 10);
-            repo.outbox(stops, routes, 10);
+            repo.outbox(java.util.Map.of("S-1", "R-1"), routes, 10);
             repo.attempts(List.of(1L, 2L), 10);
             repo.actions(List.of(1L), List.of("erp"), 0, 10);
         });
