@@ -12,7 +12,8 @@ import java.util.List;
  * @param stopIds the stops the key led to
  * @param entries the steps, earliest first (ties in the order of the process: release, pull, event, evidence,
  *     exception, message)
- * @param truncated true when there were more than {@code limit} steps: the earliest {@code limit} are given
+ * @param truncated true when there were more than {@code limit} steps (the earliest {@code limit} are given), or the key
+ *     led to more than 1000 stops or routes (the first 1000 are traced)
  * @param limit the most steps an answer holds
  * @param complete true when no link is missing
  * @param missing the missing links (trace completeness), each at most once

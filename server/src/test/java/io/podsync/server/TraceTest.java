@@ -326,6 +326,22 @@ class TraceTest {
         assertEquals(1L, gap(t, TraceGapKind.NOT_DISPATCHED).routeVersion());
     }
 
+    @Test
+    void aKeyThatLeadsToMoreThanAThousandStopsIsCutAndSaysSo() throws Exception {
+        // an ERP that sends one correlation id with every release of its night run
+        for (int i = 1; i <= 3; i++) {
+            release("TR-NIGHT-" + i, Fixtures.route("TR-NIGHT-" + i, "D-NIGHT", 500), "erp-night-run");
+        }
+        Trace t = trace("correlationId=erp-night-run&limit=10");
+        assertTrue(t.truncated());
+        assertEquals(1000, t.stopIds().size());
+        assertEquals(3, t.routeIds().size());
+        assertEquals(3, of(t, TraceEntryKind.ROUTE_VERSION).size(), describe(t));
+        Trace one = trace("routeId=TR-NIGHT-1");
+        assertFalse(one.truncated(), "500 stops and 1 step: not cut");
+        assertEquals(500, one.stopIds().size());
+    }
+
     /** The outbox ids of a stop's messages in this status. */
     private static List<Long> outboxOf(String status, String stopId) {
         List<Long> ids = new ArrayList<>();

@@ -37,7 +37,10 @@ import java.util.TreeSet;
  * (each list bounded by the limit), turns the rows into steps, orders them and names the missing links.
  */
 final class TraceAssembler {
-    /** The most stops a trace covers: a route has at most 500, a push touches at most 500. */
+    /**
+     * The most stops (and routes) a trace covers: a route has at most 500 stops, a push touches at most 500. Past it the
+     * answer says it was cut ({@code truncated}).
+     */
     static final int MAX_STOPS = 1000;
 
     private final TraceRepository repo;
@@ -45,6 +48,7 @@ final class TraceAssembler {
     private final int limit;
     private final List<TraceEntry> entries = new ArrayList<>();
     private final List<TraceGap> missing = new ArrayList<>();
+    private boolean cut;
 
     TraceAssembler(TraceRepository repo, boolean podForwarded, int limit) {
         this.repo = repo;
@@ -57,39 +61,44 @@ final class TraceAssembler {
         Set<String> routes = new LinkedHashSet<>();
         Set<String> shas = new LinkedHashSet<>();
         switch (by) {
-            case ORDER_ID -> stops.addAll(repo.stopsOfOrder(value, MAX_STOPS));
+            case ORDER_ID -> add(stops, repo.stopsOfOrder(value, MAX_STOPS + 1));
             case ROUTE_ID -> {
                 routes.add(value);
-                stops.addAll(repo.stopsOfRoute(value, MAX_STOPS));
+                add(stops, repo.stopsOfRoute(value, MAX_STOPS + 1));
             }
             case STOP_ID -> stops.add(value);
             case CORRELATION_ID -> {
-                stops.addAll(repo.stopsOfCorrelation(value, MAX_STOPS));
-                for (String route : repo.routesOfCorrelation(value, MAX_STOPS)) {
+                add(stops, repo.stopsOfCorrelation(value, MAX_STOPS + 1));
+                for (String route : repo.routesOfCorrelation(value, MAX_STOPS + 1)) {
                     routes.add(route);
-                    stops.addAll(repo.stopsOfRoute(route, MAX_STOPS));
+                    add(stops, repo.stopsOfRoute(route, MAX_STOPS + 1));
                 }
-                repo.messagesOfCorrelation(value, MAX_STOPS).forEach((stop, route) -> {
+                repo.messagesOfCorrelation(value, MAX_STOPS + 1).forEach((stop, route) -> {
                     if (!stop.isEmpty()) {
-                        stops.add(stop);
+                        add(stops, List.of(stop));
                     }
                     if (!route.isEmpty()) {
                         routes.add(route);
                     }
                 });
             }
-            case IDEMPOTENCY_KEY -> stops.addAll(repo.stopsOfEventKey(value, MAX_STOPS));
+            case IDEMPOTENCY_KEY -> add(stops, repo.stopsOfEventKey(value, MAX_STOPS + 1));
             case SHA256 -> {
-                stops.addAll(repo.stopsOfArtifact(value, MAX_STOPS));
+                add(stops, repo.stopsOfArtifact(value, MAX_STOPS + 1));
                 shas.add(value);
             }
         }
         Map<String, String> routeOfStop = repo.routesOfStops(stops);
         routes.addAll(routeOfStop.values());
+        if (routes.size() > MAX_STOPS) { // an ERP that sends one correlation id with every release of a night
+            List<String> first = List.copyOf(routes).subList(0, MAX_STOPS);
+            routes.retainAll(first);
+            cut = true;
+        }
 
         int rows = limit + 1; // one more than fits tells that the answer was cut
-        Map<String, RouteVersion> current = routeVersions(repo.routeVersions(routes, rows));
-        routePulls(repo.routePulls(routes, rows), current);
+        List<RouteVersion> versions = repo.routeVersions(routes, rows);
+        routePulls(repo.routePulls(routes, rows), versions, routeVersions(versions));
         List<EventRow> events = repo.events(stops, rows);
         events.forEach(this::event);
         evidence(events, repo.evidenceOfStops(stops, rows), shas);
@@ -102,8 +111,8 @@ final class TraceAssembler {
         notConfirmed(events, messages);
 
         entries.sort(Comparator.comparing(TraceEntry::at).thenComparing(TraceEntry::kind));
-        boolean truncated = entries.size() > limit;
-        List<TraceEntry> shown = truncated ? List.copyOf(entries.subList(0, limit)) : List.copyOf(entries);
+        boolean truncated = cut || entries.size() > limit;
+        List<TraceEntry> shown = List.copyOf(entries.subList(0, Math.min(limit, entries.size())));
         return new Trace(
                 by,
                 value,
@@ -139,10 +148,12 @@ final class TraceAssembler {
         return latest;
     }
 
-    private void routePulls(List<RoutePull> pulls, Map<String, RouteVersion> current) {
+    private void routePulls(List<RoutePull> pulls, List<RouteVersion> versions, Map<String, RouteVersion> current) {
+        Map<String, RouteVersion> byVersion = new HashMap<>();
+        versions.forEach(v -> byVersion.put(v.routeId() + "\u0000" + v.version(), v));
         Set<String> dispatched = new HashSet<>();
         for (RoutePull p : pulls) {
-            RouteVersion v = current.get(p.routeId());
+            RouteVersion v = byVersion.get(p.routeId() + "\u0000" + p.version());
             boolean byDriver = v != null && p.driverId().equals(v.driverId());
             boolean dispatch = byDriver && dispatched.add(p.routeId() + "\u0000" + p.version());
             add(new Step(TraceEntryKind.ROUTE_PULLED, p.pulledAt())
@@ -397,6 +408,19 @@ final class TraceAssembler {
                         null,
                         null,
                         null));
+            }
+        }
+    }
+
+    /** Adds stops up to {@link #MAX_STOPS}; past it the trace is cut. */
+    private void add(Set<String> stops, java.util.Collection<String> more) {
+        for (String stop : more) {
+            if (!stops.contains(stop)) {
+                if (stops.size() == MAX_STOPS) {
+                    cut = true;
+                    return;
+                }
+                stops.add(stop);
             }
         }
     }
