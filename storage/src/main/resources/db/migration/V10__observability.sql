@@ -20,3 +20,13 @@ ALTER TABLE outbox ADD COLUMN trace_parent VARCHAR(64);
 -- an order starts there.
 ALTER TABLE route_versions ADD COLUMN released_by VARCHAR(128);
 ALTER TABLE route_versions ADD COLUMN correlation_id VARCHAR(64);
+
+-- The latencies operations chart (GET /v1/ops/latencies) read the moments the histograms measure, by the moment each
+-- latency ended: a route version's first pull (its dispatch), a stop's first confirmation to the ERP, and the ERP's
+-- acknowledgement of a message. Each is found by an index. confirmed_at moves with a correction; first_confirmed_at
+-- stays (before this migration only the last one is known).
+ALTER TABLE stop_confirmations ADD COLUMN first_confirmed_at BIGINT;
+UPDATE stop_confirmations SET first_confirmed_at = confirmed_at;
+CREATE INDEX stop_confirmations_first ON stop_confirmations (first_confirmed_at);
+CREATE INDEX route_pulls_at ON route_pulls (pulled_at);
+CREATE INDEX outbox_delivered ON outbox (delivered_at);

@@ -280,12 +280,12 @@ public final class PodsyncServer implements AutoCloseable {
                                     .map(ErpConfig.Endpoint::name)
                                     .collect(java.util.stream.Collectors.toSet())),
                     new ExceptionService(db, clock, states.exceptions(), (tx, e, resolution, now) -> {
-                        metrics.exceptionResolved(e.kind(), now - e.createdAt());
+                        tx.afterCommit(() -> metrics.exceptionResolved(e.kind(), now - e.createdAt()));
                         if (!resolution.equals("corrected") && e.stopId() != null) {
                             forwarding.confirmations().reconsider(tx, e.stopId(), now);
                         }
                     }),
-                    new OpsService(db),
+                    new OpsService(db, clock),
                     new TraceService(
                             db,
                             java.util.Arrays.stream(io.podsync.protocol.ErpEventType.values())

@@ -11,6 +11,7 @@ import io.podsync.protocol.GeoFix;
 import io.podsync.protocol.PushRequest;
 import io.podsync.protocol.Verdict;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -53,12 +54,12 @@ class BusinessMetricsTest {
         });
         erp.start();
         Map<String, String> c = new HashMap<>(database());
-        c.put("podsync.erp.endpoints.0.name", "erp");
-        c.put(
-                "podsync.erp.endpoints.0.url",
-                "http://127.0.0.1:" + erp.getAddress().getPort() + "/hook");
-        c.put("podsync.erp.endpoints.0.secrets.0", ErpForwardingTest.SECRET);
-        c.put("podsync.erp.endpoints.0.timeout", "PT2S");
+        c.putAll(TestServer.erpEndpoint(
+                0,
+                "erp",
+                URI.create("http://127.0.0.1:" + erp.getAddress().getPort() + "/hook"),
+                List.of(ErpForwardingTest.SECRET),
+                List.of()));
         c.put("podsync.erp.retry-schedule.0", "PT0S");
         c.put("podsync.erp.retry-schedule.1", "PT1M");
         c.put("podsync.erp.poll-interval", "PT0.05S");
@@ -88,7 +89,17 @@ class BusinessMetricsTest {
     void aScriptedDayMovesEveryBusinessMetricByWhatHappened() throws Exception {
         server.erp().releaseRoute("BM", Fixtures.route("BM", "DB", 2));
         TestServer.Device device = server.device("DB");
-        assertEquals(0, value("podsync_order_to_dispatch_seconds_count", ""));
+        String start = metrics();
+        for (String series : List.of(
+                "podsync_order_to_dispatch_seconds_count",
+                "podsync_dispatch_to_confirmation_seconds_count",
+                "podsync_pod_posting_seconds_count{outcome=\"failed\"}",
+                "podsync_exception_resolution_seconds_count{kind=\"contradiction\"}",
+                "podsync_sync_lag_seconds_count",
+                "podsync_outbox_dead{endpoint=\"erp\"}",
+                "podsync_devices_silent")) {
+            assertTrue(start.contains("\n" + series + " 0"), series + " is there from the start, at zero\n" + start);
+        }
 
         // order to dispatch: the driver's phone pulls the route 10 minutes after its release
         clock.advance(Duration.ofMinutes(10));
@@ -178,6 +189,18 @@ class BusinessMetricsTest {
                 .map(r -> r.verdict())
                 .toList();
         assertEquals(List.of(Verdict.REJECTED), verdicts);
+        // the first delivery again under its key, with other content: a conflict
+        verdicts = device
+                .client()
+                .push(new PushRequest(
+                        now(),
+                        List.of(Fixtures.event(
+                                "bm-1", 1, EventType.DELIVERED, "BM-S1", now(), Fixtures.fullDelivery("BM-O1")))))
+                .results()
+                .stream()
+                .map(r -> r.verdict())
+                .toList();
+        assertEquals(List.of(Verdict.CONFLICT), verdicts);
         assertEquals(
                 400,
                 server.postJson(
@@ -187,6 +210,7 @@ class BusinessMetricsTest {
                         .statusCode());
         m = metrics();
         assertEquals(1, sample(m, "podsync_events_total", "type=\"arrived\",verdict=\"rejected\""));
+        assertEquals(1, sample(m, "podsync_events_total", "type=\"delivered\",verdict=\"conflict\""));
         assertEquals(
                 1,
                 sample(

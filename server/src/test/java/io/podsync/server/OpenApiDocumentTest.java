@@ -206,5 +206,7 @@ class OpenApiDocumentTest {
             Map.entry("DeviceSummary", io.podsync.protocol.DeviceSummary.class),
             Map.entry("DevicePage", io.podsync.protocol.DevicePage.class),
             Map.entry("StoredEvent", io.podsync.protocol.StoredEvent.class),
-            Map.entry("StoredEventPage", io.podsync.protocol.StoredEventPage.class));
+            Map.entry("StoredEventPage", io.podsync.protocol.StoredEventPage.class),
+            Map.entry("LatencySeries", io.podsync.protocol.LatencySeries.class),
+            Map.entry("LatencyBucket", io.podsync.protocol.LatencySeries.Bucket.class));
 }

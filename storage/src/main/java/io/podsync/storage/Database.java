@@ -12,6 +12,8 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
@@ -34,6 +36,10 @@ public final class Database implements AutoCloseable {
         SQLITE,
         POSTGRESQL
     }
+
+    private static final System.Logger LOG = System.getLogger(Database.class.getName());
+    /** The actions waiting for the commit of the write running on this thread ({@link #afterCommit}). */
+    private static final ThreadLocal<List<Runnable>> AFTER_COMMIT = new ThreadLocal<>();
 
     private static final int MAX_ATTEMPTS = 5;
     /** The first pause between tries of a write; it doubles with each try (25, 50, 100, 200 ms at most). */
@@ -218,12 +224,43 @@ public final class Database implements AutoCloseable {
         DatabaseObserver o = observer;
         long start = System.nanoTime();
         boolean ok = false;
+        List<Runnable> committed = new ArrayList<>();
         try {
-            T result = writeOnce(o.carry(work));
+            T result = writeOnce(o.carry(tx -> {
+                committed.clear(); // a transaction tried again starts afresh
+                List<Runnable> outer = AFTER_COMMIT.get();
+                AFTER_COMMIT.set(committed);
+                try {
+                    return work.run(tx);
+                } finally {
+                    AFTER_COMMIT.set(outer);
+                }
+            }));
             ok = true;
+            for (Runnable r : committed) {
+                try {
+                    r.run();
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "an action after a commit failed: " + e);
+                }
+            }
             return result;
         } finally {
             o.written(kind, System.nanoTime() - start, ok);
+        }
+    }
+
+    /**
+     * Runs {@code action} on the caller's thread once the write transaction running on this thread has committed: never
+     * when it rolls back, and once when it was tried again. Outside a write it runs at once. For what must not count
+     * a write that did not happen, such as metrics.
+     */
+    static void afterCommit(Runnable action) {
+        List<Runnable> committed = AFTER_COMMIT.get();
+        if (committed == null) {
+            action.run();
+        } else {
+            committed.add(action);
         }
     }
 

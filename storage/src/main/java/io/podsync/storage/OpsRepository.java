@@ -46,6 +46,28 @@ public interface OpsRepository {
     /** Active devices that have not synced since {@code before} (or never, and enrolled before it). */
     long devicesSilentSince(long before);
 
+    /** One measured latency: when it ended and when what it measures began (epoch ms; null when not known). */
+    record Latency(long endedAt, Long startedAt) {}
+
+    /**
+     * Order to dispatch, by dispatch in {@code [from, to)}: each route version's first pull by a device of the pulling
+     * driver, and the version's release. Newest first, at most {@code limit}.
+     */
+    List<Latency> dispatchLatencies(long from, long to, int limit);
+
+    /**
+     * Dispatch to confirmation, by first confirmation in {@code [from, to)}: each stop's first confirmation to the
+     * ERP, and the first pull of its route by a device of the outcome's driver (null when no such device pulled
+     * it). Newest first, at most {@code limit}.
+     */
+    List<Latency> confirmationLatencies(long from, long to, int limit);
+
+    /** An outbox message the ERP acknowledged, with its body (which says when its outcome was captured). */
+    record Acknowledged(long deliveredAt, String payloadJson) {}
+
+    /** Messages of these types the ERP acknowledged in {@code [from, to)}, newest first, at most {@code limit}. */
+    List<Acknowledged> acknowledged(Collection<String> types, long from, long to, int limit);
+
     /** Routes by id, filtered by any of service date, driver and status (null: any). */
     List<RouteSummary> routes(String serviceDate, String driverId, String status, String after, int limit);
 

@@ -35,6 +35,14 @@ public interface Tx {
      */
     long reserveIds(String counter, int count);
 
+    /**
+     * Runs {@code action} once this transaction has committed, on the thread that asked for the write: never when it
+     * rolls back, and once when it was tried again (a metric counts what happened, not what was tried).
+     */
+    default void afterCommit(Runnable action) {
+        Database.afterCommit(action);
+    }
+
     /** Work to run in a transaction. */
     @FunctionalInterface
     interface Work<T> {

@@ -72,7 +72,8 @@ public final class EvidenceGate {
             batch.counted(e, new StopStates.Added(EventType.valueOf(e.type()), e.attempt()));
         }
         states.finish(tx, batch, stops, now);
-        listener.eventsReleased(released.size());
-        return released.size();
+        int count = released.size();
+        tx.afterCommit(() -> listener.eventsReleased(count));
+        return count;
     }
 }

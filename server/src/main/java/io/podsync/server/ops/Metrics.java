@@ -102,6 +102,8 @@ public final class Metrics
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private final Counter routesReleased;
     private final Timer syncLag;
+    private final Timer orderToDispatch;
+    private final Timer dispatchToConfirmation;
     /**
      * Per verdict and event type, looked up once: the registry's own lookup builds and sorts the tags on every call,
      * which on the push path (once per event) was a thirtieth of the request threads' time.
@@ -145,11 +147,23 @@ public final class Metrics
                 .register(registry);
         syncLag = slow("podsync.sync.lag", "From capture (corrected device time) to the server's receipt, per event")
                 .register(registry);
+        orderToDispatch = slow(
+                        "podsync.order.to.dispatch",
+                        "From a route version's release to its first pull by a device of its driver")
+                .register(registry);
+        dispatchToConfirmation = slow(
+                        "podsync.dispatch.to.confirmation",
+                        "From a route's first pull by its driver's device to a stop's outcome confirmed to the ERP")
+                .register(registry);
         gauges = new DatabaseGauges(registry, db, clock, endpoints, silentAfter);
         // Series that dashboards and alerts read exist from the start, at zero, so that a rate over them is 0 rather
         // than "no data" until the first event (attempts.failed is per HTTP status, which is not known in advance).
         for (ExceptionKind kind : ExceptionKind.values()) {
             exceptionsOpened(kind.wire());
+            resolution(kind.wire());
+        }
+        for (String outcome : List.of("delivered", "partially_delivered", "failed")) {
+            podPosting(outcome);
         }
         for (ErpEventType type : ErpEventType.values()) {
             deliveredCounter(type.wire());
@@ -223,16 +237,17 @@ public final class Metrics
                 "podsync.erp.confirmations.delivered", "ERP messages the ERP acknowledged, by type", "type", type);
     }
 
-    /** Order to dispatch: a route version released, then first pulled by a device of its driver. */
+    /**
+     * Order to dispatch: a route version released, then first pulled by a device of its driver. Measured in the pull's
+     * transaction and recorded once it committed (these listeners run inside it: a transaction tried again, or undone,
+     * must not count).
+     */
     @Override
     public void routeDispatched(Tx tx, String routeId, long version, String driverId, String deviceId, long now) {
         quietly(() -> tx.ops()
                 .versionReleasedAt(routeId, version)
-                .ifPresent(released -> slow(
-                                "podsync.order.to.dispatch",
-                                "From a route version's release to its first pull by a device of its driver")
-                        .register(registry)
-                        .record(Duration.ofMillis(Math.max(0, now - released)))));
+                .ifPresent(released ->
+                        tx.afterCommit(() -> orderToDispatch.record(Duration.ofMillis(Math.max(0, now - released))))));
     }
 
     /** A metric is never worth a failed pull or push: what cannot be measured is logged and left out. */
@@ -257,11 +272,6 @@ public final class Metrics
 
     private void measureConfirmed(Tx tx, StopRow stop, EventRow outcome, long now) {
         java.util.Optional<Long> dispatched = tx.ops().firstDispatch(stop.routeId(), outcome.driverId());
-        dispatched.ifPresent(at -> slow(
-                        "podsync.dispatch.to.confirmation",
-                        "From a route's first pull by its driver's device to a stop's outcome confirmed to the ERP")
-                .register(registry)
-                .record(Duration.ofMillis(Math.max(0, now - at))));
         List<String> missing = new ArrayList<>();
         if (dispatched.isEmpty()) {
             missing.add("dispatch");
@@ -269,8 +279,11 @@ public final class Metrics
         if (!tx.ops().evidenceStored(outcome.deviceId(), outcome.idempotencyKey())) {
             missing.add("evidence");
         }
-        traces(missing.isEmpty()).increment();
-        missing.forEach(link -> linkMissing(link).increment());
+        tx.afterCommit(() -> {
+            dispatched.ifPresent(at -> dispatchToConfirmation.record(Duration.ofMillis(Math.max(0, now - at))));
+            traces(missing.isEmpty()).increment();
+            missing.forEach(link -> linkMissing(link).increment());
+        });
     }
 
     private Counter traces(boolean complete) {
@@ -291,10 +304,23 @@ public final class Metrics
 
     /** A person resolved an exception of this kind, opened that long ago. */
     public void exceptionResolved(String kind, long millisOpen) {
-        slow("podsync.exception.resolution", "From an exception's opening to its resolution by a person, by kind")
+        resolution(kind).record(Duration.ofMillis(Math.max(0, millisOpen)));
+    }
+
+    private Timer resolution(String kind) {
+        return slow(
+                        "podsync.exception.resolution",
+                        "From an exception's opening to its resolution by a person, by kind")
                 .tag("kind", kind)
-                .register(registry)
-                .record(Duration.ofMillis(Math.max(0, millisOpen)));
+                .register(registry);
+    }
+
+    private Timer podPosting(String outcome) {
+        return slow(
+                        "podsync.pod.posting",
+                        "From the capture of an outcome (server's clock) to the ERP's acknowledgement, by outcome")
+                .tag("outcome", outcome)
+                .register(registry);
     }
 
     @Override
@@ -303,13 +329,10 @@ public final class Metrics
         confirmationLatency().record(Duration.ofMillis(Math.max(0, at - message.createdAt())));
         // POD posting time: from the capture of the outcome to the ERP's acknowledgement, by outcome
         JsonNode data = ProtocolJson.read(message.payloadJson(), JsonNode.class).path("data");
-        if (data.hasNonNull("capturedAt") && data.hasNonNull("outcome")) {
-            long captured =
-                    java.time.Instant.parse(data.get("capturedAt").asText()).toEpochMilli();
-            slow("podsync.pod.posting", "From the capture of an outcome to the ERP's acknowledgement, by outcome")
-                    .tag("outcome", data.get("outcome").asText())
-                    .register(registry)
-                    .record(Duration.ofMillis(Math.max(0, at - captured)));
+        java.time.Instant captured = Latencies.capturedAt(data);
+        if (captured != null) {
+            podPosting(data.get("outcome").asText())
+                    .record(Duration.ofMillis(Math.max(0, at - captured.toEpochMilli())));
         }
     }
 

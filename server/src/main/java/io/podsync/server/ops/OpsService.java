@@ -8,6 +8,9 @@ import io.helidon.webserver.http.ServerResponse;
 import io.podsync.protocol.DevicePage;
 import io.podsync.protocol.DeviceSummary;
 import io.podsync.protocol.EventType;
+import io.podsync.protocol.LatencyKind;
+import io.podsync.protocol.LatencySeries;
+import io.podsync.protocol.LatencyWindow;
 import io.podsync.protocol.Limits;
 import io.podsync.protocol.RoutePage;
 import io.podsync.protocol.RouteSummary;
@@ -19,6 +22,7 @@ import io.podsync.protocol.json.ProtocolJson;
 import io.podsync.protocol.validation.ProtocolValidator;
 import io.podsync.protocol.validation.ViolationCodes;
 import io.podsync.server.auth.AuthFilter;
+import io.podsync.server.auth.Principal;
 import io.podsync.server.auth.Scope;
 import io.podsync.server.http.JsonBodies;
 import io.podsync.server.http.ProblemException;
@@ -26,6 +30,7 @@ import io.podsync.server.http.Query;
 import io.podsync.storage.Database;
 import io.podsync.storage.EventRow;
 import io.podsync.storage.OpsRepository;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -34,7 +39,7 @@ import java.util.Set;
 
 /**
  * Operations' read side: routes (service date, driver, status, progress), devices (to find a lost phone's id, or a
- * stuck app), and a stop's events with their verdicts. Ops scope; every list is paged by key and refuses a parameter
+ * stuck app), a stop's events with their verdicts, and the business latencies of the last hour or day. Ops scope; every list is paged by key and refuses a parameter
  * it does not take.
  */
 public final class OpsService implements HttpService {
@@ -42,17 +47,53 @@ public final class OpsService implements HttpService {
     private static final Set<String> ROUTE_STATUSES = Set.of("active", "cancelled");
     private static final Set<String> DEVICE_STATUSES = Set.of("active", "revoked");
 
-    private final Database db;
+    private static final Set<String> LATENCY_KINDS = wires(LatencyKind.values(), LatencyKind::wire);
+    private static final Set<String> LATENCY_WINDOWS = wires(LatencyWindow.values(), LatencyWindow::wire);
 
-    public OpsService(Database db) {
+    private final Database db;
+    private final Clock clock;
+
+    public OpsService(Database db, Clock clock) {
         this.db = db;
+        this.clock = clock;
     }
 
     @Override
     public void routing(HttpRules rules) {
         rules.get("/v1/ops/routes", this::routes)
                 .get("/v1/ops/devices", this::devices)
-                .get("/v1/ops/stops/{stopId}/events", this::eventsOfStop);
+                .get("/v1/ops/stops/{stopId}/events", this::eventsOfStop)
+                .get("/v1/ops/latencies", this::latencies);
+    }
+
+    /**
+     * A business latency over the last hour or day in buckets (ops scope): what the operations console charts. Read
+     * from the database, so every replica answers alike.
+     */
+    public LatencySeries latencies(Principal caller, LatencyKind kind, LatencyWindow window) {
+        caller.requireAny(Scope.OPS);
+        return Latencies.read(db, kind, window, clock.millis());
+    }
+
+    private void latencies(ServerRequest req, ServerResponse res) {
+        Principal caller = AuthFilter.principal(req).requireAny(Scope.OPS);
+        Query q = Query.of(req, "kind", "window");
+        String kind = q.oneOf("kind", LATENCY_KINDS);
+        if (kind == null) {
+            throw ProblemException.badRequest(
+                    ViolationCodes.REQUIRED, "kind", "kind is one of " + new java.util.TreeSet<>(LATENCY_KINDS));
+        }
+        String window = q.oneOf("window", LATENCY_WINDOWS);
+        JsonBodies.ok(
+                res,
+                latencies(
+                        caller,
+                        LatencyKind.fromWire(kind),
+                        window == null ? LatencyWindow.HOUR : LatencyWindow.fromWire(window)));
+    }
+
+    private static <T> Set<String> wires(T[] values, java.util.function.Function<T, String> wire) {
+        return Arrays.stream(values).map(wire).collect(java.util.stream.Collectors.toUnmodifiableSet());
     }
 
     private void routes(ServerRequest req, ServerResponse res) {

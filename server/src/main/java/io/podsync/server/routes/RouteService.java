@@ -95,16 +95,16 @@ public final class RouteService implements HttpService {
                         .orElseThrow(() -> notFound(routeId)));
     }
 
-    /**
-     * How this ERP or ops client reached the server ({@code scheme://host[:port]} as its request named it), or null for
-     * a host that is not a plain host name, address and port. Only these authenticated clients set it: a base taken
-     * from a device's request would send the ERP's token wherever the device says.
-     */
     /** Who is asking, kept with the route version it writes. */
     private static RouteReleaser.Caller caller(ServerRequest req) {
         return new RouteReleaser.Caller(baseUrl(req), AuthFilter.principal(req).subject(), Correlation.of(req));
     }
 
+    /**
+     * How this ERP or ops client reached the server ({@code scheme://host[:port]} as its request named it), or null for
+     * a host that is not a plain host name, address and port. Only these authenticated clients set it: a base taken
+     * from a device's request would send the ERP's token wherever the device says.
+     */
     static String baseUrl(ServerRequest req) {
         UriInfo uri = req.requestedUri();
         String authority = uri.authority();

@@ -168,7 +168,8 @@ public final class Exceptions {
             summarize(tx, open.exceptionId(), first.at());
         }
         if (created) {
-            metrics.exceptionOpened(first.kind().wire());
+            String kind = first.kind().wire();
+            tx.afterCommit(() -> metrics.exceptionOpened(kind)); // not for a transaction undone or tried again
             for (Listener l : listeners) {
                 l.opened(tx, tx.exceptions().find(open.exceptionId()).orElseThrow(), first.at());
             }

@@ -81,6 +81,47 @@ final class JdbcOpsRepository implements OpsRepository {
     }
 
     @Override
+    public List<Latency> dispatchLatencies(long from, long to, int limit) {
+        // route_pulls_at finds the window; route_pulls_route tells whether an earlier pull dispatched the version
+        return sql.list("""
+                SELECT p.pulled_at, v.released_at FROM route_pulls p
+                JOIN route_versions v ON v.route_id = p.route_id AND v.version = p.version
+                WHERE p.pulled_at >= ? AND p.pulled_at < ? AND NOT EXISTS (
+                    SELECT 1 FROM route_pulls q
+                    WHERE q.route_id = p.route_id AND q.version = p.version AND q.driver_id = p.driver_id
+                      AND (q.pulled_at < p.pulled_at OR (q.pulled_at = p.pulled_at AND q.device_id < p.device_id)))
+                ORDER BY p.pulled_at DESC LIMIT ?
+                """, rs -> new Latency(rs.getLong(1), rs.getLong(2)), from, to, limit);
+    }
+
+    @Override
+    public List<Latency> confirmationLatencies(long from, long to, int limit) {
+        return sql.list("""
+                SELECT c.first_confirmed_at,
+                       (SELECT MIN(p.pulled_at) FROM route_pulls p WHERE p.route_id = s.route_id AND p.driver_id = e.driver_id)
+                FROM stop_confirmations c
+                JOIN stops s ON s.stop_id = c.stop_id
+                JOIN events e ON e.device_id = c.device_id AND e.idempotency_key = c.outcome_event_key
+                WHERE c.first_confirmed_at >= ? AND c.first_confirmed_at < ?
+                ORDER BY c.first_confirmed_at DESC LIMIT ?
+                """, rs -> new Latency(rs.getLong(1), Sql.nullableLong(rs, 2)), from, to, limit);
+    }
+
+    @Override
+    public List<Acknowledged> acknowledged(Collection<String> types, long from, long to, int limit) {
+        List<Object> args = new ArrayList<>(types);
+        args.add(from);
+        args.add(to);
+        args.add(limit);
+        return sql.list(
+                "SELECT delivered_at, payload_json FROM outbox WHERE type IN ("
+                        + String.join(", ", java.util.Collections.nCopies(types.size(), "?"))
+                        + ") AND delivered_at >= ? AND delivered_at < ? ORDER BY delivered_at DESC LIMIT ?",
+                rs -> new Acknowledged(rs.getLong(1), rs.getString(2)),
+                args.toArray());
+    }
+
+    @Override
     public List<RouteSummary> routes(String serviceDate, String driverId, String status, String after, int limit) {
         Where w = new Where()
                 .and("service_date = ?", serviceDate)

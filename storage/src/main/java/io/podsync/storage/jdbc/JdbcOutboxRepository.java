@@ -233,8 +233,8 @@ final class JdbcOutboxRepository implements OutboxRepository {
         sql.update(
                 """
                 INSERT INTO stop_confirmations (stop_id, outcome_event_key, device_id, outcome, message_id, confirmed_at,
-                                                final_outcome)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
+                                                final_outcome, first_confirmed_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (stop_id) DO UPDATE SET outcome_event_key = excluded.outcome_event_key,
                     device_id = excluded.device_id, outcome = excluded.outcome, message_id = excluded.message_id,
                     confirmed_at = excluded.confirmed_at, final_outcome = excluded.final_outcome
@@ -245,7 +245,8 @@ final class JdbcOutboxRepository implements OutboxRepository {
                 c.outcome(),
                 c.messageId(),
                 c.confirmedAt(),
-                c.finalOutcome());
+                c.finalOutcome(),
+                c.confirmedAt());
     }
 
     @Override
