@@ -49,6 +49,7 @@ import io.podsync.server.ops.Metrics;
 import io.podsync.server.ops.OpsService;
 import io.podsync.server.ops.Replicas;
 import io.podsync.server.ops.SlaMonitor;
+import io.podsync.server.ops.TraceService;
 import io.podsync.server.routes.RouteReleaser;
 import io.podsync.server.routes.RouteService;
 import io.podsync.server.sync.CursorCodec;
@@ -199,6 +200,7 @@ public final class PodsyncServer implements AutoCloseable {
             OutboxService outbox,
             ExceptionService exceptions,
             OpsService opsRead,
+            TraceService trace,
             DeviceActivity deviceActivity,
             HealthService health,
             OpenApiService openApi,
@@ -293,6 +295,10 @@ public final class PodsyncServer implements AutoCloseable {
                         }
                     }),
                     new OpsService(db, clock),
+                    new TraceService(
+                            db,
+                            java.util.Arrays.stream(io.podsync.protocol.ErpEventType.values())
+                                    .anyMatch(t -> t.isPod() && cfg.erp().anyWants(t))),
                     new DeviceActivity(db, clock),
                     new HealthService(List.of(
                             new HealthService.Check(
@@ -399,6 +405,7 @@ public final class PodsyncServer implements AutoCloseable {
                 .register("/v1/sync", s.sync())
                 .register("/v1/ops/exceptions", s.exceptions())
                 .register(s.opsRead())
+                .register(s.trace())
                 .register("/observe/health", s.health())
                 .register("/health", s.health()) // the paths before /observe
                 .register("/metrics", s.metrics())

@@ -26,6 +26,9 @@ public interface Tx {
 
     SlaRepository sla();
 
+    /** What the trace of an order reads. */
+    TraceRepository trace();
+
     /**
      * Reserves {@code count} consecutive ids from a named counter and returns the first. The counter row stays locked
      * until commit, which is what makes change-feed sequence numbers appear in commit order.

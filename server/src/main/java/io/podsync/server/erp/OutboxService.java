@@ -9,6 +9,7 @@ import io.podsync.protocol.OutboxView;
 import io.podsync.protocol.RecoverRequest;
 import io.podsync.protocol.validation.ViolationCodes;
 import io.podsync.server.auth.AuthFilter;
+import io.podsync.server.auth.Principal;
 import io.podsync.server.auth.Scope;
 import io.podsync.server.http.JsonBodies;
 import io.podsync.server.http.ProblemException;
@@ -78,7 +79,7 @@ public final class OutboxService implements HttpService {
     }
 
     private void replay(ServerRequest req, ServerResponse res) {
-        AuthFilter.principal(req).requireAny(Scope.OPS);
+        Principal who = AuthFilter.principal(req).requireAny(Scope.OPS);
         long id = number(req.path().pathParameters().get("id"), "id");
         long now = clock.millis();
         OutboxView view = db.write(tx -> {
@@ -90,28 +91,32 @@ public final class OutboxService implements HttpService {
                         "message_in_flight",
                         "message " + id + " is " + m.status() + "; only dead, held or delivered ones replay");
             }
+            tx.trace().recordAction("replay", who.subject(), now, id, null, null, 1);
             return view(tx.outbox().find(id).orElseThrow(), null);
         });
         JsonBodies.ok(res, view);
     }
 
     private void replayDead(ServerRequest req, ServerResponse res) {
-        AuthFilter.principal(req).requireAny(Scope.OPS);
+        Principal who = AuthFilter.principal(req).requireAny(Scope.OPS);
         long now = clock.millis();
         int n = db.write(tx -> {
-            int count = 0;
+            List<Long> replayed = new java.util.ArrayList<>();
             for (OutboxRow m : tx.outbox().list("dead", null, 1000)) {
                 if (tx.outbox().replay(m.outboxId(), now)) {
-                    count++;
+                    replayed.add(m.outboxId());
                 }
             }
-            return count;
+            for (long id : replayed) { // one row per message, so that each message's trace shows it
+                tx.trace().recordAction("replay_dead", who.subject(), now, id, null, null, replayed.size());
+            }
+            return replayed.size();
         });
         JsonBodies.ok(res, Map.of("replayed", n));
     }
 
     private void enable(ServerRequest req, ServerResponse res) {
-        AuthFilter.principal(req).requireAny(Scope.OPS);
+        Principal who = AuthFilter.principal(req).requireAny(Scope.OPS);
         String name = req.path().pathParameters().get("name");
         if (!endpoints.contains(name)) {
             throw ProblemException.notFound("endpoint_not_found", "no ERP endpoint named " + name + " is configured");
@@ -119,7 +124,9 @@ public final class OutboxService implements HttpService {
         long now = clock.millis();
         int released = db.write(tx -> {
             tx.outbox().enable(name);
-            return tx.outbox().setStatusOfEndpoint(name, "held", "pending", now);
+            int count = tx.outbox().setStatusOfEndpoint(name, "held", "pending", now);
+            tx.trace().recordAction("enable", who.subject(), now, null, name, null, count);
+            return count;
         });
         JsonBodies.ok(res, Map.of("endpoint", name, "released", released));
     }
@@ -129,7 +136,7 @@ public final class OutboxService implements HttpService {
      * out again, in its original order (the messages of a stop keep theirs), with the whole retry schedule.
      */
     private void recover(ServerRequest req, ServerResponse res) {
-        AuthFilter.principal(req).requireAny(Scope.OPS);
+        Principal who = AuthFilter.principal(req).requireAny(Scope.OPS);
         String name = req.path().pathParameters().get("name");
         if (!endpoints.contains(name)) {
             throw ProblemException.notFound("endpoint_not_found", "no ERP endpoint named " + name + " is configured");
@@ -146,7 +153,12 @@ public final class OutboxService implements HttpService {
                     "since must be between " + Limits.EARLIEST_TIME + " and " + Limits.LATEST_TIME);
         }
         long now = clock.millis();
-        int recovered = db.write(tx -> tx.outbox().recover(name, r.since().toEpochMilli(), now));
+        long since = r.since().toEpochMilli();
+        int recovered = db.write(tx -> {
+            int count = tx.outbox().recover(name, since, now);
+            tx.trace().recordAction("recover", who.subject(), now, null, name, since, count);
+            return count;
+        });
         JsonBodies.ok(res, Map.of("endpoint", name, "recovered", recovered));
     }
 

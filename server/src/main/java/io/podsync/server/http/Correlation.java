@@ -30,11 +30,16 @@ public final class Correlation implements Filter {
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         String id = req.headers()
                 .first(HEADER)
-                .filter(v -> SANE.matcher(v).matches())
+                .filter(Correlation::isSane)
                 .orElseGet(() -> UUID.randomUUID().toString());
         req.context().register(new Id(id));
         res.header(HEADER, id);
         logged(id, chain::proceed);
+    }
+
+    /** Whether a correlation id is one the server would take from a request (and so may have stored). */
+    public static boolean isSane(String id) {
+        return SANE.matcher(id).matches();
     }
 
     public static String of(ServerRequest req) {

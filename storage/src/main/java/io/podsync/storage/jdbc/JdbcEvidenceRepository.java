@@ -38,15 +38,7 @@ final class JdbcEvidenceRepository implements EvidenceRepository {
 
     @Override
     public Optional<ArtifactRow> findArtifact(String sha256) {
-        return sql.one(
-                "SELECT * FROM artifacts WHERE sha256 = ?",
-                rs -> new ArtifactRow(
-                        rs.getString("sha256"),
-                        rs.getLong("size"),
-                        rs.getString("media_type"),
-                        rs.getString("kind"),
-                        rs.getLong("stored_at")),
-                sha256);
+        return sql.one("SELECT * FROM artifacts WHERE sha256 = ?", JdbcEvidenceRepository::artifact, sha256);
     }
 
     @Override
@@ -210,7 +202,16 @@ final class JdbcEvidenceRepository implements EvidenceRepository {
         sql.update("DELETE FROM uploads WHERE upload_id = ?", uploadId);
     }
 
-    private static UploadRow upload(ResultSet rs) throws SQLException {
+    static ArtifactRow artifact(ResultSet rs) throws SQLException {
+        return new ArtifactRow(
+                rs.getString("sha256"),
+                rs.getLong("size"),
+                rs.getString("media_type"),
+                rs.getString("kind"),
+                rs.getLong("stored_at"));
+    }
+
+    static UploadRow upload(ResultSet rs) throws SQLException {
         return new UploadRow(
                 rs.getString("upload_id"),
                 rs.getString("device_id"),

@@ -223,7 +223,7 @@ final class JdbcExceptionRepository implements ExceptionRepository {
                 .orElse(0L);
     }
 
-    private static ExceptionRow row(ResultSet rs) throws SQLException {
+    static ExceptionRow row(ResultSet rs) throws SQLException {
         return new ExceptionRow(
                 rs.getLong("exception_id"),
                 rs.getString("dedupe_key"),

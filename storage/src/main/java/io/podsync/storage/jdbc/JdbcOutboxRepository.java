@@ -208,13 +208,7 @@ final class JdbcOutboxRepository implements OutboxRepository {
     public List<OutboxAttemptRow> attempts(long outboxId) {
         return sql.list(
                 "SELECT * FROM outbox_attempts WHERE outbox_id = ? ORDER BY at, attempt",
-                rs -> new OutboxAttemptRow(
-                        rs.getLong("outbox_id"),
-                        rs.getInt("attempt"),
-                        rs.getLong("at"),
-                        rs.getInt("status_code"),
-                        rs.getString("error"),
-                        rs.getLong("duration_ms")),
+                JdbcOutboxRepository::attempt,
                 outboxId);
     }
 
@@ -304,7 +298,17 @@ final class JdbcOutboxRepository implements OutboxRepository {
                 rs.getInt("final_outcome") != 0);
     }
 
-    private static OutboxRow row(ResultSet rs) throws SQLException {
+    static OutboxAttemptRow attempt(ResultSet rs) throws SQLException {
+        return new OutboxAttemptRow(
+                rs.getLong("outbox_id"),
+                rs.getInt("attempt"),
+                rs.getLong("at"),
+                rs.getInt("status_code"),
+                rs.getString("error"),
+                rs.getLong("duration_ms"));
+    }
+
+    static OutboxRow row(ResultSet rs) throws SQLException {
         return new OutboxRow(
                 rs.getLong("outbox_id"),
                 rs.getString("message_id"),

@@ -14,6 +14,7 @@ import io.podsync.storage.SettingRepository;
 import io.podsync.storage.SigningKeyRepository;
 import io.podsync.storage.SlaRepository;
 import io.podsync.storage.StorageException;
+import io.podsync.storage.TraceRepository;
 import io.podsync.storage.Tx;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -91,6 +92,11 @@ public final class JdbcTx implements Tx {
     @Override
     public SlaRepository sla() {
         return new JdbcSlaRepository(sql);
+    }
+
+    @Override
+    public TraceRepository trace() {
+        return new JdbcTraceRepository(sql, this);
     }
 
     @Override
