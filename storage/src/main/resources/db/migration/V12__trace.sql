@@ -1,12 +1,12 @@
 -- The trace of an order (GET /v1/ops/trace): every way into it is an index, so that it answers in milliseconds on a
 -- database of millions of events. The stop, order and artifact indexes came with V10; these are the other keys.
 
--- By the correlation id of a request: a push's events, a route release, the ERP messages it caused.
-CREATE INDEX events_correlation ON events (correlation_id) WHERE correlation_id IS NOT NULL;
+-- By the correlation id of a request: a route release, the ERP messages it caused (a push is found through those).
+-- Not on events: an index of the event log by correlation id (random unless the app sends ordered ones) or by
+-- idempotency key alone cost pushes about a fifth of their rate (docs/performance.md); an event is found by its key
+-- through events_key, device by device.
 CREATE INDEX route_versions_correlation ON route_versions (correlation_id) WHERE correlation_id IS NOT NULL;
 CREATE INDEX outbox_correlation ON outbox (correlation_id) WHERE correlation_id IS NOT NULL;
--- By idempotency key alone (events_key leads with the device, which the person asking rarely knows).
-CREATE INDEX events_idempotency_key ON events (idempotency_key);
 -- The ERP messages of a route and of its stops (a milestone about the route has stop_id '').
 CREATE INDEX outbox_route ON outbox (route_id, stop_id);
 -- Exceptions about a route rather than one of its stops (exceptions_stop leads with the stop).

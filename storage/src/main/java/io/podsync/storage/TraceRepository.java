@@ -44,9 +44,6 @@ public interface TraceRepository {
     /** Each stop's route; a stop never released is left out. */
     Map<String, String> routesOfStops(Collection<String> stopIds);
 
-    /** The stops of the events pushed in the request with this correlation id. */
-    Set<String> stopsOfCorrelation(String correlationId, int limit);
-
     /** The routes written by the request with this correlation id. */
     Set<String> routesOfCorrelation(String correlationId, int limit);
 

@@ -68,7 +68,7 @@ final class TraceAssembler {
             }
             case STOP_ID -> stops.add(value);
             case CORRELATION_ID -> {
-                add(stops, repo.stopsOfCorrelation(value, MAX_STOPS + 1));
+                // a push is found through the ERP messages it caused: the event log has no index by correlation id
                 for (String route : repo.routesOfCorrelation(value, MAX_STOPS + 1)) {
                     routes.add(route);
                     add(stops, repo.stopsOfRoute(route, MAX_STOPS + 1));

@@ -60,14 +60,6 @@ final class JdbcTraceRepository implements TraceRepository {
     }
 
     @Override
-    public Set<String> stopsOfCorrelation(String correlationId, int limit) {
-        return strings( // events_correlation
-                "SELECT DISTINCT stop_id FROM events WHERE correlation_id = ? AND stop_id IS NOT NULL LIMIT ?",
-                correlationId,
-                limit);
-    }
-
-    @Override
     public Set<String> routesOfCorrelation(String correlationId, int limit) {
         return strings( // route_versions_correlation
                 "SELECT DISTINCT route_id FROM route_versions WHERE correlation_id = ? LIMIT ?", correlationId, limit);
@@ -87,8 +79,11 @@ final class JdbcTraceRepository implements TraceRepository {
 
     @Override
     public Set<String> stopsOfEventKey(String idempotencyKey, int limit) {
-        return strings( // events_idempotency_key
-                "SELECT DISTINCT stop_id FROM events WHERE idempotency_key = ? AND stop_id IS NOT NULL LIMIT ?",
+        // events_key, once per device: the key alone has no index (it would slow every push), and the devices are few
+        return strings(
+                "SELECT DISTINCT e.stop_id FROM devices d JOIN events e"
+                        + " ON e.device_id = d.device_id AND e.idempotency_key = ?"
+                        + " WHERE e.stop_id IS NOT NULL LIMIT ?",
                 idempotencyKey,
                 limit);
     }
