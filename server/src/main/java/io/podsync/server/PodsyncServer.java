@@ -17,6 +17,8 @@ import io.podsync.server.auth.KeyRing;
 import io.podsync.server.auth.LoginThrottle;
 import io.podsync.server.auth.Secrets;
 import io.podsync.server.auth.TokenService;
+import io.podsync.server.console.ConsoleService;
+import io.podsync.server.console.ConsoleSessions;
 import io.podsync.server.erp.Confirmations;
 import io.podsync.server.erp.ErpConfig;
 import io.podsync.server.erp.OutboxDispatcher;
@@ -123,6 +125,7 @@ public final class PodsyncServer implements AutoCloseable {
             ExceptionService exceptions,
             HealthService health,
             OpenApiService openApi,
+            ConsoleService console,
             ArtifactStore store,
             UploadProcessor uploads,
             StopStates states) {
@@ -147,40 +150,51 @@ public final class PodsyncServer implements AutoCloseable {
             ArtifactStore store = artifactStore(cfg.artifacts());
             UploadProcessor uploads =
                     new UploadProcessor(db, store, new EvidenceGate(states, metrics), clock, cfg.uploads());
+            ClientRegistry clients = new ClientRegistry(cfg, db);
+            // one throttle for every way of signing in: the token endpoint, enrollment and the console
+            LoginThrottle throttle = new LoginThrottle(
+                    cfg.loginLimit().maxFailures(),
+                    cfg.loginLimit().refill(),
+                    java.util.Set.copyOf(cfg.loginLimit().trustedProxies()),
+                    clock);
+            EvidenceService evidence = new EvidenceService(uploads, store, db, clock);
+            OutboxService outbox = new OutboxService(
+                    db,
+                    clock,
+                    cfg.erp().endpoints().stream()
+                            .map(ErpConfig.Endpoint::name)
+                            .collect(java.util.stream.Collectors.toSet()));
+            ExceptionService exceptions = new ExceptionService(db, clock, (tx, e, resolution, now) -> {
+                if (!resolution.equals("corrected") && e.stopId() != null) {
+                    confirmations.reconsider(tx, e.stopId(), now);
+                }
+            });
             return new Services(
                     cfg,
                     db,
                     metrics,
                     new AuthFilter(tokens, gate),
-                    new AuthService(
-                            db,
-                            clock,
-                            tokens,
-                            keys,
-                            new ClientRegistry(cfg, db),
-                            gate,
-                            cfg.enrollmentCodeTtl(),
-                            new LoginThrottle(
-                                    cfg.loginLimit().maxFailures(),
-                                    cfg.loginLimit().refill(),
-                                    java.util.Set.copyOf(cfg.loginLimit().trustedProxies()),
-                                    clock)),
+                    new AuthService(db, clock, tokens, keys, clients, gate, cfg.enrollmentCodeTtl(), throttle),
                     new RouteService(new RouteReleaser(db, clock), cfg.maxBodyBytes(), metrics::routeReleased),
                     new SyncService(push, pull, cfg.maxEventsPerPush(), cfg.maxBodyBytes()),
-                    new EvidenceService(uploads, store, db, clock),
-                    new OutboxService(
-                            db,
-                            clock,
-                            cfg.erp().endpoints().stream()
-                                    .map(ErpConfig.Endpoint::name)
-                                    .collect(java.util.stream.Collectors.toSet())),
-                    new ExceptionService(db, clock, (tx, e, resolution, now) -> {
-                        if (!resolution.equals("corrected") && e.stopId() != null) {
-                            confirmations.reconsider(tx, e.stopId(), now);
-                        }
-                    }),
+                    evidence,
+                    outbox,
+                    exceptions,
                     new HealthService(db, store),
                     new OpenApiService(),
+                    new ConsoleService(
+                            new ConsoleSessions(
+                                    db,
+                                    clients,
+                                    clock,
+                                    cfg.console().idleTimeout(),
+                                    cfg.console().maxAge()),
+                            throttle,
+                            exceptions,
+                            outbox,
+                            evidence.artifactReader(),
+                            db,
+                            clock),
                     store,
                     uploads,
                     states);
@@ -245,6 +259,7 @@ public final class PodsyncServer implements AutoCloseable {
                     }
                 });
         services(routing, s);
+        routing.register("/ops", s.console()); // pages for people, not API operations: outside services()
         routing.any((req, res) -> {
             throw new ProblemException(
                     Status.NOT_FOUND_404.code(),

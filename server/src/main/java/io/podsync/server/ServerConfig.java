@@ -41,6 +41,7 @@ import java.util.List;
  * @param keys {@code podsync.keys.*}: the key-encryption key that seals the secrets in the database
  * @param loginLimit {@code podsync.auth.rate-limit.*} and {@code podsync.http.trusted-proxies}: how failed sign-ins
  *     are slowed down
+ * @param console {@code podsync.console.*}: the operations console's sessions
  */
 public record ServerConfig(
         Path dataDir,
@@ -61,7 +62,16 @@ public record ServerConfig(
         Duration evidenceMissingAfter,
         ErpConfig erp,
         KeysConfig keys,
-        LoginLimit loginLimit) {
+        LoginLimit loginLimit,
+        ConsoleConfig console) {
+
+    /**
+     * The operations console's sessions.
+     *
+     * @param idleTimeout {@code podsync.console.idle-timeout}: a session unused this long ends (default PT30M)
+     * @param maxAge {@code podsync.console.max-age}: a session ends this long after sign-in anyway (default PT12H)
+     */
+    public record ConsoleConfig(Duration idleTimeout, Duration maxAge) {}
 
     /**
      * Failed sign-ins at {@code /v1/auth/token} and {@code /v1/auth/enroll}, per caller address and per API client
@@ -171,7 +181,10 @@ public record ServerConfig(
                 new LoginLimit(
                         bounded(auth.get("rate-limit"), "max-failures", 10, 1, 10_000),
                         duration(auth.get("rate-limit"), "refill", Duration.ofSeconds(6)),
-                        c.get("http.trusted-proxies").asList(String.class).orElse(List.of())));
+                        c.get("http.trusted-proxies").asList(String.class).orElse(List.of())),
+                new ConsoleConfig(
+                        duration(c.get("console"), "idle-timeout", Duration.ofMinutes(30)),
+                        duration(c.get("console"), "max-age", Duration.ofHours(12))));
     }
 
     private static ArtifactsConfig artifacts(Config a, Path dataDir) {

@@ -20,6 +20,8 @@ public interface Tx {
 
     OutboxRepository outbox();
 
+    ConsoleSessionRepository consoleSessions();
+
     /**
      * Reserves {@code count} consecutive ids from a named counter and returns the first. The counter row stays locked
      * until commit, which is what makes change-feed sequence numbers appear in commit order.

@@ -7,14 +7,17 @@ import io.helidon.webserver.http.ServerResponse;
 import io.podsync.protocol.OutboxView;
 import io.podsync.protocol.validation.ViolationCodes;
 import io.podsync.server.auth.AuthFilter;
+import io.podsync.server.auth.Principal;
 import io.podsync.server.auth.Scope;
 import io.podsync.server.http.JsonBodies;
 import io.podsync.server.http.ProblemException;
 import io.podsync.storage.Database;
 import io.podsync.storage.OutboxAttemptRow;
+import io.podsync.storage.OutboxRepository;
 import io.podsync.storage.OutboxRow;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,42 +50,84 @@ public final class OutboxService implements HttpService {
                 .post("/v1/ops/erp-endpoints/{name}/enable", this::enable);
     }
 
+    /** A page of messages, newest first; {@code nextBefore} continues it. */
+    public record Page(List<OutboxView> items, Long nextBefore) {}
+
+    /** Messages produced, acknowledged, dead and still outstanding, in all and by message type and status. */
+    public record Reconciliation(
+            long produced, long acknowledged, long dead, long outstanding, Map<String, Map<String, Long>> byType) {}
+
     private void list(ServerRequest req, ServerResponse res) {
-        AuthFilter.principal(req).requireAny(Scope.OPS);
-        String status = req.query().first("status").orElse(null);
+        JsonBodies.ok(
+                res,
+                list(
+                        AuthFilter.principal(req),
+                        req.query().first("status").orElse(null),
+                        req.query()
+                                .first("before")
+                                .map(v -> number(v, "before"))
+                                .orElse(null),
+                        req.query().first("limit").map(v -> number(v, "limit")).orElse(100L)));
+    }
+
+    private void get(ServerRequest req, ServerResponse res) {
+        JsonBodies.ok(
+                res,
+                get(
+                        AuthFilter.principal(req),
+                        number(req.path().pathParameters().get("id"), "id")));
+    }
+
+    private void replay(ServerRequest req, ServerResponse res) {
+        JsonBodies.ok(
+                res,
+                replay(
+                        AuthFilter.principal(req),
+                        number(req.path().pathParameters().get("id"), "id")));
+    }
+
+    private void replayDead(ServerRequest req, ServerResponse res) {
+        JsonBodies.ok(res, Map.of("replayed", replayDead(AuthFilter.principal(req))));
+    }
+
+    private void enable(ServerRequest req, ServerResponse res) {
+        String name = req.path().pathParameters().get("name");
+        JsonBodies.ok(res, Map.of("endpoint", name, "released", enable(AuthFilter.principal(req), name)));
+    }
+
+    private void reconciliation(ServerRequest req, ServerResponse res) {
+        JsonBodies.ok(res, reconciliation(AuthFilter.principal(req)));
+    }
+
+    /** Messages of one status (all when null), newest first. The API and the console both read them here. */
+    public Page list(Principal p, String status, Long before, long limit) {
+        p.requireAny(Scope.OPS);
         if (status != null && !STATUSES.contains(status)) {
             throw ProblemException.badRequest(ViolationCodes.UNKNOWN_VALUE, "status", "status is one of " + STATUSES);
         }
-        Long before = req.query().first("before").map(v -> number(v, "before")).orElse(null);
-        long limit = req.query().first("limit").map(v -> number(v, "limit")).orElse(100L);
         if (limit < 1 || limit > 1000) {
             throw ProblemException.badRequest(ViolationCodes.OUT_OF_RANGE, "limit", "limit must be 1 to 1000");
         }
         List<OutboxView> items = db.read(tx -> tx.outbox().list(status, before, (int) limit)).stream()
                 .map(m -> view(m, null))
                 .toList();
-        Map<String, Object> page = new LinkedHashMap<>();
-        page.put("items", items);
-        if (items.size() == limit) {
-            page.put("nextBefore", items.get(items.size() - 1).id()); // newest first: pass it as before
-        }
-        JsonBodies.ok(res, page);
+        // newest first: the last id is the next page's before
+        return new Page(
+                items, items.size() == limit ? items.get(items.size() - 1).id() : null);
     }
 
-    private void get(ServerRequest req, ServerResponse res) {
-        AuthFilter.principal(req).requireAny(Scope.OPS);
-        long id = number(req.path().pathParameters().get("id"), "id");
-        OutboxView view = db.read(tx ->
-                        tx.outbox().find(id).map(m -> view(m, tx.outbox().attempts(id))))
+    /** One message with every attempt. */
+    public OutboxView get(Principal p, long id) {
+        p.requireAny(Scope.OPS);
+        return db.read(tx -> tx.outbox().find(id).map(m -> view(m, tx.outbox().attempts(id))))
                 .orElseThrow(() -> ProblemException.notFound("message_not_found", "no outbox message " + id));
-        JsonBodies.ok(res, view);
     }
 
-    private void replay(ServerRequest req, ServerResponse res) {
-        AuthFilter.principal(req).requireAny(Scope.OPS);
-        long id = number(req.path().pathParameters().get("id"), "id");
+    /** Sends a dead, held or delivered message again (the ERP drops it as a duplicate if it had it). */
+    public OutboxView replay(Principal p, long id) {
+        p.requireAny(Scope.OPS);
         long now = clock.millis();
-        OutboxView view = db.write(tx -> {
+        return db.write(tx -> {
             OutboxRow m = tx.outbox()
                     .find(id)
                     .orElseThrow(() -> ProblemException.notFound("message_not_found", "no outbox message " + id));
@@ -93,13 +138,13 @@ public final class OutboxService implements HttpService {
             }
             return view(tx.outbox().find(id).orElseThrow(), null);
         });
-        JsonBodies.ok(res, view);
     }
 
-    private void replayDead(ServerRequest req, ServerResponse res) {
-        AuthFilter.principal(req).requireAny(Scope.OPS);
+    /** Sends every dead message again; returns how many. */
+    public int replayDead(Principal p) {
+        p.requireAny(Scope.OPS);
         long now = clock.millis();
-        int n = db.write(tx -> {
+        return db.write(tx -> {
             int count = 0;
             for (OutboxRow m : tx.outbox().list("dead", null, 1000)) {
                 if (tx.outbox().replay(m.outboxId(), now)) {
@@ -108,28 +153,64 @@ public final class OutboxService implements HttpService {
             }
             return count;
         });
-        JsonBodies.ok(res, Map.of("replayed", n));
     }
 
-    private void enable(ServerRequest req, ServerResponse res) {
-        AuthFilter.principal(req).requireAny(Scope.OPS);
-        String name = req.path().pathParameters().get("name");
+    /** Enables an endpoint that answered 410 and releases its held messages; returns how many. */
+    public int enable(Principal p, String name) {
+        p.requireAny(Scope.OPS);
         if (!endpoints.contains(name)) {
             throw ProblemException.notFound("endpoint_not_found", "no ERP endpoint named " + name + " is configured");
         }
         long now = clock.millis();
-        int released = db.write(tx -> {
+        return db.write(tx -> {
             tx.outbox().enable(name);
             return tx.outbox().setStatusOfEndpoint(name, "held", "pending", now);
         });
-        JsonBodies.ok(res, Map.of("endpoint", name, "released", released));
+    }
+
+    /**
+     * One configured endpoint: its messages by status, its backlog (pending and held) and the oldest of it, and
+     * whether it is disabled (it answered 410).
+     */
+    public record EndpointState(
+            String name, boolean disabled, Map<String, Long> byStatus, long backlog, Instant oldestBacklog) {}
+
+    /** Every configured endpoint's state, by name. */
+    public List<EndpointState> endpointStates(Principal p) {
+        p.requireAny(Scope.OPS);
+        return db.read(tx -> {
+            List<OutboxRepository.EndpointCount> counts = tx.outbox().countsByEndpoint();
+            List<EndpointState> out = new ArrayList<>();
+            for (String name : new java.util.TreeSet<>(endpoints)) {
+                Map<String, Long> byStatus = new java.util.TreeMap<>();
+                long backlog = 0;
+                Long oldest = null;
+                for (OutboxRepository.EndpointCount c : counts) {
+                    if (!c.endpoint().equals(name)) {
+                        continue;
+                    }
+                    byStatus.put(c.status(), c.count());
+                    if (c.status().equals("pending") || c.status().equals("held")) {
+                        backlog += c.count();
+                        oldest = oldest == null ? c.oldestCreatedAt() : Math.min(oldest, c.oldestCreatedAt());
+                    }
+                }
+                out.add(new EndpointState(
+                        name,
+                        tx.outbox().isDisabled(name),
+                        byStatus,
+                        backlog,
+                        oldest == null ? null : Instant.ofEpochMilli(oldest)));
+            }
+            return out;
+        });
     }
 
     /** Confirmations produced, acknowledged by the ERP, pending, held and dead, by message type. */
-    private void reconciliation(ServerRequest req, ServerResponse res) {
-        AuthFilter.principal(req).requireAny(Scope.OPS);
+    public Reconciliation reconciliation(Principal p) {
+        p.requireAny(Scope.OPS);
         Map<String, Map<String, Long>> counts = db.read(tx -> tx.outbox().counts());
-        Map<String, Object> byType = new LinkedHashMap<>();
+        Map<String, Map<String, Long>> byType = new java.util.TreeMap<>();
         long produced = 0;
         long acknowledged = 0;
         long dead = 0;
@@ -143,14 +224,7 @@ public final class OutboxService implements HttpService {
             row.put("produced", total);
             byType.put(e.getKey(), row);
         }
-        JsonBodies.ok(
-                res,
-                Map.of(
-                        "produced", produced,
-                        "acknowledged", acknowledged,
-                        "dead", dead,
-                        "outstanding", produced - acknowledged - dead,
-                        "byType", byType));
+        return new Reconciliation(produced, acknowledged, dead, produced - acknowledged - dead, byType);
     }
 
     private static long number(String raw, String field) {

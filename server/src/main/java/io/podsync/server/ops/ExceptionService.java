@@ -48,43 +48,64 @@ public final class ExceptionService implements HttpService {
     }
 
     private void list(ServerRequest req, ServerResponse res) {
-        AuthFilter.principal(req).requireAny(Scope.OPS);
-        String status = req.query().first("status").orElse(null);
-        if (status != null && !STATUSES.contains(status)) {
-            throw ProblemException.badRequest(ViolationCodes.UNKNOWN_VALUE, "status", "status is open or resolved");
-        }
-        String kind = req.query().first("kind").orElse(null);
-        String routeId = req.query().first("routeId").orElse(null);
-        Long before = longParam(req, "before");
-        Long limitParam = longParam(req, "limit");
-        if (limitParam != null && (limitParam < 1 || limitParam > Limits.MAX_PULL_LIMIT)) {
-            throw ProblemException.badRequest(ViolationCodes.OUT_OF_RANGE, "limit", "limit must be 1 to 1000");
-        }
-        int limit = limitParam == null ? 100 : limitParam.intValue();
-        List<ExceptionView> items = db.read(tx -> tx.exceptions().list(status, kind, routeId, before, limit)).stream()
-                .map(ExceptionService::view)
-                .toList();
-        Long next = items.size() == limit ? items.get(items.size() - 1).id() : null;
-        JsonBodies.ok(res, new ExceptionPage(items, next));
+        Long limit = longParam(req, "limit");
+        JsonBodies.ok(
+                res,
+                list(
+                        AuthFilter.principal(req),
+                        req.query().first("status").orElse(null),
+                        req.query().first("kind").orElse(null),
+                        req.query().first("routeId").orElse(null),
+                        longParam(req, "before"),
+                        limit == null ? 100 : limit));
     }
 
     private void get(ServerRequest req, ServerResponse res) {
-        AuthFilter.principal(req).requireAny(Scope.OPS);
-        long id = id(req);
-        ExceptionRow row = db.read(tx -> tx.exceptions().find(id))
-                .orElseThrow(() -> ProblemException.notFound("exception_not_found", "no exception " + id));
-        JsonBodies.ok(res, view(row));
+        JsonBodies.ok(res, get(AuthFilter.principal(req), id(req)));
     }
 
     private void resolve(ServerRequest req, ServerResponse res) {
-        Principal p = AuthFilter.principal(req).requireAny(Scope.OPS);
+        Principal p = AuthFilter.principal(req);
         long id = id(req);
         ExceptionResolution r = JsonBodies.read(req, ExceptionResolution.class, 16 * 1024);
-        if (r.resolution() == null || !RESOLUTIONS.contains(r.resolution())) {
+        JsonBodies.ok(res, resolve(p, id, r.resolution(), r.note()));
+    }
+
+    /**
+     * A page of the queue, newest first: {@code status} open or resolved, or both when null; {@code before} the
+     * last id of the previous page. The API and the console both read it here.
+     */
+    public ExceptionPage list(Principal p, String status, String kind, String routeId, Long before, long limit) {
+        p.requireAny(Scope.OPS);
+        if (status != null && !STATUSES.contains(status)) {
+            throw ProblemException.badRequest(ViolationCodes.UNKNOWN_VALUE, "status", "status is open or resolved");
+        }
+        if (limit < 1 || limit > Limits.MAX_PULL_LIMIT) {
+            throw ProblemException.badRequest(ViolationCodes.OUT_OF_RANGE, "limit", "limit must be 1 to 1000");
+        }
+        int n = (int) limit;
+        List<ExceptionView> items = db.read(tx -> tx.exceptions().list(status, kind, routeId, before, n)).stream()
+                .map(ExceptionService::view)
+                .toList();
+        Long next = items.size() == n ? items.get(items.size() - 1).id() : null;
+        return new ExceptionPage(items, next);
+    }
+
+    public ExceptionView get(Principal p, long id) {
+        p.requireAny(Scope.OPS);
+        ExceptionRow row = db.read(tx -> tx.exceptions().find(id))
+                .orElseThrow(() -> ProblemException.notFound("exception_not_found", "no exception " + id));
+        return view(row);
+    }
+
+    /** Resolves an open exception, recording who did it; the ERP forwarding looks at its stop again. */
+    public ExceptionView resolve(Principal p, long id, String resolution, String note) {
+        p.requireAny(Scope.OPS);
+        if (resolution == null || !RESOLUTIONS.contains(resolution)) {
             throw ProblemException.badRequest(
                     ViolationCodes.UNKNOWN_VALUE, "resolution", "resolution is accepted, dismissed or corrected");
         }
-        if (r.note() != null && r.note().length() > Limits.MAX_NOTE_LENGTH) {
+        if (note != null && note.length() > Limits.MAX_NOTE_LENGTH) {
             throw ProblemException.badRequest(ViolationCodes.TOO_LONG, "note", "note is too long");
         }
         long now = clock.millis();
@@ -92,14 +113,14 @@ public final class ExceptionService implements HttpService {
             ExceptionRow e = tx.exceptions()
                     .find(id)
                     .orElseThrow(() -> ProblemException.notFound("exception_not_found", "no exception " + id));
-            if (!tx.exceptions().resolve(id, p.subject(), r.resolution(), r.note(), now)) {
+            if (!tx.exceptions().resolve(id, p.subject(), resolution, note, now)) {
                 throw ProblemException.conflict(
                         "exception_already_resolved", "exception " + id + " is resolved already");
             }
-            onResolved.resolved(tx, e, r.resolution(), now);
+            onResolved.resolved(tx, e, resolution, now);
             return tx.exceptions().find(e.exceptionId()).orElseThrow();
         });
-        JsonBodies.ok(res, view(row));
+        return view(row);
     }
 
     private static long id(ServerRequest req) {

@@ -1,0 +1,382 @@
+package io.podsync.server.console;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.SetCookie;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.Handler;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.podsync.protocol.ExceptionPage;
+import io.podsync.protocol.ExceptionView;
+import io.podsync.protocol.json.ProtocolJson;
+import io.podsync.server.auth.AuthFilter;
+import io.podsync.server.auth.LoginThrottle;
+import io.podsync.server.auth.Principal;
+import io.podsync.server.erp.OutboxService;
+import io.podsync.server.http.ProblemException;
+import io.podsync.server.ops.ExceptionService;
+import io.podsync.storage.Database;
+import io.podsync.storage.EventRow;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The operations console at {@code /ops/}: server-rendered pages for the people who watch deliveries and the ERP
+ * feed, with htmx for a little progressive enhancement. Every page reads, and every action changes, through the same
+ * service methods as the API ({@link ExceptionService}, {@link OutboxService}), with the signed-in person's
+ * {@link Principal}, so the same scope checks apply and what they do is recorded under their client id.
+ *
+ * <p>Sign-in and sessions: {@link ConsoleSessions}. A request under {@code /ops/} other than the sign-in page and the
+ * assets needs a live session (else a page request is sent to sign in); a state-changing one also needs the
+ * session's CSRF token in its form, and must come from this origin ({@code Origin} and {@code Sec-Fetch-Site}
+ * checked when the browser sends them), on top of the cookie's {@code SameSite=Strict}.
+ */
+public final class ConsoleService implements HttpService {
+    static final String COOKIE = "podsync-console";
+    private static final int MAX_FORM_BYTES = 16 * 1024;
+    private static final List<String> RESOLUTIONS = List.of("accepted", "dismissed", "corrected");
+    private static final List<String> KINDS =
+            List.of("flagged_event", "reassigned_event", "contradiction", "evidence_missing", "outcome_corrected");
+
+    private final ConsoleSessions sessions;
+    private final LoginThrottle throttle;
+    private final ExceptionService exceptions;
+    private final OutboxService outbox;
+    private final Handler artifacts;
+    private final Database db;
+    private final Clock clock;
+    private final Pages pages = new Pages();
+
+    /** The session of this request, for the handlers after the gate. */
+    private record Signed(ConsoleSessions.Session session) {}
+
+    public ConsoleService(
+            ConsoleSessions sessions,
+            LoginThrottle throttle,
+            ExceptionService exceptions,
+            OutboxService outbox,
+            Handler artifacts,
+            Database db,
+            Clock clock) {
+        this.sessions = sessions;
+        this.throttle = throttle;
+        this.exceptions = exceptions;
+        this.outbox = outbox;
+        this.artifacts = artifacts;
+        this.db = db;
+        this.clock = clock;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/assets/{name}", Assets::serve)
+                .get("/sign-in", this::signInPage)
+                .post("/sign-in", this::signIn)
+                .any(this::gate)
+                .get("/", (req, res) -> redirect(res, "/ops/exceptions"))
+                .post("/sign-out", this::signOut)
+                .get("/exceptions", this::exceptionsPage)
+                .get("/exceptions/{id}", this::exceptionPage)
+                .post("/exceptions/{id}/resolve", this::resolve)
+                .get("/erp", this::erpPage)
+                .get("/erp/messages/{id}", this::messagePage)
+                .post("/erp/messages/{id}/replay", this::replay)
+                .post("/erp/replay-dead", this::replayDead)
+                .post("/erp/endpoints/{name}/enable", this::enable)
+                .get("/artifacts/{sha256}", artifacts);
+    }
+
+    // --- sign-in, sign-out and the gate -------------------------------------------------------------------------
+
+    private void signInPage(ServerRequest req, ServerResponse res) {
+        pages.render(res, "console/sign-in.jte", new Views.SignIn(null, ""));
+    }
+
+    private void signIn(ServerRequest req, ServerResponse res) {
+        sameOrigin(req);
+        Map<String, String> form = Forms.read(req, MAX_FORM_BYTES);
+        String clientId = form.getOrDefault("client_id", "");
+        String address = "address:"
+                + throttle.caller(
+                        req.remotePeer().host(),
+                        req.headers().first(HeaderNames.X_FORWARDED_FOR).orElse(null));
+        String client = "client:" + clientId;
+        ConsoleSessions.SignedIn in;
+        try {
+            throttle.check(address, client);
+            try {
+                in = sessions.signIn(clientId, form.getOrDefault("client_secret", ""));
+            } catch (ProblemException e) {
+                if (e.status() == 401) {
+                    throttle.failed(address, client);
+                }
+                throw e;
+            }
+        } catch (ProblemException e) {
+            String why = switch (e.code()) {
+                case "too_many_attempts" -> "Too many failed attempts. " + e.getMessage();
+                case "insufficient_scope" -> "This client may not use the console (it needs the ops scope).";
+                default -> "Unknown client or wrong secret.";
+            };
+            pages.render(res, Status.create(e.status()), "console/sign-in.jte", new Views.SignIn(why, clientId));
+            return;
+        }
+        res.header(
+                HeaderNames.SET_COOKIE, cookie(req, in.id(), sessions.maxAge()).text());
+        redirect(res, "/ops/");
+    }
+
+    /** Every route after it: a live session, and for a change the session's CSRF token from this origin. */
+    private void gate(ServerRequest req, ServerResponse res) {
+        Optional<ConsoleSessions.Session> s =
+                req.headers().cookies().first(COOKIE).flatMap(sessions::find);
+        boolean change = !req.prologue().method().text().equals("GET");
+        if (s.isEmpty()) {
+            if (change) {
+                throw ProblemException.unauthorized("session_required", "sign in to the console first");
+            }
+            redirect(res, "/ops/sign-in");
+            return;
+        }
+        if (change) {
+            sameOrigin(req);
+            String token = Forms.read(req, MAX_FORM_BYTES).getOrDefault("_csrf", "");
+            if (!MessageDigest.isEqual(
+                    token.getBytes(StandardCharsets.US_ASCII),
+                    s.get().csrfToken().getBytes(StandardCharsets.US_ASCII))) {
+                throw ProblemException.forbidden("csrf_token_invalid", "the form is stale or not from this console");
+            }
+        }
+        req.context().register(s.get().principal());
+        req.context().register(new Signed(s.get()));
+        res.next();
+    }
+
+    private void signOut(ServerRequest req, ServerResponse res) {
+        sessions.signOut(session(req));
+        res.header(HeaderNames.SET_COOKIE, cookie(req, "", Duration.ZERO).text());
+        redirect(res, "/ops/sign-in");
+    }
+
+    // --- exceptions ---------------------------------------------------------------------------------------------
+
+    private void exceptionsPage(ServerRequest req, ServerResponse res) {
+        Principal p = AuthFilter.principal(req);
+        Views.ExceptionFilter f = new Views.ExceptionFilter(
+                param(req, "status").orElse("open"),
+                param(req, "kind").orElse(""),
+                param(req, "routeId").orElse(""),
+                param(req, "age").orElse(""));
+        ExceptionPage page = exceptions.list(
+                p,
+                f.status().equals("all") ? null : f.status(),
+                f.kind().isEmpty() ? null : f.kind(),
+                f.routeId().isEmpty() ? null : f.routeId(),
+                param(req, "before").map(ConsoleService::number).orElse(null),
+                100);
+        Duration olderThan = ages(f.age());
+        Instant cut = clock.instant().minus(olderThan);
+        List<ExceptionView> items =
+                page.items().stream().filter(e -> !e.createdAt().isAfter(cut)).toList();
+        pages.render(
+                res,
+                "console/exceptions.jte",
+                new Views.Exceptions(
+                        frame(req, "Exceptions", "exceptions"), f, items, KINDS, page.nextBefore(), clock.instant()));
+    }
+
+    private void exceptionPage(ServerRequest req, ServerResponse res) {
+        Principal p = AuthFilter.principal(req);
+        ExceptionView e = exceptions.get(p, number(req.path().pathParameters().get("id")));
+        pages.render(
+                res,
+                "console/exception.jte",
+                new Views.ExceptionDetail(
+                        frame(req, "Exception " + e.id(), "exceptions"), e, event(e).orElse(null), RESOLUTIONS));
+    }
+
+    private void resolve(ServerRequest req, ServerResponse res) {
+        Principal p = AuthFilter.principal(req);
+        long id = number(req.path().pathParameters().get("id"));
+        Map<String, String> form = Forms.read(req, MAX_FORM_BYTES);
+        String note = form.getOrDefault("note", "").strip();
+        act(
+                res,
+                "/ops/exceptions/" + id,
+                "resolved",
+                () -> exceptions.resolve(p, id, form.get("resolution"), note.isEmpty() ? null : note));
+    }
+
+    /** The event behind an event exception, as stored. */
+    private Optional<Views.Event> event(ExceptionView e) {
+        if (e.deviceId() == null || e.idempotencyKey() == null) {
+            return Optional.empty();
+        }
+        EventRow row = db.read(tx -> tx.events().findByKeys(e.deviceId(), List.of(e.idempotencyKey())))
+                .get(e.idempotencyKey());
+        if (row == null) {
+            return Optional.empty();
+        }
+        JsonNode json = row.payloadJson() == null ? null : ProtocolJson.read(row.payloadJson(), JsonNode.class);
+        List<String> evidence = new ArrayList<>();
+        if (json != null) {
+            json.path("payload").path("evidence").forEach(r -> {
+                if (r.path("sha256").isTextual()) {
+                    evidence.add(r.path("sha256").asText());
+                }
+            });
+        }
+        return Optional.of(new Views.Event(
+                row.type().toLowerCase(java.util.Locale.ROOT),
+                row.verdict().toLowerCase(java.util.Locale.ROOT),
+                row.capturedAt() == null ? "" : Views.time(Instant.ofEpochMilli(row.capturedAt())),
+                Views.time(Instant.ofEpochMilli(row.receivedAt())),
+                row.flags() == null ? "" : row.flags(),
+                evidence,
+                json == null ? "" : json.toPrettyString()));
+    }
+
+    // --- ERP delivery -------------------------------------------------------------------------------------------
+
+    private void erpPage(ServerRequest req, ServerResponse res) {
+        Principal p = AuthFilter.principal(req);
+        String status = param(req, "status").orElse("dead");
+        OutboxService.Page page = outbox.list(
+                p,
+                status.equals("all") ? null : status,
+                param(req, "before").map(ConsoleService::number).orElse(null),
+                100);
+        pages.render(
+                res,
+                "console/erp.jte",
+                new Views.Erp(
+                        frame(req, "ERP delivery", "erp"),
+                        outbox.endpointStates(p),
+                        clock.instant(),
+                        outbox.reconciliation(p),
+                        status,
+                        page.items(),
+                        page.nextBefore()));
+    }
+
+    private void messagePage(ServerRequest req, ServerResponse res) {
+        Principal p = AuthFilter.principal(req);
+        var m = outbox.get(p, number(req.path().pathParameters().get("id")));
+        pages.render(res, "console/message.jte", new Views.Message(frame(req, "Message " + m.id(), "erp"), m));
+    }
+
+    private void replay(ServerRequest req, ServerResponse res) {
+        Principal p = AuthFilter.principal(req);
+        long id = number(req.path().pathParameters().get("id"));
+        act(res, "/ops/erp/messages/" + id, "replayed", () -> outbox.replay(p, id));
+    }
+
+    private void replayDead(ServerRequest req, ServerResponse res) {
+        Principal p = AuthFilter.principal(req);
+        act(res, "/ops/erp?status=pending", "replayed", () -> outbox.replayDead(p));
+    }
+
+    private void enable(ServerRequest req, ServerResponse res) {
+        Principal p = AuthFilter.principal(req);
+        String name = req.path().pathParameters().get("name");
+        act(res, "/ops/erp", "enabled", () -> outbox.enable(p, name));
+    }
+
+    // --- plumbing -----------------------------------------------------------------------------------------------
+
+    /** Runs an action and goes back to {@code page}, with a notice, or with the problem's code when it failed. */
+    private static void act(ServerResponse res, String page, String notice, Runnable action) {
+        String sep = page.contains("?") ? "&" : "?";
+        try {
+            action.run();
+            redirect(res, page + sep + "notice=" + notice);
+        } catch (ProblemException e) {
+            if (e.status() == 401 || e.status() == 403) {
+                throw e;
+            }
+            redirect(res, page + sep + "error=" + URLEncoder.encode(e.code(), StandardCharsets.UTF_8));
+        }
+    }
+
+    private Views.Frame frame(ServerRequest req, String title, String section) {
+        ConsoleSessions.Session s = session(req);
+        return new Views.Frame(
+                title,
+                section,
+                s.principal().subject(),
+                s.csrfToken(),
+                param(req, "notice").filter(n -> n.matches("[a-z_]{1,40}")).orElse(null),
+                param(req, "error").filter(n -> n.matches("[a-z_]{1,60}")).orElse(null));
+    }
+
+    private static ConsoleSessions.Session session(ServerRequest req) {
+        return req.context()
+                .get(Signed.class)
+                .map(Signed::session)
+                .orElseThrow(() -> ProblemException.unauthorized("session_required", "sign in to the console first"));
+    }
+
+    /** A state change must come from a page of this console: refused when the browser says it comes from elsewhere. */
+    private static void sameOrigin(ServerRequest req) {
+        String site = req.headers().first(HeaderNames.create("Sec-Fetch-Site")).orElse("same-origin");
+        String origin = req.headers().first(HeaderNames.ORIGIN).orElse(null);
+        String host = req.headers().first(HeaderNames.HOST).orElse("");
+        boolean sameOrigin = origin == null || origin.equals("http://" + host) || origin.equals("https://" + host);
+        if (!(site.equals("same-origin") || site.equals("none")) || !sameOrigin) {
+            throw ProblemException.forbidden("cross_site_request", "the console takes changes from its own pages only");
+        }
+    }
+
+    /** HttpOnly, SameSite=Strict, Path=/ops; Secure when the browser reached us over TLS. */
+    private static SetCookie cookie(ServerRequest req, String value, Duration maxAge) {
+        SetCookie.Builder b = SetCookie.builder(COOKIE, value)
+                .path("/ops")
+                .httpOnly(true)
+                .sameSite(SetCookie.SameSite.STRICT)
+                .secure(req.isSecure());
+        if (maxAge.isZero()) {
+            b.maxAge(Duration.ZERO);
+        }
+        return b.build();
+    }
+
+    private static void redirect(ServerResponse res, String to) {
+        res.status(Status.SEE_OTHER_303);
+        res.header(HeaderNames.LOCATION, to);
+        Pages.securityHeaders(res);
+        res.send();
+    }
+
+    private static Optional<String> param(ServerRequest req, String name) {
+        return req.query().first(name).filter(v -> !v.isBlank());
+    }
+
+    private static long number(String raw) {
+        try {
+            return Long.parseLong(raw);
+        } catch (NumberFormatException e) {
+            throw ProblemException.notFound("not_found", "no such item");
+        }
+    }
+
+    /** The age filter: {@code 1h}, {@code 1d}, {@code 7d}, else none. */
+    private static Duration ages(String age) {
+        return switch (age) {
+            case "1h" -> Duration.ofHours(1);
+            case "1d" -> Duration.ofDays(1);
+            case "7d" -> Duration.ofDays(7);
+            default -> Duration.ZERO;
+        };
+    }
+}

@@ -1,0 +1,364 @@
+package io.podsync.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import io.podsync.protocol.EventType;
+import io.podsync.protocol.EvidenceKind;
+import io.podsync.protocol.EvidenceRef;
+import io.podsync.protocol.ExceptionView;
+import io.podsync.protocol.GeoFix;
+import io.podsync.protocol.PushRequest;
+import io.podsync.simulator.erp.ErpReceiver;
+import io.podsync.simulator.fleet.Fleet;
+import io.podsync.simulator.fleet.FleetOptions;
+import io.podsync.simulator.fleet.Progress;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The operations console in a real browser (Debian's chromium, driven by chromedriver through Selenium), on data a
+ * simulated fleet made, with the reference ERP receiver. Every page is photographed at 1280 px into
+ * {@code target/console-screenshots/} for a reviewer.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ConsoleBrowserTest {
+    static final String SECRET =
+            "whsec_" + Base64.getEncoder().encodeToString("console-test-secret-0123456789".getBytes());
+    static final Path SHOTS = Path.of("target", "console-screenshots");
+
+    @TempDir
+    static Path dir;
+
+    static ErpReceiver erp;
+    static TestServer server;
+    static WebDriver browser;
+    static String flaggedKey;
+
+    @BeforeAll
+    static void start() throws Exception {
+        File chromium = new File("/usr/bin/chromium");
+        File driver = new File("/usr/bin/chromedriver");
+        if (!chromium.canExecute() || !driver.canExecute()) {
+            System.err.println("\n*** ConsoleBrowserTest SKIPPED: no /usr/bin/chromium or /usr/bin/chromedriver."
+                    + " Install Debian's chromium and chromium-driver (.ci/run does). ***\n");
+        }
+        Assumptions.assumeTrue(chromium.canExecute() && driver.canExecute(), "no browser on this machine");
+        erp = ErpReceiver.start(0, List.of(SECRET), Clock.systemUTC());
+        Map<String, String> c = new HashMap<>();
+        c.put("podsync.erp.endpoints.0.name", "erp");
+        c.put("podsync.erp.endpoints.0.url", erp.url().toString());
+        c.put("podsync.erp.endpoints.0.secrets.0", SECRET);
+        c.put("podsync.erp.endpoints.0.timeout", "PT1S");
+        c.put("podsync.erp.retry-schedule.0", "PT0S");
+        c.put("podsync.erp.retry-schedule.1", "PT0.1S");
+        c.put("podsync.erp.poll-interval", "PT0.05S");
+        server = TestServer.start(dir.resolve("server"), c, Clock.systemUTC());
+        // a day's work of a small simulated fleet
+        FleetOptions o = FleetOptions.basic(
+                        server.uri(),
+                        TestServer.ERP_SECRET,
+                        TestServer.OPS_SECRET,
+                        Files.createDirectories(dir.resolve("fleet")))
+                .withSize(2, 3, 20, 11);
+        new Fleet(o, erp, Progress.NONE).run();
+        // a delivery far from its stop, with a signature: an exception for a person, held from the ERP
+        server.erp().releaseRoute("RX", Fixtures.route("RX", "DX", 3));
+        TestServer.Device d = server.device("DX");
+        byte[] signature = signaturePng();
+        String sha = d.client()
+                .upload(signature, "image/png", EvidenceKind.SIGNATURE, 1 << 20, 0)
+                .sha256();
+        flaggedKey = UUID.randomUUID().toString();
+        d.client()
+                .push(new PushRequest(
+                        Instant.now(),
+                        List.of(Fixtures.event(
+                                flaggedKey,
+                                1,
+                                EventType.DELIVERED,
+                                "RX-S1",
+                                Instant.now().minusSeconds(30),
+                                Fixtures.fullDelivery("RX-O1")
+                                        .withLocation(new GeoFix(48.85, 2.35, 8.0))
+                                        .withEvidence(
+                                                List.of(new EvidenceRef(sha, EvidenceKind.SIGNATURE, "image/png")))))));
+        // another one far away, left open
+        d.client()
+                .push(new PushRequest(
+                        Instant.now(),
+                        List.of(Fixtures.event(
+                                UUID.randomUUID().toString(),
+                                3,
+                                EventType.DELIVERED,
+                                "RX-S3",
+                                Instant.now().minusSeconds(20),
+                                Fixtures.fullDelivery("RX-O3").withLocation(new GeoFix(40.4, -3.7, 8.0))))));
+        // a delivery the ERP refuses until it is dead
+        erp.behavior().failNext(2, 500);
+        d.client()
+                .push(new PushRequest(
+                        Instant.now(),
+                        List.of(Fixtures.event(
+                                UUID.randomUUID().toString(),
+                                4,
+                                EventType.DELIVERED,
+                                "RX-S2",
+                                Instant.now().minusSeconds(5),
+                                Fixtures.fullDelivery("RX-O2")))));
+        TestServer.await(() -> server.outbox("?status=dead").get("items").size() == 1, "a dead letter");
+
+        Files.createDirectories(SHOTS);
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(chromium);
+        options.addArguments(
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--window-size=1280,900",
+                "--user-data-dir=" + Files.createDirectories(dir.resolve("chromium")));
+        browser = new ChromeDriver(
+                new ChromeDriverService.Builder()
+                        .usingDriverExecutable(driver)
+                        .usingAnyFreePort()
+                        .build(),
+                options);
+        browser.manage().timeouts().implicitlyWait(Duration.ofSeconds(2));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (server != null) {
+            server.close();
+            erp.close();
+        }
+    }
+
+    /** A small real PNG (a signature's scribble), so the browser shows it. */
+    static byte[] signaturePng() throws Exception {
+        BufferedImage img = new BufferedImage(240, 90, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = img.createGraphics();
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, 240, 90);
+        g.setColor(new Color(20, 40, 120));
+        for (int x = 10; x < 230; x += 4) {
+            g.drawLine(x, 45 + (int) (25 * Math.sin(x / 9.0)), x + 4, 45 + (int) (25 * Math.sin((x + 4) / 9.0)));
+        }
+        g.dispose();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(img, "png", out);
+        return out.toByteArray();
+    }
+
+    static String url(String path) {
+        return server.uri() + path;
+    }
+
+    /** The whole page at 1280 px wide, for a reviewer (the viewport stretched to the page's height for it). */
+    static void shot(String name) throws Exception {
+        ChromeDriver chrome = (ChromeDriver) browser;
+        long height = (Long) chrome.executeScript("return document.documentElement.scrollHeight");
+        chrome.executeCdpCommand(
+                "Emulation.setDeviceMetricsOverride",
+                Map.of(
+                        "width",
+                        1280,
+                        "height",
+                        (int) Math.min(Math.max(height, 900), 8000),
+                        "deviceScaleFactor",
+                        1,
+                        "mobile",
+                        false));
+        Files.write(SHOTS.resolve(name + ".png"), chrome.getScreenshotAs(OutputType.BYTES));
+        chrome.executeCdpCommand("Emulation.clearDeviceMetricsOverride", Map.of());
+    }
+
+    static void signIn(String id, String secret) {
+        browser.get(url("/ops/sign-in"));
+        browser.findElement(By.id("client_id")).clear();
+        browser.findElement(By.id("client_id")).sendKeys(id);
+        browser.findElement(By.id("client_secret")).sendKeys(secret);
+        browser.findElement(By.cssSelector("form button[type=submit]")).click();
+    }
+
+    static void eventually(java.util.function.BooleanSupplier condition, String what) {
+        new WebDriverWait(browser, Duration.ofSeconds(10)).withMessage(what).until(b -> condition.getAsBoolean());
+    }
+
+    @Test
+    @Order(1)
+    void aWrongSecretIsRefusedAndTheRightOneSignsIn() throws Exception {
+        browser.get(url("/ops/exceptions"));
+        eventually(() -> browser.getCurrentUrl().endsWith("/ops/sign-in"), "sent to sign in");
+        signIn("ops", "not-the-secret-at-all");
+        assertTrue(browser.findElement(By.cssSelector("[role=alert]")).getText().contains("wrong secret"));
+        shot("01-sign-in");
+        signIn("erp", TestServer.ERP_SECRET);
+        assertTrue(
+                browser.findElement(By.cssSelector("[role=alert]")).getText().contains("ops scope"),
+                "an ERP client may not use the console");
+        signIn("ops", TestServer.OPS_SECRET);
+        eventually(() -> browser.getCurrentUrl().endsWith("/ops/exceptions"), "signed in");
+        assertTrue(browser.findElement(By.cssSelector(".who")).getText().contains("ops"));
+        // keyboard first: the first tab stop skips to the content
+        browser.findElement(By.tagName("body")).sendKeys(Keys.TAB);
+        assertEquals("Skip to the content", browser.switchTo().activeElement().getText());
+    }
+
+    @Test
+    @Order(2)
+    void resolvingAnExceptionReleasesTheDeliveryToTheErp() throws Exception {
+        browser.get(url("/ops/exceptions?status=open&kind=flagged_event"));
+        shot("02-exceptions");
+        WebElement row = browser.findElements(By.cssSelector("tbody tr")).stream()
+                .filter(r -> r.getText().contains("RX-S1"))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("the flagged delivery is not listed"));
+        assertTrue(row.getText().contains("outside_geofence"), row.getText());
+        row.findElement(By.tagName("a")).click();
+        eventually(() -> browser.getCurrentUrl().contains("/ops/exceptions/"), "the exception page");
+        WebElement img = browser.findElement(By.cssSelector(".evidence img"));
+        eventually(
+                () -> (Boolean) ((JavascriptExecutor) browser)
+                        .executeScript("return arguments[0].complete && arguments[0].naturalWidth > 0", img),
+                "the signature shown inline");
+        shot("03-exception");
+        int before = erp.deliveryCount();
+        browser.findElement(By.cssSelector("input[name=resolution][value=accepted]"))
+                .click();
+        browser.findElement(By.id("note")).sendKeys("Customer confirmed by phone: delivered at the back door.");
+        browser.findElement(By.cssSelector("section form button[type=submit]")).click();
+        eventually(() -> browser.getPageSource().contains("Done: resolved"), "the resolution confirmed");
+        assertTrue(browser.findElement(By.cssSelector(".facts")).getText().contains("by ops"), "who resolved it");
+        TestServer.await(() -> erp.deliveryCount() == before + 1, "the released delivery at the ERP");
+        assertTrue(erp.deliveries().stream()
+                .anyMatch(x -> x.data() != null
+                        && "RX-S1".equals(x.data().path("stopId").asText())));
+        ExceptionView resolved = server.ops().exceptions("resolved", 100).items().stream()
+                .filter(x -> flaggedKey.equals(x.idempotencyKey()))
+                .findFirst()
+                .orElseThrow();
+        assertEquals("ops", resolved.resolvedBy());
+    }
+
+    @Test
+    @Order(3)
+    void aDeadLetterIsReplayedAndDelivered() throws Exception {
+        browser.get(url("/ops/erp?status=dead"));
+        shot("04-erp-delivery");
+        WebElement row = browser.findElement(By.cssSelector("tbody tr td a[href^='/ops/erp/messages/']"));
+        row.click();
+        eventually(() -> browser.getCurrentUrl().contains("/ops/erp/messages/"), "the message page");
+        assertTrue(browser.getPageSource().contains("500"), "its failed attempts");
+        shot("05-erp-message");
+        browser.findElement(By.cssSelector("main form button[type=submit]")).click();
+        eventually(() -> browser.getPageSource().contains("Done: replayed"), "replayed");
+        TestServer.await(() -> server.outbox("?status=dead").get("items").isEmpty(), "no dead letter left");
+        TestServer.await(
+                () -> erp.deliveries().stream()
+                        .anyMatch(x -> x.data() != null
+                                && "RX-S2".equals(x.data().path("stopId").asText())),
+                "the replayed delivery at the ERP");
+    }
+
+    @Test
+    @Order(4)
+    void aCrossSiteFormPostIsRefused() throws Exception {
+        long open = server.ops().exceptions("open", 100).items().stream()
+                .map(ExceptionView::id)
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("an open exception to aim at"));
+        // another origin (another port) serves a page that posts to the console as soon as it loads
+        HttpServer evil = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        String page = "<html><body><form id=f method=post action='" + url("/ops/exceptions/" + open + "/resolve")
+                + "'><input name=resolution value=dismissed><input name=_csrf value=guessed></form>"
+                + "<script>document.getElementById('f').submit()</script></body></html>";
+        evil.createContext("/", x -> {
+            byte[] b = page.getBytes(StandardCharsets.UTF_8);
+            x.getResponseHeaders().add("Content-Type", "text/html");
+            x.sendResponseHeaders(200, b.length);
+            x.getResponseBody().write(b);
+            x.close();
+        });
+        evil.start();
+        try {
+            browser.get("http://127.0.0.1:" + evil.getAddress().getPort() + "/");
+            eventually(() -> browser.getCurrentUrl().contains("/resolve"), "the forged post went out");
+            assertTrue(browser.getPageSource().contains("403")
+                    || browser.getPageSource().contains("cross_site"));
+        } finally {
+            evil.stop(0);
+        }
+        assertEquals(
+                "open",
+                server.ops().exceptions("open", 100).items().stream()
+                        .filter(x -> x.id() == open)
+                        .findFirst()
+                        .orElseThrow()
+                        .status());
+    }
+
+    @Test
+    @Order(9)
+    void afterSigningOutThePagesAreRefused() throws Exception {
+        browser.get(url("/ops/exceptions"));
+        String cookie = browser.manage().getCookieNamed("podsync-console").getValue();
+        browser.findElement(By.cssSelector(".who button")).click();
+        eventually(() -> browser.getCurrentUrl().endsWith("/ops/sign-in"), "signed out");
+        browser.get(url("/ops/erp"));
+        eventually(() -> browser.getCurrentUrl().endsWith("/ops/sign-in"), "refused after sign-out");
+        // and the old cookie itself is dead, not just forgotten by the browser
+        var res = java.net.http.HttpClient.newHttpClient()
+                .send(
+                        java.net.http.HttpRequest.newBuilder(java.net.URI.create(url("/ops/erp")))
+                                .header("Cookie", "podsync-console=" + cookie)
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(303, res.statusCode());
+        assertEquals("/ops/sign-in", res.headers().firstValue("location").orElse(""));
+    }
+}
