@@ -35,22 +35,31 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.Histogram;
 
 /**
  * Load mode: N devices, each with its own driver and routes, push their events (arrive, scan, note, deliver at every
- * stop) in batches of a given size as fast as the server answers. Reports events/s and push latency.
+ * stop) in batches of a given size. Closed model (the default): each device sends its next push when the last one is
+ * answered, as fast as the server answers. Open model ({@code --rate}): pushes are due at a fixed rate whatever the
+ * answers, and each latency is counted from the push's intended send time, so a server that falls behind shows it in
+ * the tail instead of slowing the load down (coordinated omission). Reports events/s and push latency.
  */
 final class LoadCommand {
     static final String HELP = """
             load: push events from concurrent devices and report throughput and latency
 
-              --server URL        the podsync server (required)
+              --server URL[,URL]  the podsync server (required); with several (replicas), device d uses the
+                                  (d mod n)-th, and routes and devices are provisioned through the first
               --erp-secret S      secret of the ERP client that provisions routes and devices (required)
               --erp-client ID     ERP client id (default erp)
               --devices N         concurrent devices, one driver and route each (default 8)
               --batch N           events per push, 1-500 (default 50)
               --events N          events in total, spread over the devices (default 20000)
               --warmup N          events pushed first and not measured, so both JVMs are warm (default 40000)
+              --rate N            open model: N pushes per second in all, spread evenly over the devices; latency
+                                  from each push's intended send time (default: closed model, as fast as answered)
               --json FILE         also write the result as JSON
             """;
 
@@ -63,27 +72,34 @@ final class LoadCommand {
             double eventsPerSecond,
             double p50Millis,
             double p99Millis,
+            double p999Millis,
+            double maxMillis,
             long pushes,
-            long notApplied) {}
+            long notApplied,
+            double rate) {}
 
     private LoadCommand() {}
 
     static int run(Args a, PrintStream out) throws Exception {
-        URI server = URI.create(a.required("server"));
+        List<URI> servers = java.util.Arrays.stream(a.required("server").split(","))
+                .map(URI::create)
+                .toList();
         String erpSecret = a.required("erp-secret");
         String erpClient = a.string("erp-client", "erp");
         int devices = a.integer("devices", 8, 1, 1000);
         int batch = a.integer("batch", 50, 1, 500);
         int events = a.integer("events", 20_000, 1, 50_000_000);
         int warmup = a.integer("warmup", 40_000, 0, 50_000_000);
+        double rate = a.decimal("rate", 0, 0, 1_000_000);
         String json = a.string("json", null);
         a.rejectUnknown();
         if (warmup > 0) {
-            load(server, erpClient, erpSecret, devices, batch, warmup);
+            load(servers, erpClient, erpSecret, devices, batch, warmup, 0);
         }
-        Result r = load(server, erpClient, erpSecret, devices, batch, events);
+        Result r = load(servers, erpClient, erpSecret, devices, batch, events, rate);
         out.printf(
-                "devices=%d batch=%d events=%d seconds=%.2f events/s=%.0f p50=%.1fms p99=%.1fms pushes=%d not-applied=%d%n",
+                "devices=%d batch=%d events=%d seconds=%.2f events/s=%.0f p50=%.1fms p99=%.1fms p99.9=%.1fms"
+                        + " max=%.1fms pushes=%d not-applied=%d%s%n",
                 r.devices(),
                 r.batch(),
                 r.events(),
@@ -91,30 +107,38 @@ final class LoadCommand {
                 r.eventsPerSecond(),
                 r.p50Millis(),
                 r.p99Millis(),
+                r.p999Millis(),
+                r.maxMillis(),
                 r.pushes(),
-                r.notApplied());
+                r.notApplied(),
+                rate > 0 ? String.format(" open-model rate=%.0f/s", rate) : "");
         if (json != null) {
             Files.writeString(Path.of(json), ProtocolJson.toString(r));
         }
         return r.notApplied() == 0 ? 0 : 1;
     }
 
-    static Result load(URI server, String erpClient, String erpSecret, int devices, int batch, int events)
+    static Result load(
+            List<URI> servers, String erpClient, String erpSecret, int devices, int batch, int events, double rate)
             throws Exception {
         String tag = "load-" + UUID.randomUUID().toString().substring(0, 8);
-        PodsyncClient erp = new PodsyncClient(server).useClient(erpClient, erpSecret);
+        PodsyncClient erp = new PodsyncClient(servers.get(0)).useClient(erpClient, erpSecret);
         int perDevice = Math.max(1, events / devices);
         // Every stop gets the whole cycle: a driver with more stops than a route holds gets more routes (more days).
         int stops = Math.max(1, (perDevice + CYCLE.length - 1) / CYCLE.length);
         List<PodsyncClient> clients = new ArrayList<>();
+        List<String> tokens = new ArrayList<>();
         for (int d = 0; d < devices; d++) {
             String driver = tag + "-D" + d;
             for (int first = 0; first < stops; first += Limits.MAX_STOPS_PER_ROUTE) {
                 String routeId = routeId(tag, d, first);
                 erp.releaseRoute(routeId, route(routeId, driver, Math.min(Limits.MAX_STOPS_PER_ROUTE, stops - first)));
             }
-            PodsyncClient c = new PodsyncClient(server);
-            c.enroll(erp.createEnrollment(driver).code(), "load-" + d, "simulator", "load");
+            PodsyncClient c = new PodsyncClient(servers.get(d % servers.size()));
+            // Enrolling gives the first token, before the clock starts: it is pushes that are measured.
+            tokens.add(c.enroll(erp.createEnrollment(driver).code(), "load-" + d, "simulator", "load")
+                    .token()
+                    .accessToken());
             clients.add(c);
         }
         // Requests are serialized before the clock starts, so the load generator spends its share of the machine on
@@ -130,27 +154,38 @@ final class LoadCommand {
             }
             pushes.add(mine);
         }
-        Latencies latencies = new Latencies();
+        // Microseconds, up to an hour, three significant digits.
+        Histogram latencies = new ConcurrentHistogram(3_600_000_000L, 3);
         AtomicLong notApplied = new AtomicLong();
         AtomicLong sent = new AtomicLong();
+        // Open model: push k of device d is due at start + (k * devices + d) / rate, spread evenly in time.
+        long interval = rate > 0 ? (long) (1e9 / rate) : 0;
         long start = System.nanoTime();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<?>> running = new ArrayList<>();
             for (int d = 0; d < devices; d++) {
                 PodsyncClient c = clients.get(d);
                 List<Prepared> mine = pushes.get(d);
+                URI server = servers.get(d % servers.size());
+                int device = d;
                 running.add(pool.submit(() -> {
                     try (RawHttpConnection connection = new RawHttpConnection(server)) {
-                        String token = c.authenticate().accessToken();
-                        for (Prepared push : mine) {
+                        String token = tokens.get(device);
+                        for (int k = 0; k < mine.size(); k++) {
+                            Prepared push = mine.get(k);
+                            long due = start + ((long) k * devices + device) * interval;
+                            long wait = due - System.nanoTime();
+                            if (interval > 0 && wait > 0) {
+                                LockSupport.parkNanos(wait);
+                            }
+                            long t0 = interval > 0 ? due : System.nanoTime();
                             byte[] body = stamped(push.body(), Instant.now());
-                            long t0 = System.nanoTime();
                             RawHttpConnection.Answer answer = connection.postJson(PUSH_PATH, token, body);
                             if (answer.status() == 401) { // the token expired during a long run
                                 token = c.authenticate().accessToken();
                                 answer = connection.postJson(PUSH_PATH, token, body);
                             }
-                            latencies.add((System.nanoTime() - t0) / 1000);
+                            latencies.recordValue(Math.max(0, (System.nanoTime() - t0) / 1000));
                             if (answer.status() != 200) {
                                 throw new IOException("push answered " + answer.status() + ": "
                                         + new String(answer.body(), StandardCharsets.UTF_8));
@@ -173,10 +208,13 @@ final class LoadCommand {
                 sent.get(),
                 seconds,
                 sent.get() / seconds,
-                latencies.percentileMillis(50),
-                latencies.percentileMillis(99),
-                latencies.count(),
-                notApplied.get());
+                latencies.getValueAtPercentile(50) / 1000.0,
+                latencies.getValueAtPercentile(99) / 1000.0,
+                latencies.getValueAtPercentile(99.9) / 1000.0,
+                latencies.getMaxValue() / 1000.0,
+                latencies.getTotalCount(),
+                notApplied.get(),
+                rate);
     }
 
     private static final String PUSH_PATH = "/v1/sync/push";

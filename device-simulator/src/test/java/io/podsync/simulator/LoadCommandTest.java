@@ -63,6 +63,6 @@ class LoadCommandTest {
 
     private static EventResult result(int index, Verdict verdict, EventResult original) {
         return new EventResult(
-                index, "k-" + index, (long) index + 1, "S-1", verdict, null, null, null, null, null, original);
+                index, "k-" + index, (long) index + 1, "S-1", verdict, null, null, null, null, null, original, null);
     }
 }

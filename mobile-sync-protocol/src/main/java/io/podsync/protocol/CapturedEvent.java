@@ -10,6 +10,9 @@ import java.time.Instant;
  * @param attempt the delivery attempt at this stop this event belongs to, from 1; a re-attempt after a failure
  *     increments it
  * @param capturedAt the device clock when the event was captured
+ * @param stopVersion the version of the stop ({@link StopView#version()}) the device showed when the event was
+ *     captured: the manifest an outcome confirms (since 1.1; optional, but an app that leaves it out gets only what
+ *     the server can work out from its pulls)
  */
 public record CapturedEvent(
         String idempotencyKey,
@@ -18,7 +21,20 @@ public record CapturedEvent(
         String stopId,
         Integer attempt,
         Instant capturedAt,
-        EventPayload payload) {
+        EventPayload payload,
+        Long stopVersion) {
+    /** An event without a stop version, as protocol 1.0 apps send it. */
+    public CapturedEvent(
+            String idempotencyKey,
+            Long seq,
+            EventType type,
+            String stopId,
+            Integer attempt,
+            Instant capturedAt,
+            EventPayload payload) {
+        this(idempotencyKey, seq, type, stopId, attempt, capturedAt, payload, null);
+    }
+
     public int attemptOrDefault() {
         return attempt == null ? 1 : attempt;
     }
@@ -28,7 +44,8 @@ public record CapturedEvent(
      * writing it explicitly mean the same content.
      */
     public CapturedEvent normalized() {
-        return new CapturedEvent(idempotencyKey, seq, type, stopId, attemptOrDefault(), capturedAt, payloadOrEmpty());
+        return new CapturedEvent(
+                idempotencyKey, seq, type, stopId, attemptOrDefault(), capturedAt, payloadOrEmpty(), stopVersion);
     }
 
     public EventPayload payloadOrEmpty() {

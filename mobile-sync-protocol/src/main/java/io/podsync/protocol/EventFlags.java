@@ -26,6 +26,11 @@ public final class EventFlags {
      * not delivered, which a person should confirm before the ERP books it.
      */
     public static final String LINE_NOT_REPORTED = "line_not_reported";
+    /**
+     * An outcome captured against an older version of the stop ({@code stopVersion}, or the version the device had
+     * pulled) whose manifest changed since in a way that touches what the outcome asserts.
+     */
+    public static final String MANIFEST_CHANGED = "manifest_changed";
     /** Prefix of the proof-policy flags: {@code proof_policy_not_met:signature}, {@code :photos}, ... */
     public static final String PROOF_POLICY_NOT_MET = "proof_policy_not_met";
     /** The corrected capture time is later than the server's receipt time (beyond tolerance). */

@@ -13,6 +13,9 @@ import java.util.List;
  * @param receivedAt server time the event was first received
  * @param missingEvidence for awaiting_evidence: the SHA-256 hashes the server still needs, sorted
  * @param original for a duplicate or conflict: the stored first result, as it was first returned but for {@code index}
+ * @param resolution how operations resolved the exception this event was attached to ({@code accepted}, {@code
+ *     dismissed} or {@code corrected}; since 1.1): for a {@code reassigned} event, whether what the old driver did was
+ *     taken into account. Null while no person decided.
  */
 public record EventResult(
         Integer index,
@@ -25,7 +28,8 @@ public record EventResult(
         List<String> flags,
         Instant receivedAt,
         List<String> missingEvidence,
-        EventResult original) {
+        EventResult original,
+        String resolution) {
     /** The verdict that counts: the original's for a duplicate. */
     public Verdict effectiveVerdict() {
         return verdict == Verdict.DUPLICATE && original != null ? original.verdict() : verdict;

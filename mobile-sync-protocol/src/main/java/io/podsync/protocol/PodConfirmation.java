@@ -14,6 +14,11 @@ import java.util.List;
  * @param finalOutcome true for every delivery, and for a failure that will not be re-attempted
  * @param reasonCode the failure reason (taxonomy code), {@code erpReasonCode} the same mapped to the ERP's codes
  * @param flags validation flags of the outcome event (accepted by operations when there were any)
+ * @param capturedAt the device clock when the outcome was captured, as the device sent it
+ * @param correctedAt the same moment on the server's clock: {@code capturedAt} corrected by the device's measured clock
+ *     offset, and clamped when implausible (since 1.1)
+ * @param stopVersion the version of the stop's manifest the lines are booked against: the one the driver confirmed,
+ *     or the one operations chose (since 1.1)
  */
 public record PodConfirmation(
         String confirmationId,
@@ -36,7 +41,9 @@ public record PodConfirmation(
         String erpReasonCode,
         List<ConfirmedOrder> orders,
         List<ConfirmedEvidence> evidence,
-        String correlationId) {
+        String correlationId,
+        Instant correctedAt,
+        Long stopVersion) {
 
     /** An order at the stop with what happened to each line. */
     public record ConfirmedOrder(String orderId, boolean cancelled, List<ConfirmedLine> lines) {}

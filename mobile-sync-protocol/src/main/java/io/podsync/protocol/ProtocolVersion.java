@@ -5,7 +5,7 @@ public final class ProtocolVersion {
     /** Major version: also the path prefix {@code /v1}. */
     public static final int MAJOR = 1;
     /** Minor version: additions only (new optional fields, new endpoints). */
-    public static final int MINOR = 0;
+    public static final int MINOR = 1;
     /** Request header a client may send to state the version it speaks, e.g. {@code 1.0}. */
     public static final String HEADER = "Podsync-Protocol-Version";
     /** The value of {@link #HEADER} for this build. */

@@ -46,16 +46,25 @@ public enum ReasonCode {
         return category;
     }
 
-    /** @return the code with this name, or null when it is not in the taxonomy */
+    /**
+     * @return the code with this name in any letter case ({@code damaged} is {@link #DAMAGED}), or null when it is not
+     *     in the taxonomy
+     */
     public static ReasonCode find(String code) {
         if (code == null) {
             return null;
         }
         for (ReasonCode r : values()) {
-            if (r.name().equals(code)) {
+            if (r.name().equalsIgnoreCase(code)) {
                 return r;
             }
         }
         return null;
+    }
+
+    /** A reason as it is sent on: the taxonomy's spelling for a code in it (in any case), anything else unchanged. */
+    public static String canonical(String code) {
+        ReasonCode r = find(code);
+        return r == null ? code : r.name();
     }
 }

@@ -65,4 +65,42 @@ class CanonicalJsonTest {
         CapturedEvent e = event(new BigDecimal("1e999999999"), null);
         assertEquals(CanonicalJson.of(e), CanonicalJson.of(ProtocolJson.tree(e)));
     }
+
+    /** An event with a refused quantity, as an app sends it. */
+    private static CapturedEvent partial() {
+        return new CapturedEvent(
+                "k",
+                1L,
+                EventType.PARTIALLY_DELIVERED,
+                "S1",
+                1,
+                Instant.parse("2026-11-23T10:00:00Z"),
+                EventPayload.EMPTY.withLines(
+                        List.of(new LineOutcome("O", "L", new BigDecimal("3"), BigDecimal.ONE, "DAMAGED", true))));
+    }
+
+    @Test
+    void theRefusedQuantityHasOneNameAndTheOldOneStillReadsTheSame() {
+        CapturedEvent read = ProtocolJson.read("""
+                {"idempotencyKey":"k","seq":1,"type":"partially_delivered","stopId":"S1",
+                 "capturedAt":"2026-11-23T10:00:00Z","payload":{"lines":[{"orderId":"O","lineId":"L","delivered":3,
+                 "rejected":1,"reasonCode":"DAMAGED","scanned":true}]}}""", CapturedEvent.class);
+        assertEquals(CanonicalJson.of(partial().normalized()), CanonicalJson.of(read.normalized()));
+        assertEquals(true, CanonicalJson.of(read.normalized()).contains("\"refused\":1"));
+    }
+
+    /**
+     * Events stored under protocol 1.0 keep the fingerprint of the 1.0 name ({@code rejected}); the value below is what
+     * 1.0 computed for this event. A resend under the new name must still be recognized as the same content.
+     */
+    @Test
+    void theFingerprintOfThe10NameIsKnown() {
+        CanonicalJson.Canonical c = CanonicalJson.canonical(partial().normalized());
+        assertEquals(
+                "b6c15dadf576c92c244f52a7511d94225542a308e5e1d5f5040e44aa3975d219", CanonicalJson.fingerprintV10(c));
+        assertNotEquals(c.fingerprint(), CanonicalJson.fingerprintV10(c));
+        CanonicalJson.Canonical noRefusal =
+                CanonicalJson.canonical(event(new BigDecimal("4"), null).normalized());
+        assertEquals(noRefusal.fingerprint(), CanonicalJson.fingerprintV10(noRefusal));
+    }
 }

@@ -19,8 +19,8 @@ import io.podsync.server.auth.Secrets;
 import io.podsync.server.auth.TokenService;
 import io.podsync.server.console.ConsoleService;
 import io.podsync.server.console.ConsoleSessions;
-import io.podsync.server.erp.Confirmations;
 import io.podsync.server.erp.ErpConfig;
+import io.podsync.server.erp.Forwarding;
 import io.podsync.server.erp.OutboxDispatcher;
 import io.podsync.server.erp.OutboxService;
 import io.podsync.server.evidence.EvidenceGate;
@@ -37,9 +37,12 @@ import io.podsync.server.ops.ExceptionService;
 import io.podsync.server.ops.HealthService;
 import io.podsync.server.ops.Housekeeping;
 import io.podsync.server.ops.Metrics;
+import io.podsync.server.ops.Replicas;
+import io.podsync.server.ops.SlaMonitor;
 import io.podsync.server.routes.RouteReleaser;
 import io.podsync.server.routes.RouteService;
 import io.podsync.server.sync.CursorCodec;
+import io.podsync.server.sync.Exceptions;
 import io.podsync.server.sync.PullProcessor;
 import io.podsync.server.sync.PushProcessor;
 import io.podsync.server.sync.StopStates;
@@ -52,22 +55,38 @@ import io.podsync.storage.artifact.S3ArtifactStore;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Base64;
+import java.util.List;
 
 /** A running podsync server: its database, its services and its web server. Tests start and stop these. */
 public final class PodsyncServer implements AutoCloseable {
     /** {@code server.max-payload-size} unless configured: the largest upload chunk an operator may allow. */
     private static final long MAX_PAYLOAD_BYTES = 64L * 1024 * 1024;
 
+    private static final System.Logger LOG = System.getLogger(PodsyncServer.class.getName());
+
+    private final ServerConfig config;
     private final Database db;
     private final WebServer web;
     private final Housekeeping housekeeping;
     private final OutboxDispatcher dispatcher;
+    private final Replicas replicas;
+    private final SlaMonitor sla;
 
-    private PodsyncServer(Database db, WebServer web, Housekeeping housekeeping, OutboxDispatcher dispatcher) {
+    private PodsyncServer(
+            ServerConfig config,
+            Database db,
+            WebServer web,
+            Housekeeping housekeeping,
+            OutboxDispatcher dispatcher,
+            Replicas replicas,
+            SlaMonitor sla) {
+        this.config = config;
         this.db = db;
         this.web = web;
         this.housekeeping = housekeeping;
         this.dispatcher = dispatcher;
+        this.replicas = replicas;
+        this.sla = sla;
     }
 
     /** Opens the database (migrating it), builds the services and starts listening. */
@@ -77,10 +96,19 @@ public final class PodsyncServer implements AutoCloseable {
 
     public static PodsyncServer start(Config config, Clock clock) {
         ServerConfig cfg = ServerConfig.from(config);
+        LOG.log(System.Logger.Level.INFO, "effective configuration: " + cfg.describe());
         FileModes.privateDirectory(cfg.dataDir(), "podsync.data-dir");
         Database db = Database.open(cfg.db());
+        Replicas replicas = null;
         try {
-            Services services = Services.create(cfg, db, clock);
+            replicas = new Replicas(
+                            db,
+                            clock,
+                            Replicas.idFor(cfg.dataDir()),
+                            cfg.artifacts().identity(),
+                            cfg.heartbeatInterval())
+                    .join();
+            Services services = Services.create(cfg, db, clock, replicas);
             Config options = config.get("server.connection-options");
             WebServer web = WebServer.builder()
                     .config(config.get("server"))
@@ -104,8 +132,17 @@ public final class PodsyncServer implements AutoCloseable {
             Housekeeping chores =
                     new Housekeeping(db, clock, services.uploads(), services.states(), cfg.evidenceMissingAfter());
             OutboxDispatcher dispatcher = new OutboxDispatcher(db, cfg.erp(), clock, services.metrics()).start();
-            return new PodsyncServer(db, web, chores.start(), dispatcher);
+            SlaMonitor sla = new SlaMonitor(
+                    db,
+                    clock,
+                    services.states().exceptions(),
+                    services.forwarding().milestones(),
+                    cfg.sla());
+            return new PodsyncServer(cfg, db, web, chores.start(), dispatcher, replicas, sla.start());
         } catch (RuntimeException e) {
+            if (replicas != null) {
+                replicas.close();
+            }
             db.close();
             throw e;
         }
@@ -128,16 +165,16 @@ public final class PodsyncServer implements AutoCloseable {
             ConsoleService console,
             ArtifactStore store,
             UploadProcessor uploads,
-            StopStates states) {
-        static Services create(ServerConfig cfg, Database db, Clock clock) {
+            StopStates states,
+            Forwarding forwarding) {
+        static Services create(ServerConfig cfg, Database db, Clock clock, Replicas replicas) {
             Metrics metrics = new Metrics(db);
             KeyEncryption kek = keyEncryption(cfg, db);
             KeyRing keys = new KeyRing(db, kek, clock, cfg.accessTokenTtl());
             DeviceGate gate = new DeviceGate(db, clock);
             TokenService tokens = new TokenService(keys, clock, cfg.issuer(), cfg.audience(), cfg.accessTokenTtl());
-            StopStates states = new StopStates(metrics);
-            Confirmations confirmations = new Confirmations(cfg.erp(), states);
-            states.onOutcome(confirmations);
+            StopStates states = new StopStates(new Exceptions(metrics));
+            Forwarding forwarding = Forwarding.create(cfg.erp(), states);
             PushProcessor push = new PushProcessor(
                     db,
                     clock,
@@ -145,8 +182,8 @@ public final class PodsyncServer implements AutoCloseable {
                             cfg.receiptRetention(), cfg.clockTrustTolerance(), cfg.futureTolerance()),
                     metrics,
                     states);
-            PullProcessor pull =
-                    new PullProcessor(db, clock, new CursorCodec(cursorKey(db, kek), clock, cfg.cursorMaxAge()));
+            PullProcessor pull = new PullProcessor(
+                    db, clock, new CursorCodec(cursorKey(db, kek), clock, cfg.cursorMaxAge()), forwarding.milestones());
             ArtifactStore store = artifactStore(cfg.artifacts());
             UploadProcessor uploads =
                     new UploadProcessor(db, store, new EvidenceGate(states, metrics), clock, cfg.uploads());
@@ -164,23 +201,33 @@ public final class PodsyncServer implements AutoCloseable {
                     cfg.erp().endpoints().stream()
                             .map(ErpConfig.Endpoint::name)
                             .collect(java.util.stream.Collectors.toSet()));
-            ExceptionService exceptions = new ExceptionService(db, clock, (tx, e, resolution, now) -> {
-                if (!resolution.equals("corrected") && e.stopId() != null) {
-                    confirmations.reconsider(tx, e.stopId(), now);
-                }
-            });
+            ExceptionService exceptions =
+                    new ExceptionService(db, clock, states.exceptions(), (tx, e, resolution, now) -> {
+                        if (!resolution.equals("corrected") && e.stopId() != null) {
+                            forwarding.confirmations().reconsider(tx, e.stopId(), now);
+                        }
+                    });
             return new Services(
                     cfg,
                     db,
                     metrics,
                     new AuthFilter(tokens, gate),
                     new AuthService(db, clock, tokens, keys, clients, gate, cfg.enrollmentCodeTtl(), throttle),
-                    new RouteService(new RouteReleaser(db, clock), cfg.maxBodyBytes(), metrics::routeReleased),
+                    new RouteService(
+                            new RouteReleaser(db, clock, forwarding.milestones()),
+                            cfg.maxBodyBytes(),
+                            metrics::routeReleased),
                     new SyncService(push, pull, cfg.maxEventsPerPush(), cfg.maxBodyBytes()),
                     evidence,
                     outbox,
                     exceptions,
-                    new HealthService(db, store),
+                    new HealthService(List.of(
+                            new HealthService.Check(
+                                    "database", () -> db.isHealthy() ? null : "the database does not answer"),
+                            new HealthService.Check(
+                                    "objectStore",
+                                    () -> store.isHealthy() ? null : "the evidence store does not answer"),
+                            new HealthService.Check("replicas", replicas::problem))),
                     new OpenApiService(),
                     new ConsoleService(
                             new ConsoleSessions(
@@ -197,7 +244,8 @@ public final class PodsyncServer implements AutoCloseable {
                             clock),
                     store,
                     uploads,
-                    states);
+                    states,
+                    forwarding);
         }
 
         private static ArtifactStore artifactStore(ServerConfig.ArtifactsConfig a) {
@@ -289,6 +337,11 @@ public final class PodsyncServer implements AutoCloseable {
         return web.port();
     }
 
+    /** The configuration the server runs with. */
+    public ServerConfig config() {
+        return config;
+    }
+
     /** The web server's configuration as it runs, defaults included. */
     WebServerConfig webConfig() {
         return web.prototype();
@@ -303,11 +356,18 @@ public final class PodsyncServer implements AutoCloseable {
         return dispatcher;
     }
 
+    /** The SLA timers, for tests that move the clock and check at once. */
+    public SlaMonitor sla() {
+        return sla;
+    }
+
     @Override
     public void close() {
+        sla.close();
         dispatcher.close();
         housekeeping.close();
         web.stop();
+        replicas.close();
         db.close();
     }
 }

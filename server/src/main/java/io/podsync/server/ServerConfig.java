@@ -1,23 +1,33 @@
 package io.podsync.server;
 
 import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
 import io.podsync.protocol.Limits;
 import io.podsync.server.erp.ErpConfig;
 import io.podsync.server.evidence.UploadProcessor;
+import io.podsync.server.ops.SlaMonitor;
 import io.podsync.storage.DatabaseConfig;
 import io.podsync.storage.artifact.S3Config;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Every configuration key of the server, typed, with its default. Keys live under {@code podsync.} in
- * {@code application.yaml}; each can be overridden by an environment variable ({@code PODSYNC_DB_URL} for
- * {@code podsync.db.url}).
+ * {@code application.yaml}, in the operator's file ({@code podsync.config}), in system properties and in environment
+ * variables ({@link #load}). The keys the server knows are the keys read here ({@link RecordingConfig}): any other key
+ * under {@code podsync.} stops the start, naming the closest known one.
  *
+ * @param configFile {@code podsync.config}: the operator's YAML file, layered over the built-in defaults; system
+ *     properties and environment variables override it (none by default)
  * @param dataDir {@code podsync.data-dir}: where the embedded database and files live (default {@code ./data})
- * @param db {@code podsync.db.url|user|password|pool-size}: the database; default a SQLite file in the data dir
+ * @param db {@code podsync.db.url|user|password|pool-size|timeout|statement-timeout}: the database; default a SQLite
+ *     file in the data dir. {@code timeout} (default PT5S) bounds every wait for a connection and all tries of a write
+ *     together: past it a request answers 503 with {@code Retry-After}. {@code statement-timeout} (default PT30S,
+ *     PostgreSQL) bounds each statement's wait for the server's answer
  * @param issuer {@code podsync.auth.issuer}: the {@code iss} of access tokens
  * @param audience {@code podsync.auth.audience}: the {@code aud} of access tokens
  * @param accessTokenTtl {@code podsync.auth.access-token-ttl}: lifetime of access tokens (default 15 minutes)
@@ -41,9 +51,17 @@ import java.util.List;
  * @param keys {@code podsync.keys.*}: the key-encryption key that seals the secrets in the database
  * @param loginLimit {@code podsync.auth.rate-limit.*} and {@code podsync.http.trusted-proxies}: how failed sign-ins
  *     are slowed down
+ * @param heartbeatInterval {@code podsync.replicas.heartbeat-interval}: how often a replica says in the database that
+ *     it is alive (default PT5S); one silent for three intervals counts as gone
+ * @param sla {@code podsync.sla.*}: the SLA timers: {@code stop-late-after} (grace after a stop's time window ends
+ *     with no arrival, default PT0S), {@code route-dispatch-lead} (a route must be on a device of its driver this long
+ *     before its service date begins, default PT2H), {@code device-silent-after} (a device with a route in progress
+ *     may go this long without syncing, default PT30M), {@code time-zone} (of service dates, default UTC), {@code
+ *     check-interval} (default PT1M)
  * @param console {@code podsync.console.*}: the operations console's sessions
  */
 public record ServerConfig(
+        Path configFile,
         Path dataDir,
         DatabaseConfig db,
         String issuer,
@@ -63,6 +81,8 @@ public record ServerConfig(
         ErpConfig erp,
         KeysConfig keys,
         LoginLimit loginLimit,
+        Duration heartbeatInterval,
+        SlaMonitor.Settings sla,
         ConsoleConfig console) {
 
     /**
@@ -89,7 +109,7 @@ public record ServerConfig(
      *
      * @param encryptionKey {@code podsync.keys.encryption-key}: the keys themselves, 32 bytes in base64 each, comma
      *     separated (the first seals; the others open what older keys sealed, for rotation); typically from the
-     *     environment ({@code PODSYNC_KEYS_ENCRYPTION_KEY})
+     *     environment ({@code PODSYNC_KEYS_ENCRYPTION_DASH_KEY})
      * @param encryptionKeyFile {@code podsync.keys.encryption-key-file}: a file holding them, one per line. With
      *     neither, the embedded default (SQLite) generates {@code podsync.key} beside the database; PostgreSQL
      *     requires one
@@ -105,11 +125,17 @@ public record ServerConfig(
     /**
      * Where artifacts live.
      *
-     * @param store {@code podsync.artifacts.store}: {@code local} (default, a directory) or {@code s3}
+     * @param store {@code podsync.artifacts.store}: {@code local} (default, a directory of this replica's) or {@code
+     *     s3}; several replicas on one database need {@code s3}
      * @param localDir {@code podsync.artifacts.local-dir}: default {@code <data-dir>/artifacts}
      * @param s3 {@code podsync.artifacts.s3.endpoint|region|bucket|access-key|secret-key|prefix}
      */
-    public record ArtifactsConfig(String store, Path localDir, S3Config s3) {}
+    public record ArtifactsConfig(String store, Path localDir, S3Config s3) {
+        /** Where evidence is, as the replicas compare it: {@code local}, or the S3 endpoint, bucket and prefix. */
+        public String identity() {
+            return s3 == null ? "local" : "s3 " + s3.endpoint() + "/" + s3.bucket() + "/" + s3.prefix();
+        }
+    }
 
     /**
      * An API client of the ERP or operations side.
@@ -123,19 +149,72 @@ public record ServerConfig(
         }
     }
 
-    /** Reads the {@code podsync} node; throws {@link IllegalArgumentException} naming the key on a bad value. */
+    /**
+     * The configuration as the server reads it, highest priority first: system properties, environment variables, the
+     * operator's file named by {@code podsync.config} (a system property or {@code PODSYNC_CONFIG}), and the built-in
+     * {@code application.yaml}.
+     */
+    public static Config load() {
+        Config base = Config.create();
+        String file = base.get("podsync.config").asString().orElse(null);
+        if (file == null) {
+            return base;
+        }
+        Path path = Path.of(file);
+        if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
+            throw bad("podsync.config", "no readable file " + path.toAbsolutePath());
+        }
+        // The builder puts environment variables and system properties first by itself.
+        return Config.builder()
+                .sources(ConfigSources.file(path), ConfigSources.classpath("application.yaml"))
+                .build();
+    }
+
+    /**
+     * Reads the {@code podsync} node; throws {@link IllegalArgumentException} naming the key on a bad value, and on a
+     * key under {@code podsync.} that nothing reads (with the closest known key).
+     */
     public static ServerConfig from(Config root) {
-        Config c = root.get("podsync");
+        RecordingConfig recorded = RecordingConfig.of(root);
+        ServerConfig config = read(recorded.get("podsync"));
+        recorded.rejectUnknown("podsync");
+        return config;
+    }
+
+    /**
+     * Every key that the server reads from {@code config}, list indices written {@code []}: with lists and the S3 store
+     * configured, every key there is.
+     */
+    static java.util.Set<String> knownKeys(Config config) {
+        RecordingConfig recorded = RecordingConfig.of(config);
+        read(recorded.get("podsync"));
+        return recorded.readKeys();
+    }
+
+    /** The environment variable that sets a key, as Helidon maps them ({@code -} is {@code _DASH_}). */
+    static String environmentVariable(String key) {
+        return key.replace("[]", ".0").replace("-", "_DASH_").replace('.', '_').toUpperCase(java.util.Locale.ROOT);
+    }
+
+    private static ServerConfig read(Config c) {
+        Path configFile = c.get("config").asString().map(Path::of).orElse(null);
         Path dataDir = Path.of(c.get("data-dir").asString().orElse("data"));
         Config db = c.get("db");
         String url = db.get("url")
                 .asString()
                 .orElse("jdbc:sqlite:" + dataDir.resolve("podsync.db").toAbsolutePath());
-        DatabaseConfig dbConfig = new DatabaseConfig(
-                url,
-                db.get("user").asString().orElse(null),
-                db.get("password").asString().orElse(null),
-                db.get("pool-size").asInt().orElse(8));
+        DatabaseConfig dbConfig;
+        try {
+            dbConfig = new DatabaseConfig(
+                    url,
+                    db.get("user").asString().orElse(null),
+                    db.get("password").asString().orElse(null),
+                    db.get("pool-size").asInt().orElse(8),
+                    duration(db, "timeout", DatabaseConfig.DEFAULT_TIMEOUT),
+                    duration(db, "statement-timeout", DatabaseConfig.DEFAULT_STATEMENT_TIMEOUT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("invalid configuration podsync." + e.getMessage(), e);
+        }
         Config auth = c.get("auth");
         List<ClientConfig> clients = new ArrayList<>();
         for (Config client : auth.get("clients").asNodeList().orElse(List.of())) {
@@ -154,7 +233,12 @@ public record ServerConfig(
             clients.add(new ClientConfig(id, secret, List.copyOf(scopes)));
         }
         Config sync = c.get("sync");
+        Duration heartbeat = duration(c.get("replicas"), "heartbeat-interval", Duration.ofSeconds(5));
+        if (heartbeat.toMillis() < 100 || heartbeat.compareTo(Duration.ofMinutes(1)) > 0) {
+            throw bad("podsync.replicas.heartbeat-interval", "must be between PT0.1S and PT1M, got " + heartbeat);
+        }
         return new ServerConfig(
+                configFile,
                 dataDir,
                 dbConfig,
                 auth.get("issuer").asString().orElse("podsync"),
@@ -182,9 +266,94 @@ public record ServerConfig(
                         bounded(auth.get("rate-limit"), "max-failures", 10, 1, 10_000),
                         duration(auth.get("rate-limit"), "refill", Duration.ofSeconds(6)),
                         c.get("http.trusted-proxies").asList(String.class).orElse(List.of())),
+                heartbeat,
+                sla(c.get("sla")),
                 new ConsoleConfig(
                         duration(c.get("console"), "idle-timeout", Duration.ofMinutes(30)),
                         duration(c.get("console"), "max-age", Duration.ofHours(12))));
+    }
+
+    /**
+     * The configuration in effect, defaults included, for the log: every component by name, secrets masked (a
+     * component whose name says secret, password or key). Walks the records rather than trusting their
+     * {@code toString}, so that a new secret setting is masked by its name alone.
+     */
+    public String describe() {
+        StringBuilder out = new StringBuilder();
+        describe(this, out);
+        return out.toString();
+    }
+
+    private static final java.util.regex.Pattern SECRET =
+            java.util.regex.Pattern.compile("(?i).*(secret|password|key).*");
+
+    private static void describe(Object value, StringBuilder out) {
+        if (value instanceof Record r) {
+            out.append('{');
+            var components = r.getClass().getRecordComponents();
+            for (int i = 0; i < components.length; i++) {
+                if (i > 0) {
+                    out.append(", ");
+                }
+                Object v;
+                try {
+                    v = components[i].getAccessor().invoke(r);
+                } catch (ReflectiveOperationException e) {
+                    throw new IllegalStateException(e);
+                }
+                out.append(components[i].getName()).append('=');
+                if (v != null && SECRET.matcher(components[i].getName()).matches()) {
+                    out.append("****");
+                } else {
+                    describe(v, out);
+                }
+            }
+            out.append('}');
+        } else if (value instanceof java.util.Collection<?> list) {
+            out.append('[');
+            int i = 0;
+            for (Object v : list) {
+                out.append(i++ > 0 ? ", " : "");
+                describe(v, out);
+            }
+            out.append(']');
+        } else if (value instanceof String text && text.contains("?")) {
+            out.append(text, 0, text.indexOf('?')); // a JDBC URL's parameters may hold a password
+        } else {
+            out.append(value);
+        }
+    }
+
+    private static SlaMonitor.Settings sla(Config s) {
+        String zone = s.get("time-zone").asString().orElse("UTC");
+        ZoneId zoneId;
+        try {
+            zoneId = ZoneId.of(zone);
+        } catch (java.time.DateTimeException e) {
+            throw bad("podsync.sla.time-zone", "is not a time zone (such as UTC or Europe/Amsterdam): " + zone);
+        }
+        Duration grace =
+                s.get("stop-late-after").asString().isPresent() ? notNegative(s, "stop-late-after") : Duration.ZERO;
+        return new SlaMonitor.Settings(
+                grace,
+                duration(s, "route-dispatch-lead", Duration.ofHours(2)),
+                duration(s, "device-silent-after", Duration.ofMinutes(30)),
+                zoneId,
+                duration(s, "check-interval", Duration.ofMinutes(1)));
+    }
+
+    /** A duration that may be zero. */
+    private static Duration notNegative(Config node, String key) {
+        String raw = node.get(key).asString().orElseThrow();
+        try {
+            Duration d = Duration.parse(raw);
+            if (d.isNegative()) {
+                throw bad(node.key() + "." + key, "must not be negative");
+            }
+            return d;
+        } catch (java.time.format.DateTimeParseException e) {
+            throw bad(node.key() + "." + key, "must be an ISO-8601 duration such as PT15M, got " + raw);
+        }
     }
 
     private static ArtifactsConfig artifacts(Config a, Path dataDir) {
@@ -192,15 +361,23 @@ public record ServerConfig(
         Path localDir = Path.of(a.get("local-dir")
                 .asString()
                 .orElse(dataDir.resolve("artifacts").toString()));
+        // Every S3 key is read whichever store is chosen, so that none of them counts as unknown on a local store.
+        Config s3 = a.get("s3");
+        String endpoint = s3.get("endpoint").asString().orElse(null);
+        String region = s3.get("region").asString().orElse("us-east-1");
+        String bucket = s3.get("bucket").asString().orElse(null);
+        String accessKey = s3.get("access-key").asString().orElse(null);
+        String secretKey = s3.get("secret-key").asString().orElse(null);
+        String prefix = s3.get("prefix").asString().orElse("");
         if (store.equals("local")) {
             return new ArtifactsConfig(store, localDir, null);
         }
         if (!store.equals("s3")) {
             throw bad("podsync.artifacts.store", "is local or s3, got " + store);
         }
-        Config s3 = a.get("s3");
-        String endpoint =
-                s3.get("endpoint").asString().orElseThrow(() -> bad("podsync.artifacts.s3.endpoint", "missing"));
+        if (endpoint == null) {
+            throw bad("podsync.artifacts.s3.endpoint", "missing");
+        }
         try {
             java.net.URI u = java.net.URI.create(endpoint);
             if (u.getScheme() == null
@@ -216,15 +393,18 @@ public record ServerConfig(
                 localDir,
                 new S3Config(
                         endpoint,
-                        s3.get("region").asString().orElse("us-east-1"),
-                        s3.get("bucket").asString().orElseThrow(() -> bad("podsync.artifacts.s3.bucket", "missing")),
-                        s3.get("access-key")
-                                .asString()
-                                .orElseThrow(() -> bad("podsync.artifacts.s3.access-key", "missing")),
-                        s3.get("secret-key")
-                                .asString()
-                                .orElseThrow(() -> bad("podsync.artifacts.s3.secret-key", "missing")),
-                        s3.get("prefix").asString().orElse("")));
+                        region,
+                        required(bucket, "podsync.artifacts.s3.bucket"),
+                        required(accessKey, "podsync.artifacts.s3.access-key"),
+                        required(secretKey, "podsync.artifacts.s3.secret-key"),
+                        prefix));
+    }
+
+    private static String required(String value, String key) {
+        if (value == null) {
+            throw bad(key, "missing");
+        }
+        return value;
     }
 
     private static UploadProcessor.Settings uploads(Config u) {

@@ -14,14 +14,19 @@ import io.podsync.protocol.PushRequest;
 import io.podsync.protocol.StopStateView;
 import io.podsync.protocol.Verdict;
 import io.podsync.protocol.json.ProtocolJson;
+import io.podsync.simulator.erp.Delivery;
+import io.podsync.simulator.erp.ErpReceiver;
 import java.math.BigDecimal;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
@@ -35,27 +40,31 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The property behind the whole sync design: for random routes and event sets from two devices of one driver, any
  * arrival order, any duplication and any batching give the same stop states, the same verdicts and the same
- * exception queue.
+ * exception queue; and once operations resolved every exception (in a random order, accepting or dismissing), the
+ * last message the ERP received for each stop states the stop's final outcome.
  */
 class ConvergencePropertyTest {
     @TempDir
     static Path dir;
 
     static TestServer server;
+    static ErpReceiver erp;
 
     @BeforeAll
-    static void start() {
+    static void start() throws Exception {
         startOn(Map.of());
     }
 
-    /** Starts the suite's server with these database settings (none: the SQLite default). */
-    static void startOn(Map<String, String> db) {
-        server = TestServer.start(dir, db);
+    /** Starts the suite's server with these database settings (none: the SQLite default), and its ERP. */
+    static void startOn(Map<String, String> db) throws Exception {
+        erp = ErpReceiver.start(0, List.of(ErpForwardingTest.SECRET), Clock.systemUTC());
+        server = TestServer.start(dir, TestServer.withErp(db, erp.url(), ErpForwardingTest.SECRET));
     }
 
     @AfterAll
     static void stop() {
         server.close();
+        erp.close();
     }
 
     private static final int SCENARIOS = 8;
@@ -72,8 +81,15 @@ class ConvergencePropertyTest {
             long offsetMillis,
             EventPayload payload) {}
 
-    /** What one run ended with, with run-specific ids replaced by roles, so runs compare. */
-    record Outcome(Map<String, String> verdicts, Map<String, String> states, TreeSet<String> exceptions) {}
+    /**
+     * What one run ended with, with run-specific ids replaced by roles, so runs compare: before any resolution, the
+     * verdicts, states and exceptions; after all of them, what the ERP's last message per stop says.
+     */
+    record Outcome(
+            Map<String, String> verdicts,
+            Map<String, String> states,
+            TreeSet<String> exceptions,
+            Map<String, String> erpView) {}
 
     @Test
     void anyOrderAnyDuplicationAnyBatchingGivesTheSameResult() throws Exception {
@@ -95,6 +111,8 @@ class ConvergencePropertyTest {
                             reference.exceptions(),
                             outcome.exceptions(),
                             "exceptions, scenario " + scenario + " run " + p);
+                    assertEquals(
+                            reference.erpView(), outcome.erpView(), "ERP view, scenario " + scenario + " run " + p);
                 }
             }
         }
@@ -105,7 +123,7 @@ class ConvergencePropertyTest {
         int k = 0;
         for (int s = 1; s <= stops; s++) {
             long base = s * 30_000L;
-            int story = r.nextInt(8);
+            int story = r.nextInt(10);
             List<Object[]> steps = new ArrayList<>(); // type, attempt, payload
             switch (story) {
                 case 0 -> {
@@ -147,6 +165,14 @@ class ConvergencePropertyTest {
                     steps.add(new Object[] {EventType.ITEM_SCANNED, 4, null});
                     steps.add(new Object[] {EventType.DELIVERED, 1, full(s)});
                 }
+                case 8, 9 -> {
+                    // One phone delivers; the other had failed the same attempt earlier, and its events may arrive
+                    // after the delivery was confirmed. Story 8 fails for a reason that is not final, 9 for one that
+                    // is.
+                    steps.add(new Object[] {EventType.ARRIVED, 1, null, "B"});
+                    steps.add(new Object[] {EventType.FAILED, 1, failure(story == 8 ? "NO_ONE_HOME" : "REFUSED"), "B"});
+                    steps.add(new Object[] {EventType.DELIVERED, 1, full(s), "A"});
+                }
                 default -> {
                     steps.add(new Object[] {EventType.ARRIVED, 1, null});
                     steps.add(
@@ -156,8 +182,8 @@ class ConvergencePropertyTest {
             }
             for (int i = 0; i < steps.size(); i++) {
                 Object[] st = steps.get(i);
-                // Which phone captured it: stories hop between the driver's two devices.
-                String device = r.nextInt(3) == 0 ? "B" : "A";
+                // Which phone captured it: stories hop between the driver's two devices, unless the story says.
+                String device = st.length > 3 ? (String) st[3] : r.nextInt(3) == 0 ? "B" : "A";
                 out.add(new Planned(
                         device, "e" + (k++), (EventType) st[0], s, (Integer) st[1], base + i * 2_000L, (EventPayload)
                                 st[2]));
@@ -301,7 +327,96 @@ class ConvergencePropertyTest {
                             ? x.get("idempotencyKey").asText().substring(prefix.length())
                             : "-"));
         }
-        return new Outcome(new TreeMap<>(verdicts), states, exceptions);
+        Set<String> refused = new HashSet<>();
+        byDevice.values()
+                .forEach(list -> list.stream()
+                        .filter(e -> "REFUSED".equals(e.payloadOrEmpty().reasonCode()))
+                        .forEach(e -> refused.add(e.idempotencyKey())));
+        return new Outcome(new TreeMap<>(verdicts), states, exceptions, erpView(prefix, r, roleOfDevice, refused));
+    }
+
+    /**
+     * Resolves every open exception of the run's route, in a random order and with random resolutions, until none is
+     * left (a correction opens one more); waits for the outbox to drain; then checks that for every stop the last
+     * message the ERP received states the stop's final state, and returns those messages for comparing runs.
+     *
+     * @param refused the keys of the failures for a terminal reason (the stories use REFUSED only): a stop they decide
+     *     is settled, and the ERP must have heard of it
+     */
+    private Map<String, String> erpView(String prefix, Random r, Map<String, String> roleOfDevice, Set<String> refused)
+            throws Exception {
+        String ops = server.ops().authenticate().accessToken();
+        for (int round = 0; ; round++) {
+            List<JsonNode> open = new ArrayList<>();
+            ProtocolJson.read(
+                            server.send(
+                                            "GET",
+                                            "/v1/ops/exceptions?status=open&limit=1000&routeId=" + prefix + "R",
+                                            null,
+                                            null,
+                                            ops)
+                                    .body(),
+                            JsonNode.class)
+                    .get("items")
+                    .forEach(open::add);
+            if (open.isEmpty()) {
+                break;
+            }
+            assertTrue(round < 10, "resolutions keep opening exceptions: " + open);
+            Collections.shuffle(open, r);
+            for (JsonNode x : open) {
+                server.ops()
+                        .resolveException(
+                                x.get("id").asLong(), r.nextBoolean() ? "accepted" : "dismissed", "property test");
+            }
+        }
+        TestServer.await(
+                () -> {
+                    for (JsonNode m :
+                            server.outbox("?status=pending&limit=1000").get("items")) {
+                        if (m.get("routeId").asText().startsWith(prefix)) {
+                            return false;
+                        }
+                    }
+                    return true;
+                },
+                "the outbox of " + prefix + " drained");
+        Map<String, Delivery> last = new TreeMap<>();
+        for (Delivery d : erp.deliveries()) {
+            if (d.subject().startsWith("stops/" + prefix)) {
+                last.put(d.subject().substring(("stops/" + prefix).length()), d); // in the order received
+            }
+        }
+        Map<String, String> view = new TreeMap<>();
+        for (StopStateView s : server.erp().route(prefix + "R").states()) {
+            String stop = s.stopId().substring(prefix.length());
+            Delivery d = last.get(stop);
+            boolean outcome = s.outcomeEventKey() != null;
+            boolean settled = s.status().equals("delivered")
+                    || s.status().equals("partially_delivered")
+                    || (s.status().equals("failed") && refused.contains(s.outcomeEventKey()));
+            if (settled) {
+                assertTrue(d != null, "the ERP never heard of settled stop " + stop + ": " + s);
+            }
+            if (d == null) {
+                view.put(stop, "-");
+                continue;
+            }
+            assertTrue(outcome, "the ERP heard of " + stop + " that has no outcome: " + s);
+            assertEquals(s.status(), d.data().get("outcome").asText(), "the ERP's last word on " + stop);
+            assertEquals(
+                    s.outcomeEventKey(), d.data().get("outcomeEventKey").asText(), "the ERP's last word on " + stop);
+            // A failure that will be re-attempted settles nothing: the ERP that heard "delivered" first and then
+            // this correction believes what one that heard nothing believes.
+            view.put(
+                    stop,
+                    d.data().get("finalOutcome").asBoolean()
+                            ? d.data().get("outcome").asText() + "|"
+                                    + d.data().get("outcomeEventKey").asText().substring(prefix.length()) + "|"
+                                    + roleOfDevice.get(d.data().get("deviceId").asText())
+                            : "-");
+        }
+        return view;
     }
 
     private static String relative(Instant t, Instant origin) {
@@ -314,7 +429,7 @@ class ConvergencePropertyTest {
         }
         List<LineOutcome> lines = p.lines().stream()
                 .map(l -> new LineOutcome(
-                        prefix + l.orderId(), l.lineId(), l.delivered(), l.rejected(), l.reasonCode(), l.scanned()))
+                        prefix + l.orderId(), l.lineId(), l.delivered(), l.refused(), l.reasonCode(), l.scanned()))
                 .toList();
         return EventPayload.EMPTY
                 .withRecipient(p.recipient())

@@ -87,21 +87,8 @@ class ErpForwardingTest {
 
     private TestServer startServer(List<String> secrets, URI url) {
         Map<String, String> c = new HashMap<>(db);
-        c.put("podsync.erp.endpoints.0.name", "test-erp");
-        c.put("podsync.erp.endpoints.0.url", url.toString());
-        for (int i = 0; i < secrets.size(); i++) {
-            c.put("podsync.erp.endpoints.0.secrets." + i, secrets.get(i));
-        }
-        c.put("podsync.erp.endpoints.0.timeout", "PT1S");
-        c.put("podsync.erp.retry-schedule.0", "PT0S");
-        c.put("podsync.erp.retry-schedule.1", "PT0.1S");
-        c.put("podsync.erp.retry-schedule.2", "PT0.1S");
-        c.put("podsync.erp.retry-schedule.3", "PT0.1S");
-        c.put("podsync.erp.retry-schedule.4", "PT0.1S");
-        c.put("podsync.erp.poll-interval", "PT0.05S");
-        // Part of every lease: a restart on PostgreSQL (which cannot tell a crashed replica's lease from a live one's)
-        // waits for the lease to run out.
-        c.put("podsync.erp.connect-timeout", "PT1S");
+        c.putAll(TestServer.erpEndpoint(0, "test-erp", url, secrets, List.of()));
+        c.putAll(TestServer.fastErp());
         c.put("podsync.erp.reason-map.DAMAGED", "Z01");
         return TestServer.start(dir.resolve("server"), c, Clock.systemUTC());
     }
@@ -419,6 +406,156 @@ class ErpForwardingTest {
                 erp.deliveries().get(1).data().get("supersedes").asText());
         assertTrue(server.ops().exceptions("open", 100).items().stream()
                 .anyMatch(x -> x.kind().equals("outcome_corrected") && "RE3-S1".equals(x.stopId())));
+    }
+
+    /**
+     * Two phones of one driver, one attempt: P2's delivery (captured at t+10 s) arrives first and is confirmed; then
+     * P1's arrival and failure (NO_ONE_HOME, captured at t+5 s) arrive, and the failure decides the attempt. Once ops
+     * resolve the contradiction, the ERP must hear the failure, although NO_ONE_HOME is not a terminal reason: the
+     * last message it got must state the stop's outcome.
+     */
+    @Test
+    void aDeliveryOvertakenByAnEarlierFailureEndsAsTheFailureAtTheErp() throws Exception {
+        server.erp().releaseRoute("RE11", Fixtures.route("RE11", "DE11", 1));
+        TestServer.Device p1 = server.device("DE11");
+        TestServer.Device p2 = server.device("DE11");
+        Instant t = Instant.now().minusSeconds(120);
+        CapturedEvent delivery = delivered(1, "RE11-S1", "RE11-O1", t.plusSeconds(10), null);
+        push(p2, delivery);
+        awaitDelivered(1);
+        CapturedEvent failure = Fixtures.event(
+                UUID.randomUUID().toString(),
+                2,
+                EventType.FAILED,
+                "RE11-S1",
+                t.plusSeconds(5),
+                EventPayload.EMPTY.withReasonCode("NO_ONE_HOME"));
+        push(p1, Fixtures.arrived(1, "RE11-S1", t.plusSeconds(4)), failure);
+        assertEquals("failed", server.stopState("RE11", "RE11-S1").status());
+        long contradiction = server.ops().exceptions("open", 100).items().stream()
+                .filter(x -> x.kind().equals("contradiction") && "RE11-S1".equals(x.stopId()))
+                .findFirst()
+                .orElseThrow()
+                .id();
+        server.ops().resolveException(contradiction, "accepted", "P1 was right: nobody was home");
+
+        await(() -> erp.deliveries().size() == 2, "the correction after the resolution");
+        Delivery last = erp.deliveries().get(1);
+        assertEquals("io.podsync.pod.corrected.v1", last.type());
+        assertEquals("failed", last.data().get("outcome").asText());
+        assertEquals(
+                failure.idempotencyKey(), last.data().get("outcomeEventKey").asText());
+        assertEquals(false, last.data().get("finalOutcome").asBoolean(), "NO_ONE_HOME at attempt 1 is not final");
+        assertEquals(
+                erp.deliveries().get(0).webhookId(),
+                last.data().get("supersedes").asText());
+    }
+
+    /**
+     * The old driver's fenced events never count, so they must not hold the new driver's valid confirmation either,
+     * whichever arrives first; they are attached to one exception for the stop, and when ops resolve it the old phone
+     * pulls the resolution with its verdicts.
+     */
+    @Test
+    void fencedEventsNeverHoldTheNewDriversConfirmationWhateverOrderTheyArriveIn() throws Exception {
+        int expected = 0;
+        for (boolean fencedFirst : List.of(true, false)) {
+            String route = fencedFirst ? "RE12" : "RE13";
+            String stop = route + "-S1";
+            server.erp().releaseRoute(route, Fixtures.route(route, "OLD-" + route, 1));
+            TestServer.Device old = server.device("OLD-" + route);
+            server.erp().reassignRoute(route, "NEW-" + route, null);
+            TestServer.Device current = server.device("NEW-" + route);
+            Instant t = Instant.now().minusSeconds(60);
+            CapturedEvent oldArrival = Fixtures.arrived(1, stop, t);
+            CapturedEvent oldDelivery = delivered(2, stop, route + "-O1", t.plusSeconds(5), null);
+            Runnable fenced = () -> push(old, oldArrival, oldDelivery);
+            Runnable valid = () -> push(current, delivered(1, stop, route + "-O1", t.plusSeconds(30), null));
+            if (fencedFirst) {
+                fenced.run();
+                valid.run();
+            } else {
+                valid.run();
+                fenced.run();
+            }
+            expected++;
+            int n = expected;
+            await(
+                    () -> erp.deliveries().size() == n,
+                    "the new driver's confirmation, fenced events first: " + fencedFirst);
+            assertEquals(
+                    "io.podsync.pod.delivered.v1", erp.deliveries().get(n - 1).type());
+
+            List<io.podsync.protocol.ExceptionView> fencing = server.ops().exceptions("open", 1000).items().stream()
+                    .filter(x -> x.kind().equals("reassigned_event") && stop.equals(x.stopId()))
+                    .toList();
+            assertEquals(1, fencing.size(), "one exception for the stop and kind");
+            assertEquals(
+                    java.util.Set.of(oldArrival.idempotencyKey(), oldDelivery.idempotencyKey()),
+                    fencing.get(0).findings().stream()
+                            .map(io.podsync.protocol.ExceptionView.Finding::idempotencyKey)
+                            .collect(java.util.stream.Collectors.toSet()));
+            server.ops().resolveException(fencing.get(0).id(), "dismissed", "the new driver delivered");
+            Map<String, String> resolutions = new HashMap<>();
+            for (var c : old.client().pull(null, 1000).changes()) {
+                if (c.kind().equals("verdict") && c.data().hasNonNull("resolution")) {
+                    resolutions.put(c.id(), c.data().get("resolution").asText());
+                }
+            }
+            assertEquals(
+                    Map.of(oldArrival.idempotencyKey(), "dismissed", oldDelivery.idempotencyKey(), "dismissed"),
+                    resolutions,
+                    "the old phone pulls what became of its fenced events");
+        }
+    }
+
+    /**
+     * Recovering an endpoint replays every dead or failing message written since a time, in order: a dead original
+     * goes again and its correction, which waited behind it, follows; a message dead before that time stays dead.
+     */
+    @Test
+    void recoverReplaysAnEndpointsFailedMessagesSinceATimeInOrder() throws Exception {
+        server.erp().releaseRoute("RE14", Fixtures.route("RE14", "DE14", 2));
+        TestServer.Device a = server.device("DE14");
+        TestServer.Device b = server.device("DE14");
+        erp.behavior().failNext(1000, 500);
+        Instant t = Instant.now().minusSeconds(60);
+        push(a, delivered(1, "RE14-S2", "RE14-O2", t, null));
+        await(() -> outbox("?status=dead").get("items").size() == 1, "an old dead letter");
+        Thread.sleep(5); // the recovery's start lies strictly after it
+        Instant since = Instant.now();
+        push(a, delivered(2, "RE14-S1", "RE14-O1", t, null));
+        await(() -> outbox("?status=dead").get("items").size() == 2, "the original dead");
+        push(b, delivered(1, "RE14-S1", "RE14-O1", t.minusSeconds(20), null)); // a correction, waiting behind it
+        erp.behavior().reset();
+        String ops = server.ops().authenticate().accessToken();
+
+        assertEquals(
+                404,
+                server.send("POST", "/v1/ops/erp-endpoints/nope/recover", "application/json", "{}", ops)
+                        .statusCode());
+        java.net.http.HttpResponse<String> missing =
+                server.send("POST", "/v1/ops/erp-endpoints/test-erp/recover", "application/json", "{}", ops);
+        assertEquals(400, missing.statusCode());
+        assertTrue(missing.body().contains("\"field\":\"since\""), missing.body());
+
+        java.net.http.HttpResponse<String> res = server.send(
+                "POST",
+                "/v1/ops/erp-endpoints/test-erp/recover",
+                "application/json",
+                "{\"since\":\"" + since + "\"}",
+                ops);
+        assertEquals(200, res.statusCode(), res.body());
+        assertEquals(
+                1,
+                ProtocolJson.read(res.body(), JsonNode.class).get("recovered").asInt());
+        await(() -> erp.deliveries().size() == 2, "the original and its correction");
+        assertEquals("io.podsync.pod.delivered.v1", erp.deliveries().get(0).type());
+        assertEquals("io.podsync.pod.corrected.v1", erp.deliveries().get(1).type());
+        assertEquals(
+                "RE14-S2",
+                outbox("?status=dead").get("items").get(0).get("stopId").asText(),
+                "dead before: still dead");
     }
 
     @Test

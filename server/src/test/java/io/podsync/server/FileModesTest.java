@@ -180,7 +180,7 @@ class FileModesTest {
         byte[] raw = new byte[32];
         new Random(2).nextBytes(raw);
         String kek = Base64.getEncoder().encodeToString(raw);
-        try (Started s = start(data, "022", Map.of("PODSYNC_KEYS_ENCRYPTION_KEY", kek))) {
+        try (Started s = start(data, "022", Map.of("PODSYNC_KEYS_ENCRYPTION_DASH_KEY", kek))) {
             useIt(data, s.port());
             String log = s.output().toString();
             assertTrue(log.contains("tightened to rwx------"), log);

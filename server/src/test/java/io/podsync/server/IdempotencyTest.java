@@ -250,7 +250,8 @@ class IdempotencyTest {
                 r.flags(),
                 r.receivedAt(),
                 r.missingEvidence(),
-                r.original());
+                r.original(),
+                r.resolution());
     }
 
     private static JsonNode results(HttpResponse<String> res) {

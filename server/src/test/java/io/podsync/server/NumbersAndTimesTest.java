@@ -89,6 +89,21 @@ class NumbersAndTimesTest {
                 "events[0].payload.location.lon");
     }
 
+    /** An exponent past what a number can hold at all: the document cannot be read, a 400 like any malformed one. */
+    @Test
+    void anExponentBeyondAnyNumberIsMalformedJson() {
+        for (String n : new String[] {"1e-9999999999", "-1E+99999999999"}) {
+            HttpResponse<String> r = server.postJson(
+                    "/v1/sync/push",
+                    "{\"sentAt\":\"" + Instant.now() + "\",\"events\":[" + note() + "],\"x\":" + n + "}",
+                    device.token());
+            assertEquals(400, r.statusCode(), n + ": " + r.body());
+            assertEquals(
+                    "malformed_json",
+                    ProtocolJson.read(r.body(), JsonNode.class).get("code").asText());
+        }
+    }
+
     @Test
     void aHugeNumberInAFieldNobodyReadsCostsNothing() {
         // unknown fields are ignored (newer minor versions add some), whatever their numbers

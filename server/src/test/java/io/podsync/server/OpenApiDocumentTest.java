@@ -6,12 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.helidon.http.Method;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRoute;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
+import io.podsync.protocol.json.ProtocolJson;
 import io.podsync.storage.Database;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.parser.OpenAPIV3Parser;
@@ -22,6 +24,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -66,7 +69,9 @@ class OpenApiDocumentTest {
         ServerConfig cfg = ServerConfig.from(TestServer.config(dir, Map.of()));
         RouteRecorder routes = new RouteRecorder("");
         try (Database db = Database.open(cfg.db())) {
-            PodsyncServer.services(routes, PodsyncServer.Services.create(cfg, db, Clock.systemUTC()));
+            var replicas = new io.podsync.server.ops.Replicas(
+                    db, Clock.systemUTC(), "openapi-test", cfg.artifacts().identity(), cfg.heartbeatInterval());
+            PodsyncServer.services(routes, PodsyncServer.Services.create(cfg, db, Clock.systemUTC(), replicas));
         }
 
         assertTrue(routes.routes.size() > 30, "the routing was read: " + routes.routes);
@@ -167,4 +172,85 @@ class OpenApiDocumentTest {
             throw new AssertionError("a route for any method at " + pathPattern + " cannot be documented");
         }
     }
+
+    /** Every field the protocol's JSON mapping writes or reads is documented, and nothing else is. */
+    @Test
+    void everyFieldOfEveryRecordIsInItsSchema() throws Exception {
+        JsonNode schemas;
+        try (InputStream in = getClass().getResourceAsStream("/io/podsync/protocol/openapi.yaml")) {
+            schemas = new ObjectMapper(new YAMLFactory()).readTree(in).at("/components/schemas");
+        }
+        List<String> wrong = new ArrayList<>();
+        SCHEMAS.forEach((name, type) -> {
+            JsonNode props = schemas.path(name).path("properties");
+            Set<String> documented = new TreeSet<>();
+            props.fields().forEachRemaining(f -> {
+                if (!f.getValue().path("deprecated").asBoolean()) { // an old name, still read
+                    documented.add(f.getKey());
+                }
+            });
+            Set<String> mapped = new TreeSet<>();
+            for (BeanPropertyDefinition p : ProtocolJson.mapper()
+                    .getSerializationConfig()
+                    .introspect(ProtocolJson.mapper().constructType(type))
+                    .findProperties()) {
+                mapped.add(p.getName());
+            }
+            if (!documented.equals(mapped)) {
+                wrong.add(name + ": the mapping has " + mapped + ", the schema " + documented);
+            }
+        });
+        assertTrue(wrong.isEmpty(), String.join("\n", wrong));
+    }
+
+    private static final Map<String, Class<?>> SCHEMAS = Map.ofEntries(
+            Map.entry("Problem", io.podsync.protocol.Problem.class),
+            Map.entry("Violation", io.podsync.protocol.Violation.class),
+            Map.entry("TokenRequest", io.podsync.protocol.TokenRequest.class),
+            Map.entry("TokenResponse", io.podsync.protocol.TokenResponse.class),
+            Map.entry("DeviceEnrollRequest", io.podsync.protocol.DeviceEnrollRequest.class),
+            Map.entry("DeviceCredentials", io.podsync.protocol.DeviceCredentials.class),
+            Map.entry("EnrollmentRequest", io.podsync.protocol.EnrollmentRequest.class),
+            Map.entry("EnrollmentCode", io.podsync.protocol.EnrollmentCode.class),
+            Map.entry("GeoPoint", io.podsync.protocol.GeoPoint.class),
+            Map.entry("TimeWindow", io.podsync.protocol.TimeWindow.class),
+            Map.entry("ProofPolicy", io.podsync.protocol.ProofPolicy.class),
+            Map.entry("LineSpec", io.podsync.protocol.LineSpec.class),
+            Map.entry("OrderSpec", io.podsync.protocol.OrderSpec.class),
+            Map.entry("StopSpec", io.podsync.protocol.StopSpec.class),
+            Map.entry("RouteRelease", io.podsync.protocol.RouteRelease.class),
+            Map.entry("ReassignRequest", io.podsync.protocol.ReassignRequest.class),
+            Map.entry("RouteReleaseResult", io.podsync.protocol.RouteReleaseResult.class),
+            Map.entry("RouteView", io.podsync.protocol.RouteView.class),
+            Map.entry("StopView", io.podsync.protocol.StopView.class),
+            Map.entry("StopStateView", io.podsync.protocol.StopStateView.class),
+            Map.entry("RouteDetail", io.podsync.protocol.RouteDetail.class),
+            Map.entry("GeoFix", io.podsync.protocol.GeoFix.class),
+            Map.entry("Recipient", io.podsync.protocol.Recipient.class),
+            Map.entry("LineOutcome", io.podsync.protocol.LineOutcome.class),
+            Map.entry("EvidenceRef", io.podsync.protocol.EvidenceRef.class),
+            Map.entry("EventPayload", io.podsync.protocol.EventPayload.class),
+            Map.entry("CapturedEvent", io.podsync.protocol.CapturedEvent.class),
+            Map.entry("PushRequest", io.podsync.protocol.PushRequest.class),
+            Map.entry("EventResult", io.podsync.protocol.EventResult.class),
+            Map.entry("PushResponse", io.podsync.protocol.PushResponse.class),
+            Map.entry("Change", io.podsync.protocol.Change.class),
+            Map.entry("PullResponse", io.podsync.protocol.PullResponse.class),
+            Map.entry("ExceptionView", io.podsync.protocol.ExceptionView.class),
+            Map.entry("ExceptionFinding", io.podsync.protocol.ExceptionView.Finding.class),
+            Map.entry("ExceptionPage", io.podsync.protocol.ExceptionPage.class),
+            Map.entry("ExceptionResolution", io.podsync.protocol.ExceptionResolution.class),
+            Map.entry("RecoverRequest", io.podsync.protocol.RecoverRequest.class),
+            Map.entry("UploadRequest", io.podsync.protocol.UploadRequest.class),
+            Map.entry("UploadStatus", io.podsync.protocol.UploadStatus.class),
+            Map.entry("ArtifactLink", io.podsync.protocol.ArtifactLink.class),
+            Map.entry("OutboxAttempt", io.podsync.protocol.OutboxView.Attempt.class),
+            Map.entry("OutboxView", io.podsync.protocol.OutboxView.class),
+            Map.entry("ErpEvent", io.podsync.protocol.ErpEvent.class),
+            Map.entry("PodConfirmation", io.podsync.protocol.PodConfirmation.class),
+            Map.entry("ConfirmedOrder", io.podsync.protocol.PodConfirmation.ConfirmedOrder.class),
+            Map.entry("ConfirmedLine", io.podsync.protocol.PodConfirmation.ConfirmedLine.class),
+            Map.entry("ConfirmedEvidence", io.podsync.protocol.PodConfirmation.ConfirmedEvidence.class),
+            Map.entry("Milestone", io.podsync.protocol.Milestone.class),
+            Map.entry("Trip", io.podsync.protocol.Milestone.Trip.class));
 }

@@ -3,6 +3,7 @@ package io.podsync.server;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -36,6 +37,22 @@ final class Postgres {
             }
         }
         return server;
+    }
+
+    /**
+     * A PostgreSQL server of the caller's own, on {@code port} with its files in {@code dataDir}, for a test that
+     * stops it and starts it again (on the same port and files: the data survive, as in a real restart).
+     */
+    static EmbeddedPostgres own(Path dataDir, int port) {
+        try {
+            return EmbeddedPostgres.builder()
+                    .setDataDirectory(dataDir)
+                    .setCleanDataDirectory(false)
+                    .setPort(port)
+                    .start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The key-encryption key every replica of a test database is given (PostgreSQL has no default). */

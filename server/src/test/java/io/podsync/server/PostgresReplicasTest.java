@@ -14,6 +14,7 @@ import io.podsync.protocol.client.PodsyncClient;
 import io.podsync.protocol.json.ProtocolJson;
 import io.podsync.simulator.erp.Delivery;
 import io.podsync.simulator.erp.ErpReceiver;
+import io.podsync.storage.artifact.S3ProxyServer;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -47,13 +48,16 @@ class PostgresReplicasTest {
     Path dir;
 
     ErpReceiver erp;
+    S3ProxyServer s3;
     TestServer a;
     TestServer b;
 
     @BeforeEach
     void start() throws Exception {
         erp = ErpReceiver.start(0, List.of(SECRET), Clock.systemUTC());
+        s3 = S3ProxyServer.start(java.nio.file.Files.createDirectories(dir.resolve("s3")));
         Map<String, String> c = new HashMap<>(Postgres.freshDatabase());
+        c.putAll(TestServer.s3Store(s3)); // replicas on one database keep evidence in one S3 store
         c.put("podsync.erp.endpoints.0.name", "test-erp");
         c.put("podsync.erp.endpoints.0.url", erp.url().toString());
         c.put("podsync.erp.endpoints.0.secrets.0", SECRET);
@@ -69,10 +73,11 @@ class PostgresReplicasTest {
     }
 
     @AfterEach
-    void stop() {
+    void stop() throws Exception {
         a.close();
         b.close();
         erp.close();
+        s3.close();
     }
 
     private static CapturedEvent delivered(long seq, String routeId, int stop, Instant at) {

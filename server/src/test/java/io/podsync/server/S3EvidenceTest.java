@@ -26,7 +26,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -49,20 +48,7 @@ class S3EvidenceTest {
         s3Dir = Files.createDirectories(dir.resolve("s3"));
         s3 = S3ProxyServer.start(s3Dir);
         s3Port = s3.endpoint().getPort();
-        server = TestServer.start(
-                dir.resolve("server"),
-                Map.of(
-                        "podsync.artifacts.store",
-                        "s3",
-                        "podsync.artifacts.s3.endpoint",
-                        s3.endpoint().toString(),
-                        "podsync.artifacts.s3.bucket",
-                        "podsync-evidence",
-                        "podsync.artifacts.s3.access-key",
-                        S3ProxyServer.ACCESS_KEY,
-                        "podsync.artifacts.s3.secret-key",
-                        S3ProxyServer.SECRET_KEY),
-                Clock.systemUTC());
+        server = TestServer.start(dir.resolve("server"), TestServer.s3Store(s3), Clock.systemUTC());
         server.erp().releaseRoute("RS3", Fixtures.route("RS3", "DS3", 2));
         device = server.device("DS3");
     }
@@ -129,13 +115,17 @@ class S3EvidenceTest {
             assertTrue(down.isRetryable());
             assertEquals(
                     100_000, device.client().uploadStatus(declared.uploadId()).offset(), "nothing half-counted");
-            assertEquals(
-                    503, server.send("GET", "/health/ready", null, null, null).statusCode());
+            // Readiness reuses a check's result for up to a second.
+            TestServer.await(
+                    () -> server.send("GET", "/health/ready", null, null, null).statusCode() == 503,
+                    "readiness to see the object store down");
             assertEquals("pending", server.erp().route("RS3").states().get(0).status());
         } finally {
             s3 = S3ProxyServer.start(s3Dir, s3Port);
         }
-        assertEquals(200, server.send("GET", "/health/ready", null, null, null).statusCode());
+        TestServer.await(
+                () -> server.send("GET", "/health/ready", null, null, null).statusCode() == 200,
+                "readiness to see the object store back");
         assertTrue(device.client()
                 .upload(signature, "image/png", EvidenceKind.SIGNATURE, 100_000, 3)
                 .isStored());

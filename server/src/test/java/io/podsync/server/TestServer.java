@@ -8,6 +8,7 @@ import io.podsync.protocol.StopStateView;
 import io.podsync.protocol.client.PodsyncClient;
 import io.podsync.protocol.json.ProtocolJson;
 import io.podsync.server.auth.KeyEncryption;
+import io.podsync.storage.artifact.S3ProxyServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -18,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
@@ -57,6 +59,50 @@ final class TestServer implements AutoCloseable {
         return m;
     }
 
+    /**
+     * An ERP endpoint (number {@code index} of {@code podsync.erp.endpoints}) with a 1 s timeout, subscribed to these
+     * CloudEvent types (none: the default, proof of delivery only).
+     */
+    static Map<String, String> erpEndpoint(int index, String name, URI url, List<String> secrets, List<String> types) {
+        String at = "podsync.erp.endpoints." + index + ".";
+        Map<String, String> c = new HashMap<>();
+        c.put(at + "name", name);
+        c.put(at + "url", url.toString());
+        for (int i = 0; i < secrets.size(); i++) {
+            c.put(at + "secrets." + i, secrets.get(i));
+        }
+        for (int i = 0; i < types.size(); i++) {
+            c.put(at + "types." + i, types.get(i));
+        }
+        c.put(at + "timeout", "PT1S");
+        return c;
+    }
+
+    /**
+     * A server on these database settings with one ERP endpoint, {@code erp}, at {@code url} (proof of delivery only)
+     * and {@link #fastErp} retries.
+     */
+    static Map<String, String> withErp(Map<String, String> db, URI url, String secret) {
+        Map<String, String> c = new HashMap<>(db);
+        c.putAll(erpEndpoint(0, "erp", url, List.of(secret), List.of()));
+        c.putAll(fastErp());
+        return c;
+    }
+
+    /** Retries every 0.1 s (five attempts), a dispatcher that looks every 50 ms, and 1 s to connect. */
+    static Map<String, String> fastErp() {
+        Map<String, String> c = new HashMap<>();
+        c.put("podsync.erp.retry-schedule.0", "PT0S");
+        for (int i = 1; i <= 4; i++) {
+            c.put("podsync.erp.retry-schedule." + i, "PT0.1S");
+        }
+        c.put("podsync.erp.poll-interval", "PT0.05S");
+        // Part of every lease: a restart on PostgreSQL (which cannot tell a crashed replica's lease from a live one's)
+        // waits for the lease to run out.
+        c.put("podsync.erp.connect-timeout", "PT1S");
+        return c;
+    }
+
     static Config config(Path dir, Map<String, String> overrides) {
         Map<String, String> m = new HashMap<>();
         m.put("server.port", "0");
@@ -70,6 +116,21 @@ final class TestServer implements AutoCloseable {
         m.put("podsync.auth.clients.1.scopes.0", "ops");
         m.putAll(overrides);
         return Config.just(ConfigSources.create(m));
+    }
+
+    /** Settings for evidence in the S3 server {@code s3} (S3Proxy), bucket {@code podsync-evidence}. */
+    static Map<String, String> s3Store(S3ProxyServer s3) {
+        return Map.of(
+                "podsync.artifacts.store",
+                "s3",
+                "podsync.artifacts.s3.endpoint",
+                s3.endpoint().toString(),
+                "podsync.artifacts.s3.bucket",
+                "podsync-evidence",
+                "podsync.artifacts.s3.access-key",
+                S3ProxyServer.ACCESS_KEY,
+                "podsync.artifacts.s3.secret-key",
+                S3ProxyServer.SECRET_KEY);
     }
 
     URI uri() {

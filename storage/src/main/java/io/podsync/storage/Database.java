@@ -2,14 +2,20 @@ package io.podsync.storage;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool;
 import io.podsync.storage.jdbc.FoldInputsMigration;
 import io.podsync.storage.jdbc.JdbcTx;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
@@ -29,19 +35,28 @@ public final class Database implements AutoCloseable {
     }
 
     private static final int MAX_ATTEMPTS = 5;
+    /** The first pause between tries of a write; it doubles with each try (25, 50, 100, 200 ms at most). */
+    private static final long BACKOFF_MILLIS = 25;
 
     private final Kind kind;
     private final HikariDataSource writers;
     private final HikariDataSource readers;
     private final GroupCommit groupCommit;
     private final Checkpointer checkpointer;
+    private final Duration timeout;
 
-    private Database(Kind kind, HikariDataSource writers, HikariDataSource readers, Checkpointer checkpointer) {
+    private Database(
+            Kind kind,
+            HikariDataSource writers,
+            HikariDataSource readers,
+            Checkpointer checkpointer,
+            Duration timeout) {
         this.kind = kind;
         this.writers = writers;
         this.readers = readers;
         this.checkpointer = checkpointer;
-        this.groupCommit = kind == Kind.SQLITE ? new GroupCommit(writers, kind) : null;
+        this.timeout = timeout;
+        this.groupCommit = kind == Kind.SQLITE ? new GroupCommit(writers, kind, timeout) : null;
     }
 
     /** Opens (creating the file or schema if needed) and migrates to the latest schema. */
@@ -64,14 +79,15 @@ public final class Database implements AutoCloseable {
         // log restarts only after the writer's own checkpoint, which flushes and copies the rest inside a commit
         // (tens of milliseconds). At 256 MiB (65,536 pages) that happens a quarter as often as at 64 MiB: the slow
         // commits took half the time they did, for a WAL file of up to about 256 MiB.
-        SQLiteDataSource writer = sqliteSource(config.url(), SQLiteConfig.TransactionMode.IMMEDIATE, 65_536);
-        SQLiteDataSource reader = sqliteSource(config.url(), SQLiteConfig.TransactionMode.DEFERRED, 1_000);
+        int busy = (int) config.timeout().toMillis();
+        SQLiteDataSource writer = sqliteSource(config.url(), SQLiteConfig.TransactionMode.IMMEDIATE, 65_536, busy);
+        SQLiteDataSource reader = sqliteSource(config.url(), SQLiteConfig.TransactionMode.DEFERRED, 1_000, busy);
         migrate(writer);
-        HikariDataSource writers = pool(writer, "podsync-writer", 1);
-        HikariDataSource readers = pool(reader, "podsync-reader", config.poolSize());
+        HikariDataSource writers = pool(writer, "podsync-writer", 1, config.timeout());
+        HikariDataSource readers = pool(reader, "podsync-reader", config.poolSize(), config.timeout());
         Checkpointer checkpointer =
-                new Checkpointer(sqliteSource(config.url(), SQLiteConfig.TransactionMode.DEFERRED, 1_000), 200);
-        return new Database(Kind.SQLITE, writers, readers, checkpointer);
+                new Checkpointer(sqliteSource(config.url(), SQLiteConfig.TransactionMode.DEFERRED, 1_000, busy), 200);
+        return new Database(Kind.SQLITE, writers, readers, checkpointer, config.timeout());
     }
 
     /**
@@ -94,12 +110,13 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    private static SQLiteDataSource sqliteSource(String url, SQLiteConfig.TransactionMode mode, int walPages) {
+    private static SQLiteDataSource sqliteSource(
+            String url, SQLiteConfig.TransactionMode mode, int walPages, int busyMillis) {
         SQLiteConfig sqlite = new SQLiteConfig();
         sqlite.setPragma(SQLiteConfig.Pragma.WAL_AUTOCHECKPOINT, String.valueOf(walPages));
         sqlite.setJournalMode(SQLiteConfig.JournalMode.WAL);
         sqlite.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
-        sqlite.setBusyTimeout(10_000);
+        sqlite.setBusyTimeout(busyMillis);
         sqlite.setTransactionMode(mode);
         // Pages the writer touches again and again (index roots, the change-feed tail) come from its own cache or a
         // memory map instead of a read() into a fresh buffer each time: the profile of the single writer showed a
@@ -118,6 +135,8 @@ public final class Database implements AutoCloseable {
     }
 
     private static Database openPostgres(DatabaseConfig config) {
+        // Migrations get a connection of their own, without the statement timeout: a migration may run for minutes.
+        migrate(Flyway.configure().dataSource(config.url(), config.user(), config.password()));
         HikariConfig hc = new HikariConfig();
         hc.setJdbcUrl(config.url());
         hc.setUsername(config.user());
@@ -125,30 +144,41 @@ public final class Database implements AutoCloseable {
         hc.setMaximumPoolSize(config.poolSize());
         hc.setPoolName("podsync-pg");
         hc.setAutoCommit(true);
+        bound(hc, config.timeout());
+        // Every wait is bounded: opening a connection (and logging in), and each answer to a statement. Without them
+        // the driver waits for ever on a server that stopped answering without closing its sockets.
+        long connectSeconds = Math.max(1, (config.timeout().toMillis() + 999) / 1000);
+        hc.addDataSourceProperty("connectTimeout", String.valueOf(connectSeconds));
+        hc.addDataSourceProperty("loginTimeout", String.valueOf(connectSeconds));
+        hc.addDataSourceProperty(
+                "socketTimeout", String.valueOf(config.statementTimeout().toSeconds()));
+        hc.addDataSourceProperty("tcpKeepAlive", "true");
         HikariDataSource pool = new HikariDataSource(hc);
-        try {
-            migrate(pool);
-        } catch (RuntimeException e) {
-            pool.close();
-            throw e;
-        }
-        return new Database(Kind.POSTGRESQL, pool, pool, null);
+        return new Database(Kind.POSTGRESQL, pool, pool, null, config.timeout());
     }
 
-    private static HikariDataSource pool(DataSource ds, String name, int size) {
+    private static HikariDataSource pool(DataSource ds, String name, int size, Duration timeout) {
         HikariConfig hc = new HikariConfig();
         hc.setDataSource(ds);
         hc.setPoolName(name);
         hc.setMaximumPoolSize(size);
         hc.setMinimumIdle(Math.min(1, size));
-        hc.setConnectionTimeout(30_000);
+        bound(hc, timeout);
         return new HikariDataSource(hc);
     }
 
+    /** A connection is waited for at most {@code timeout}; checking a pooled one takes at most half of it. */
+    private static void bound(HikariConfig hc, Duration timeout) {
+        hc.setConnectionTimeout(timeout.toMillis());
+        hc.setValidationTimeout(Math.max(250, Math.min(5_000, timeout.toMillis() / 2)));
+    }
+
     private static void migrate(DataSource ds) {
-        Flyway.configure()
-                .dataSource(ds)
-                .locations("classpath:db/migration")
+        migrate(Flyway.configure().dataSource(ds));
+    }
+
+    private static void migrate(FluentConfiguration flyway) {
+        flyway.locations("classpath:db/migration")
                 .javaMigrations(new FoldInputsMigration())
                 .failOnMissingLocations(true)
                 .load()
@@ -157,6 +187,11 @@ public final class Database implements AutoCloseable {
 
     public Kind kind() {
         return kind;
+    }
+
+    /** The longest a caller waits for the database ({@link DatabaseConfig#timeout()}). */
+    public Duration timeout() {
+        return timeout;
     }
 
     /**
@@ -168,11 +203,26 @@ public final class Database implements AutoCloseable {
         if (groupCommit != null) {
             return groupCommit.submit(work); // SQLite: every write goes through the one writer
         }
+        // PostgreSQL: a transient failure (a lost connection, a serialization failure, a deadlock, a concurrent twin)
+        // is tried again after a pause that doubles with each try, at a random point within it so that the replicas
+        // that collided do not collide again, and never past the deadline: a database that is down answers the caller
+        // within the timeout, not after five full waits for a connection.
+        long deadline = System.nanoTime() + timeout.toNanos();
         for (int attempt = 1; ; attempt++) {
             try {
-                return run(writers, work, false);
+                return run(writers, work, false, deadline);
             } catch (StorageException e) {
-                if (!e.isTransient() || attempt >= MAX_ATTEMPTS) {
+                long left = deadline - System.nanoTime();
+                if (!e.isTransient() || attempt >= MAX_ATTEMPTS || left <= 0) {
+                    throw e;
+                }
+                long pause = Math.min(
+                        TimeUnit.NANOSECONDS.toMillis(left),
+                        ThreadLocalRandom.current().nextLong(BACKOFF_MILLIS << (attempt - 1)) + 1);
+                try {
+                    Thread.sleep(pause);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
                     throw e;
                 }
             }
@@ -181,11 +231,11 @@ public final class Database implements AutoCloseable {
 
     /** Runs {@code work} in a read-only transaction. */
     public <T> T read(Tx.Work<T> work) {
-        return run(readers, work, true);
+        return run(readers, work, true, System.nanoTime() + timeout.toNanos());
     }
 
-    private <T> T run(DataSource ds, Tx.Work<T> work, boolean readOnly) {
-        try (Connection c = ds.getConnection()) {
+    private <T> T run(HikariDataSource ds, Tx.Work<T> work, boolean readOnly, long deadline) {
+        try (Connection c = connection(ds, deadline)) {
             c.setAutoCommit(false);
             if (kind == Kind.POSTGRESQL) {
                 // A read sees one snapshot (a pull reads the feed twice); writes stay READ COMMITTED and lock rows.
@@ -210,6 +260,12 @@ public final class Database implements AutoCloseable {
     }
 
     private static RuntimeException translate(Throwable e) {
+        StackTraceElement[] at = e.getStackTrace();
+        if (e instanceof AssertionError && at.length > 0 && at[0].getClassName().startsWith("org.postgresql.")) {
+            // pgjdbc throws an AssertionError, not an SQLException, when the connection drops under a batch
+            // (BatchResultHandler.isAutoCommit): a lost connection like any other, not a bug of ours.
+            return new StorageException("the database connection was lost", e, true);
+        }
         if (e instanceof Error err) {
             throw err;
         }
@@ -222,6 +278,16 @@ public final class Database implements AutoCloseable {
         } catch (SQLException r) {
             cause.addSuppressed(r);
         }
+    }
+
+    /** A pooled connection, waiting no later than the deadline. */
+    private static Connection connection(HikariDataSource ds, long deadline) throws SQLException {
+        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        if (left <= 0) {
+            throw new SQLTransientConnectionException("no time left to wait for a database connection", "08001");
+        }
+        // The pool's own getConnection(timeout); the DataSource interface waits the whole connection timeout.
+        return ((HikariPool) ds.getHikariPoolMXBean()).getConnection(left);
     }
 
     /** A short probe for health checks. */

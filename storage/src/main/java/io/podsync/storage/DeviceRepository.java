@@ -10,6 +10,9 @@ public interface DeviceRepository {
 
     void recordSync(String deviceId, long seenAt, long clockOffsetMs, long maxSeq);
 
+    /** Records that the device synced (a pull) at {@code seenAt}, unless it was seen later already. */
+    void touch(String deviceId, long seenAt);
+
     boolean setStatus(String deviceId, String status);
 
     void insertEnrollment(EnrollmentRow enrollment);

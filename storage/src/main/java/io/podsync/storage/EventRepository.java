@@ -26,6 +26,12 @@ public interface EventRepository {
     void markApplied(String deviceId, Collection<String> keys);
 
     /**
+     * Records how operations resolved the exception these events of a device were attached to, with new change-feed
+     * positions, so that the device pulls its verdicts again.
+     */
+    void setResolution(String deviceId, Collection<String> keys, String resolution);
+
+    /**
      * Events still awaiting evidence that were received before {@code before} and have no evidence-missing exception
      * yet, oldest first.
      */

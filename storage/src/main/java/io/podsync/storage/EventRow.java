@@ -2,7 +2,9 @@ package io.podsync.storage;
 
 /**
  * One pushed event and its verdict. For a rejected event the fields that did not parse are null. {@code flags} is a
- * comma-separated list; {@code expiresAt} is set for rows that are receipts only (rejected events).
+ * comma-separated list; {@code expiresAt} is set for rows that are receipts only (rejected events). {@code stopVersion}
+ * is the stop version the event was captured against (null when unknown and not needed); {@code resolution} how
+ * operations resolved the exception the event was attached to.
  */
 public record EventRow(
         String deviceId,
@@ -25,7 +27,9 @@ public record EventRow(
         long feedSeq,
         Long expiresAt,
         String payloadJson,
-        String correlationId) {
+        String correlationId,
+        Long stopVersion,
+        String resolution) {
     /** The same row with its change-feed position. */
     public EventRow withFeedSeq(long position) {
         return new EventRow(
@@ -49,6 +53,8 @@ public record EventRow(
                 position,
                 expiresAt,
                 payloadJson,
-                correlationId);
+                correlationId,
+                stopVersion,
+                resolution);
     }
 }

@@ -1,8 +1,10 @@
 package io.podsync.storage;
 
 /**
- * A business exception. {@code dedupeKey} makes creation idempotent: the same finding twice is one exception.
- * {@code codes} is a comma-separated list.
+ * A business exception. {@code dedupeKey} names its subject and kind: at most one open exception holds it, and the
+ * findings behind it ({@link FindingRow}) are attached to that one. {@code codes} is a comma-separated list (the union
+ * of its findings' codes); {@code deviceId} and {@code idempotencyKey} are those of its first finding. {@code
+ * stopVersion}: the manifest version operations chose to book the outcome against (manifest_changed), or null.
  */
 public record ExceptionRow(
         long exceptionId,
@@ -20,4 +22,5 @@ public record ExceptionRow(
         Long resolvedAt,
         String resolvedBy,
         String resolution,
-        String note) {}
+        String note,
+        Long stopVersion) {}

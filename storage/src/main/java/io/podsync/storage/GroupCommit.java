@@ -5,12 +5,15 @@ import io.podsync.storage.jdbc.StatementCache;
 import io.podsync.storage.jdbc.WriterCache;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 
 /**
@@ -22,7 +25,16 @@ import javax.sql.DataSource;
 final class GroupCommit implements AutoCloseable {
     private static final int MAX_PIECES = 32;
 
-    private record Piece<T>(Tx.Work<T> work, CompletableFuture<T> result) {}
+    /** A caller's work; {@code state} is 0 while it waits in the queue, 1 once the writer took it, 2 if abandoned. */
+    private record Piece<T>(Tx.Work<T> work, CompletableFuture<T> result, AtomicInteger state) {
+        boolean take() {
+            return state.compareAndSet(0, 1);
+        }
+
+        boolean abandon() {
+            return state.compareAndSet(0, 2);
+        }
+    }
 
     private final DataSource writers;
     private final Database.Kind kind;
@@ -33,9 +45,12 @@ final class GroupCommit implements AutoCloseable {
     private final Thread thread;
     private volatile boolean open = true;
 
-    GroupCommit(DataSource writers, Database.Kind kind) {
+    private final Duration timeout;
+
+    GroupCommit(DataSource writers, Database.Kind kind, Duration timeout) {
         this.writers = writers;
         this.kind = kind;
+        this.timeout = timeout;
         this.thread = Thread.ofPlatform().daemon().name("podsync-group-commit").start(this::loop);
     }
 
@@ -44,9 +59,19 @@ final class GroupCommit implements AutoCloseable {
             throw new StorageException("the database is closed", null, false);
         }
         CompletableFuture<T> result = new CompletableFuture<>();
-        queue.add(new Piece<>(work, result));
+        Piece<T> piece = new Piece<>(work, result, new AtomicInteger());
+        queue.add(piece);
         try {
-            return result.get();
+            return result.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            // A write still in the queue is dropped and never runs; one the writer already took may still commit, which
+            // is safe for a caller that retries with the same idempotency keys (as after a lost answer).
+            throw new StorageException(
+                    piece.abandon()
+                            ? "the database did not take the write within " + timeout + "; nothing was written"
+                            : "the write did not finish within " + timeout + "; it may still commit",
+                    e,
+                    true);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StorageException("interrupted while waiting for the database", e, true);
@@ -71,7 +96,10 @@ final class GroupCommit implements AutoCloseable {
                 }
                 pieces.add(first);
                 queue.drainTo(pieces, MAX_PIECES - 1);
-                runAll(pieces);
+                pieces.removeIf(p -> !p.take()); // their callers gave up waiting
+                if (!pieces.isEmpty()) {
+                    runAll(pieces);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;

@@ -46,6 +46,12 @@ public interface OutboxRepository {
     /** Puts a dead or held message back in line, due now. */
     boolean replay(long outboxId, long now);
 
+    /**
+     * Puts every dead or failing (pending after a failed attempt, not in flight) message of an endpoint created at or
+     * after {@code since} back in line, due now, attempts reset; returns how many. They go out in their original order.
+     */
+    int recover(String endpoint, long since, long now);
+
     /** Holds every pending message of an endpoint (after a 410) or releases held ones. */
     int setStatusOfEndpoint(String endpoint, String from, String to, long now);
 
@@ -67,6 +73,12 @@ public interface OutboxRepository {
     Optional<ConfirmationRow> confirmation(String stopId);
 
     void confirm(ConfirmationRow confirmation);
+
+    /** How many active stops of the route have no final outcome confirmed yet. */
+    int stopsNotConfirmed(String routeId);
+
+    /** The confirmations of the route's stops. */
+    List<ConfirmationRow> confirmationsOfRoute(String routeId);
 
     boolean isDisabled(String endpoint);
 

@@ -22,6 +22,10 @@ public interface Tx {
 
     ConsoleSessionRepository consoleSessions();
 
+    ReplicaRepository replicas();
+
+    SlaRepository sla();
+
     /**
      * Reserves {@code count} consecutive ids from a named counter and returns the first. The counter row stays locked
      * until commit, which is what makes change-feed sequence numbers appear in commit order.

@@ -78,6 +78,48 @@ class GroupCommitTest extends SqliteDatabaseTest {
         assertEquals(1, db.read(tx -> tx.routes().findStops(List.of("S-after"))).size());
     }
 
+    @Test
+    void aWriteWaitingLongerThanTheTimeoutFailsAndNeverRuns() throws Exception {
+        db.close();
+        db = Database.open(new DatabaseConfig(
+                "jdbc:sqlite:" + dir.resolve("podsync.db").toAbsolutePath(),
+                null,
+                null,
+                4,
+                java.time.Duration.ofMillis(500),
+                DatabaseConfig.DEFAULT_STATEMENT_TIMEOUT));
+        CountDownLatch writerHeld = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<?> first = pool.submit(() -> db.write(tx -> {
+                tx.routes().upsertStop(stop("S-held"));
+                writerHeld.countDown();
+                await(release);
+                return null;
+            }));
+            assertTrue(writerHeld.await(10, TimeUnit.SECONDS));
+            long t0 = System.nanoTime();
+            StorageException e = assertThrows(
+                    StorageException.class,
+                    () -> db.write(tx -> {
+                        tx.routes().upsertStop(stop("S-late"));
+                        return null;
+                    }));
+            long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            assertTrue(e.isTransient(), e.toString());
+            assertTrue(e.getMessage().contains("nothing was written"), e.getMessage());
+            assertTrue(waited >= 450 && waited < 3_000, "waited " + waited + " ms");
+            // The piece that held the writer was told it may still commit, and it does once it ends.
+            Exception held = assertThrows(Exception.class, () -> first.get(10, TimeUnit.SECONDS));
+            assertTrue(held.getCause().getMessage().contains("may still commit"), held.toString());
+            release.countDown();
+        }
+        // The writer skipped the abandoned piece: a caller told "nothing was written" must find nothing written.
+        db.write(tx -> null);
+        assertEquals(1, db.read(tx -> tx.routes().findStops(List.of("S-held"))).size());
+        assertEquals(0, db.read(tx -> tx.routes().findStops(List.of("S-late"))).size());
+    }
+
     private static void await(CountDownLatch latch) {
         try {
             assertTrue(latch.await(10, TimeUnit.SECONDS));

@@ -108,6 +108,8 @@ class PostgresMigrationTest {
                 0,
                 null,
                 "{}",
+                null,
+                null,
                 null);
     }
 

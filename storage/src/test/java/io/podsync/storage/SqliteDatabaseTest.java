@@ -23,6 +23,7 @@ abstract class SqliteDatabaseTest {
     }
 
     static StopRow stop(String id, String driver, long version) {
-        return new StopRow(id, "R-1", driver, 1, 52.0, 4.0, 50.0, "active", version, "h" + version, "{}", "{}", 1L, 1L);
+        return new StopRow(
+                id, "R-1", driver, 1, 52.0, 4.0, 50.0, "active", version, "h" + version, "{}", "{}", 1L, 1L, 1L, null);
     }
 }

@@ -169,20 +169,22 @@ public final class Fleet {
             String driverId = driverId(i);
             RouteRelease release = StopPlans.route(routeId, driverId, i, o.stops());
             routes.put(i, new ArrayList<>(release.stops()));
-            erp.releaseRoute(routeId, release);
+            retrying(() -> erp.releaseRoute(routeId, release));
             Driver d = new Driver(i, routeId, rng, StopPlans.plan(routeId, i, o.stops(), rng));
             long skew = o.maxClockSkewSeconds() == 0
                     ? 0
                     : rng.nextLong(-o.maxClockSkewSeconds(), o.maxClockSkewSeconds() + 1L);
-            d.device = SimDevice.enroll(
-                    i,
-                    o.workDir().resolve(tag + "-device-" + i + ".db"),
+            int index = i;
+            // A code whose redemption lost its answer is spent: a new code for every try.
+            d.device = retrying(() -> SimDevice.enroll(
+                    index,
+                    o.workDir().resolve(tag + "-device-" + index + ".db"),
                     o.server(),
                     erp.createEnrollment(driverId).code(),
                     o.chaos(),
                     rng,
                     ledger,
-                    Duration.ofSeconds(skew));
+                    Duration.ofSeconds(skew)));
             out.add(d);
             progress.update("enrolling", i + 1, o.devices());
         }
@@ -259,10 +261,36 @@ public final class Fleet {
     }
 
     private void release(int driver) {
-        erp.releaseRoute(
-                routeId(driver),
-                new RouteRelease(
-                        driverId(driver), "VAN-" + driver, java.time.LocalDate.now(), List.copyOf(routes.get(driver))));
+        RouteRelease release = new RouteRelease(
+                driverId(driver), "VAN-" + driver, java.time.LocalDate.now(), List.copyOf(routes.get(driver)));
+        retrying(() -> erp.releaseRoute(routeId(driver), release));
+    }
+
+    /** How long an ERP or ops call of the fleet is tried again while the server does not answer. */
+    private static final Duration RETRY_FOR = Duration.ofSeconds(90);
+
+    /**
+     * An ERP or ops call made as a real integration makes it: no answer, a 429 or a 5xx (a replica restarting behind
+     * a load balancer, a database restarting) is tried again after a growing pause, for up to {@link #RETRY_FOR}.
+     * Devices need none of this: their outbox already sends again what had no answer.
+     */
+    static <T> T retrying(java.util.function.Supplier<T> call) {
+        long deadline = System.nanoTime() + RETRY_FOR.toNanos();
+        for (long pause = 100; ; pause = Math.min(2_000, pause * 2)) {
+            try {
+                return call.get();
+            } catch (PodsyncClientException e) {
+                if (!e.isRetryable() || System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
+            try {
+                Thread.sleep(pause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+        }
     }
 
     /** A device's scripted actions at a step; it syncs afterwards when it is online. */
@@ -339,7 +367,8 @@ public final class Fleet {
             PodsyncClient c = new PodsyncClient(o.server()).useDevice(id.deviceId(), id.deviceSecret());
             String cursor = null;
             do {
-                PullResponse p = c.pull(cursor, 1000);
+                String at = cursor;
+                PullResponse p = retrying(() -> c.pull(at, 1000));
                 for (Change ch : p.changes()) {
                     if (ch.data() == null) {
                         continue;
@@ -355,17 +384,17 @@ public final class Fleet {
         }
         List<ExceptionView> open = null;
         if (o.opsSecret() != null) {
-            open = new PodsyncClient(o.server())
-                    .useClient(o.opsClient(), o.opsSecret()).exceptions("open", 1000).items().stream()
-                            .filter(x -> x.routeId() != null && x.routeId().startsWith(tag)
-                                    || x.stopId() != null && x.stopId().startsWith(tag))
-                            .toList();
+            PodsyncClient ops = new PodsyncClient(o.server()).useClient(o.opsClient(), o.opsSecret());
+            open = retrying(() -> ops.exceptions("open", 1000)).items().stream()
+                    .filter(x -> x.routeId() != null && x.routeId().startsWith(tag)
+                            || x.stopId() != null && x.stopId().startsWith(tag))
+                    .toList();
         }
         List<Delivery> deliveries = receiver == null ? null : awaitDeliveries(states, open);
         Map<String, byte[]> artifacts = new HashMap<>();
         for (String sha : ledger.artifacts().keySet()) {
             try {
-                artifacts.put(sha, erp.download(sha));
+                artifacts.put(sha, retrying(() -> erp.download(sha)));
             } catch (PodsyncClientException e) {
                 // left out: the evidence check reports it
             }

@@ -160,7 +160,7 @@ final class FleetVerdict {
         }
         for (LineOutcome l : captured) {
             BigDecimal[] q = erp.get(l.orderId() + "/" + l.lineId());
-            BigDecimal rejected = l.rejected() == null ? BigDecimal.ZERO : l.rejected();
+            BigDecimal rejected = l.refused() == null ? BigDecimal.ZERO : l.refused();
             BigDecimal delivered = l.delivered() == null ? BigDecimal.ZERO : l.delivered();
             if (q == null || q[0].compareTo(delivered) != 0 || q[1].compareTo(rejected) != 0) {
                 return false;

@@ -79,10 +79,11 @@ final class SimDevice implements AutoCloseable {
     /** A fresh install: redeems the code and keeps the credentials in the outbox file. */
     static SimDevice enroll(
             int index, Path file, URI server, String code, Chaos chaos, Random rng, Ledger ledger, Duration skew) {
+        PodsyncClient client = new PodsyncClient(server);
+        DeviceCredentials c = client.enroll(code, "sim-" + index, "simulator", "fleet");
         SimDevice d = new SimDevice(index, file, server, chaos, rng, ledger, skew);
         d.outbox = Outbox.open(file);
-        d.client = new PodsyncClient(server);
-        DeviceCredentials c = d.client.enroll(code, "sim-" + index, "simulator", "fleet");
+        d.client = client;
         d.outbox.saveIdentity(new Outbox.Identity(c.deviceId(), c.deviceSecret()));
         return d;
     }

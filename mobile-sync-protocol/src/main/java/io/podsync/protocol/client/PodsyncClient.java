@@ -270,13 +270,17 @@ public final class PodsyncClient {
         return call("GET", q, null, ExceptionPage.class, true);
     }
 
+    /** One exception with its findings (and, for a manifest question, the stop versions side by side). */
+    public ExceptionView exception(long id) {
+        return call("GET", "/v1/ops/exceptions/" + id, null, ExceptionView.class, true);
+    }
+
     public ExceptionView resolveException(long id, String resolution, String note) {
-        return call(
-                "POST",
-                "/v1/ops/exceptions/" + id + "/resolve",
-                new ExceptionResolution(resolution, note),
-                ExceptionView.class,
-                true);
+        return resolveException(id, new ExceptionResolution(resolution, note));
+    }
+
+    public ExceptionView resolveException(long id, ExceptionResolution resolution) {
+        return call("POST", "/v1/ops/exceptions/" + id + "/resolve", resolution, ExceptionView.class, true);
     }
 
     // --- plumbing ---

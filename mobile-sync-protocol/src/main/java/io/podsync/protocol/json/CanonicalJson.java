@@ -71,6 +71,17 @@ public final class CanonicalJson {
         }
     }
 
+    /**
+     * The fingerprint an event's content had under protocol 1.0, where a line's refused quantity was named {@code
+     * rejected}. Keys are sorted and the line's ids come first, so the key always follows a comma, and a quote inside
+     * a string is escaped, so only the key can match.
+     */
+    public static String fingerprintV10(Canonical c) {
+        return c.text().contains(",\"refused\":")
+                ? sha256Hex(c.text().replace(",\"refused\":", ",\"rejected\":").getBytes(StandardCharsets.UTF_8))
+                : c.fingerprint();
+    }
+
     /** SHA-256 (lowercase hex) of the canonical form. */
     public static String fingerprint(Object value) {
         return sha256Hex(of(value).getBytes(StandardCharsets.UTF_8));

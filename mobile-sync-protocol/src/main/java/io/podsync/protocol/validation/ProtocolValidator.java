@@ -1,5 +1,6 @@
 package io.podsync.protocol.validation;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.podsync.protocol.CapturedEvent;
 import io.podsync.protocol.EventPayload;
 import io.podsync.protocol.EvidenceRef;
@@ -137,6 +138,7 @@ public final class ProtocolValidator {
         if (c.required(e.capturedAt(), at + ".capturedAt")) {
             c.time(e.capturedAt(), at + ".capturedAt");
         }
+        c.range(e.stopVersion(), at + ".stopVersion", 1, Long.MAX_VALUE);
         EventPayload p = e.payload();
         if (p == null) {
             return c.violations();
@@ -155,7 +157,7 @@ public final class ProtocolValidator {
                 c.id(l.orderId(), lat + ".orderId", Limits.MAX_ID_LENGTH);
                 c.id(l.lineId(), lat + ".lineId", Limits.MAX_ID_LENGTH);
                 c.quantity(l.delivered(), lat + ".delivered");
-                c.quantity(l.rejected(), lat + ".rejected");
+                c.quantity(l.refused(), lat + ".refused");
                 c.text(l.reasonCode(), lat + ".reasonCode", Limits.MAX_TEXT_LENGTH);
             }
         }
@@ -181,6 +183,7 @@ public final class ProtocolValidator {
             }
         }
         c.text(p.reasonCode(), pat + ".reasonCode", Limits.MAX_TEXT_LENGTH);
+        c.quantity(p.odometerKm(), pat + ".odometerKm");
         c.text(p.note(), pat + ".note", Limits.MAX_NOTE_LENGTH);
         c.text(p.barcode(), pat + ".barcode", Limits.MAX_TEXT_LENGTH);
         if (p.orderId() != null) {
@@ -188,6 +191,23 @@ public final class ProtocolValidator {
         }
         if (p.lineId() != null) {
             c.id(p.lineId(), pat + ".lineId", Limits.MAX_ID_LENGTH);
+        }
+        return c.violations();
+    }
+
+    /**
+     * What binding cannot see in a raw event: a line that gives its refused quantity twice, under its name ({@code
+     * refused}) and under its protocol 1.0 name ({@code rejected}), which binding would quietly reduce to one.
+     */
+    public static List<Violation> validateEventJson(JsonNode raw, String at) {
+        Checks c = new Checks();
+        JsonNode lines = raw.path("payload").path("lines");
+        for (int i = 0; i < lines.size(); i++) {
+            JsonNode line = lines.get(i);
+            if (line.hasNonNull("refused") && line.hasNonNull("rejected")) {
+                String field = at + ".payload.lines[" + i + "].rejected";
+                c.add(ViolationCodes.INCONSISTENT, field, field + " is the old name of refused: send one of them");
+            }
         }
         return c.violations();
     }

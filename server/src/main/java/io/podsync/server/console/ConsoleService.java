@@ -9,7 +9,9 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.podsync.protocol.ExceptionKind;
 import io.podsync.protocol.ExceptionPage;
+import io.podsync.protocol.ExceptionResolution;
 import io.podsync.protocol.ExceptionView;
 import io.podsync.protocol.json.ProtocolJson;
 import io.podsync.server.auth.AuthFilter;
@@ -46,8 +48,9 @@ public final class ConsoleService implements HttpService {
     static final String COOKIE = "podsync-console";
     private static final int MAX_FORM_BYTES = 16 * 1024;
     private static final List<String> RESOLUTIONS = List.of("accepted", "dismissed", "corrected");
-    private static final List<String> KINDS =
-            List.of("flagged_event", "reassigned_event", "contradiction", "evidence_missing", "outcome_corrected");
+    private static final List<String> KINDS = java.util.Arrays.stream(ExceptionKind.values())
+            .map(ExceptionKind::wire)
+            .toList();
 
     private final ConsoleSessions sessions;
     private final LoginThrottle throttle;
@@ -94,6 +97,7 @@ public final class ConsoleService implements HttpService {
                 .post("/erp/messages/{id}/replay", this::replay)
                 .post("/erp/replay-dead", this::replayDead)
                 .post("/erp/endpoints/{name}/enable", this::enable)
+                .post("/erp/endpoints/{name}/recover", this::recover)
                 .get("/artifacts/{sha256}", artifacts);
     }
 
@@ -199,11 +203,17 @@ public final class ConsoleService implements HttpService {
     private void exceptionPage(ServerRequest req, ServerResponse res) {
         Principal p = AuthFilter.principal(req);
         ExceptionView e = exceptions.get(p, number(req.path().pathParameters().get("id")));
+        List<Views.Event> events = new ArrayList<>();
+        for (ExceptionView.Finding f : e.findings() == null ? List.<ExceptionView.Finding>of() : e.findings()) {
+            event(f.deviceId(), f.idempotencyKey()).ifPresent(events::add);
+        }
+        if (events.isEmpty()) {
+            event(e.deviceId(), e.idempotencyKey()).ifPresent(events::add);
+        }
         pages.render(
                 res,
                 "console/exception.jte",
-                new Views.ExceptionDetail(
-                        frame(req, "Exception " + e.id(), "exceptions"), e, event(e).orElse(null), RESOLUTIONS));
+                new Views.ExceptionDetail(frame(req, "Exception " + e.id(), "exceptions"), e, events, RESOLUTIONS));
     }
 
     private void resolve(ServerRequest req, ServerResponse res) {
@@ -211,20 +221,25 @@ public final class ConsoleService implements HttpService {
         long id = number(req.path().pathParameters().get("id"));
         Map<String, String> form = Forms.read(req, MAX_FORM_BYTES);
         String note = form.getOrDefault("note", "").strip();
+        Long version = Optional.ofNullable(form.get("stopVersion"))
+                .filter(v -> !v.isBlank())
+                .map(ConsoleService::number)
+                .orElse(null);
         act(
                 res,
                 "/ops/exceptions/" + id,
                 "resolved",
-                () -> exceptions.resolve(p, id, form.get("resolution"), note.isEmpty() ? null : note));
+                () -> exceptions.resolve(
+                        p, id, new ExceptionResolution(form.get("resolution"), note.isEmpty() ? null : note, version)));
     }
 
-    /** The event behind an event exception, as stored. */
-    private Optional<Views.Event> event(ExceptionView e) {
-        if (e.deviceId() == null || e.idempotencyKey() == null) {
+    /** An event an exception is about, as stored. */
+    private Optional<Views.Event> event(String deviceId, String key) {
+        if (deviceId == null || key == null) {
             return Optional.empty();
         }
-        EventRow row = db.read(tx -> tx.events().findByKeys(e.deviceId(), List.of(e.idempotencyKey())))
-                .get(e.idempotencyKey());
+        EventRow row =
+                db.read(tx -> tx.events().findByKeys(deviceId, List.of(key))).get(key);
         if (row == null) {
             return Optional.empty();
         }
@@ -238,6 +253,8 @@ public final class ConsoleService implements HttpService {
             });
         }
         return Optional.of(new Views.Event(
+                row.deviceId(),
+                row.seq(),
                 row.type().toLowerCase(java.util.Locale.ROOT),
                 row.verdict().toLowerCase(java.util.Locale.ROOT),
                 row.capturedAt() == null ? "" : Views.time(Instant.ofEpochMilli(row.capturedAt())),
@@ -291,6 +308,22 @@ public final class ConsoleService implements HttpService {
         Principal p = AuthFilter.principal(req);
         String name = req.path().pathParameters().get("name");
         act(res, "/ops/erp", "enabled", () -> outbox.enable(p, name));
+    }
+
+    /** Recovers an endpoint since a time the form gives as the browser's local date and time, in UTC. */
+    private void recover(ServerRequest req, ServerResponse res) {
+        Principal p = AuthFilter.principal(req);
+        String name = req.path().pathParameters().get("name");
+        Map<String, String> form = Forms.read(req, MAX_FORM_BYTES);
+        Instant since;
+        try {
+            since = java.time.LocalDateTime.parse(form.getOrDefault("since", ""))
+                    .toInstant(java.time.ZoneOffset.UTC);
+        } catch (java.time.format.DateTimeParseException e) {
+            redirect(res, "/ops/erp?error=invalid_format");
+            return;
+        }
+        act(res, "/ops/erp?status=pending", "recovered", () -> outbox.recover(p, name, since));
     }
 
     // --- plumbing -----------------------------------------------------------------------------------------------

@@ -36,8 +36,11 @@ public final class Views {
             Long next,
             Instant now) {}
 
-    /** One exception with the event behind it (its JSON, its lines, its photos and signature). */
-    public record ExceptionDetail(Frame frame, ExceptionView exception, Event event, List<String> resolutions) {}
+    /**
+     * One exception with the events behind it (their JSON, lines, photos and signatures) and, for a manifest question,
+     * the stop versions side by side.
+     */
+    public record ExceptionDetail(Frame frame, ExceptionView exception, List<Event> events, List<String> resolutions) {}
 
     /**
      * An event as people read it.
@@ -45,6 +48,8 @@ public final class Views {
      * @param evidence SHA-256 hashes of its photos and signature, shown through {@code /ops/artifacts/}
      */
     public record Event(
+            String deviceId,
+            long seq,
             String type,
             String verdict,
             String capturedAt,

@@ -1,6 +1,7 @@
 package io.podsync.server.erp;
 
 import io.helidon.config.Config;
+import io.podsync.protocol.ErpEventType;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,13 +16,15 @@ import java.util.TreeMap;
  *
  * @param endpoints {@code podsync.erp.endpoints[]}: {@code name}, {@code url}, {@code secrets} ({@code whsec_} +
  *     base64 of 24 to 64 bytes; the first signs, all are sent during a rotation), {@code timeout} (default PT15S),
- *     {@code max-in-flight} (requests at once, default 16: an ERP is not a load test)
+ *     {@code max-in-flight} (requests at once, default 16: an ERP is not a load test), {@code types} (the CloudEvent
+ *     types it receives, {@link ErpEventType} wire names; default the proof-of-delivery types, as before milestones)
  * @param schedule {@code podsync.erp.retry-schedule}: delays before each attempt; after the last the message is dead
  *     (default the Standard Webhooks schedule: 0, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h)
  * @param reasonMap {@code podsync.erp.reason-map}: taxonomy code to the ERP's own code (e.g. SAP deviation reasons)
  * @param terminalReasons {@code podsync.erp.terminal-reasons}: a failure with one of these reasons is final
  * @param maxAttempts {@code podsync.erp.max-attempts}: a failure at this attempt is final (default 3)
- * @param publicUrl {@code podsync.public-url}: base of evidence URLs in messages (default http://localhost:8080)
+ * @param publicUrl {@code podsync.public-url}: base of evidence URLs in messages; null (the default) means the base
+ *     by which the ERP reached the server when it released the stop's route
  * @param pollInterval {@code podsync.erp.poll-interval}: how often the dispatcher looks for due messages
  * @param connectTimeout {@code podsync.erp.connect-timeout}: how long a new connection to an ERP may take (default
  *     PT10S, at most PT60S). It is part of every outbox lease, so it also bounds how long a message that a crashed
@@ -37,13 +40,23 @@ public record ErpConfig(
         Duration pollInterval,
         Duration connectTimeout) {
 
-    /** One ERP endpoint. */
-    public record Endpoint(String name, URI url, List<String> secrets, Duration timeout, int maxInFlight) {
+    /** One ERP endpoint and the event types it subscribes to. */
+    public record Endpoint(
+            String name, URI url, List<String> secrets, Duration timeout, int maxInFlight, Set<ErpEventType> types) {
+        public boolean wants(ErpEventType type) {
+            return types.contains(type);
+        }
+
         @Override
         public String toString() {
             return "Endpoint[" + name + " " + url + "]"; // never the secrets
         }
     }
+
+    /** What an endpoint receives when its configuration lists no types: the proof-of-delivery messages. */
+    public static final Set<ErpEventType> POD_TYPES = java.util.Arrays.stream(ErpEventType.values())
+            .filter(ErpEventType::isPod)
+            .collect(java.util.stream.Collectors.toUnmodifiableSet());
 
     public static final List<Duration> STANDARD_SCHEDULE = List.of(
             Duration.ZERO,
@@ -86,9 +99,36 @@ public record ErpConfig(
                 Map.copyOf(reasonMap),
                 terminal,
                 maxAttempts,
-                podsync.get("public-url").asString().orElse("http://localhost:8080"),
+                publicUrl(podsync.get("public-url").asString().orElse(null)),
                 duration(erp.get("poll-interval").asString().orElse("PT0.25S"), "podsync.erp.poll-interval"),
                 connectTimeout(erp.get("connect-timeout").asString().orElse("PT10S")));
+    }
+
+    /** Any endpoint subscribed to this type. */
+    public boolean anyWants(ErpEventType type) {
+        for (Endpoint e : endpoints) {
+            if (e.wants(type)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String publicUrl(String raw) {
+        if (raw == null) {
+            return null;
+        }
+        try {
+            URI u = URI.create(raw);
+            if (u.getScheme() == null
+                    || !(u.getScheme().equals("http") || u.getScheme().equals("https"))
+                    || u.getHost() == null) {
+                throw bad("podsync.public-url", "must be an absolute http(s) URL, got " + raw);
+            }
+        } catch (IllegalArgumentException e) {
+            throw bad("podsync.public-url", "must be an absolute http(s) URL, got " + raw);
+        }
+        return raw.endsWith("/") ? raw.substring(0, raw.length() - 1) : raw;
     }
 
     private static Duration connectTimeout(String raw) {
@@ -128,7 +168,17 @@ public record ErpConfig(
         if (maxInFlight < 1 || maxInFlight > 256) {
             throw bad(at + ".max-in-flight", "must be between 1 and 256");
         }
-        return new Endpoint(name, uri, List.copyOf(secrets), timeout, maxInFlight);
+        List<String> names = c.get("types").asList(String.class).orElse(List.of());
+        Set<ErpEventType> types = new java.util.LinkedHashSet<>();
+        for (String t : names) {
+            ErpEventType type = ErpEventType.fromWire(t);
+            if (type == null) {
+                throw bad(at + ".types", "unknown event type " + t + "; see docs/erp-integration.md");
+            }
+            types.add(type);
+        }
+        return new Endpoint(
+                name, uri, List.copyOf(secrets), timeout, maxInFlight, types.isEmpty() ? POD_TYPES : Set.copyOf(types));
     }
 
     /** The key bytes of a {@code whsec_} secret; 24 to 64 bytes. */

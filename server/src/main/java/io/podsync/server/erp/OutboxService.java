@@ -5,6 +5,7 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.podsync.protocol.OutboxView;
+import io.podsync.protocol.RecoverRequest;
 import io.podsync.protocol.validation.ViolationCodes;
 import io.podsync.server.auth.AuthFilter;
 import io.podsync.server.auth.Principal;
@@ -47,7 +48,8 @@ public final class OutboxService implements HttpService {
                 .get("/v1/ops/outbox/{id}", this::get)
                 .post("/v1/ops/outbox/{id}/replay", this::replay)
                 .post("/v1/ops/outbox/replay-dead", this::replayDead)
-                .post("/v1/ops/erp-endpoints/{name}/enable", this::enable);
+                .post("/v1/ops/erp-endpoints/{name}/enable", this::enable)
+                .post("/v1/ops/erp-endpoints/{name}/recover", this::recover);
     }
 
     /** A page of messages, newest first; {@code nextBefore} continues it. */
@@ -206,6 +208,31 @@ public final class OutboxService implements HttpService {
         });
     }
 
+    /**
+     * Svix's "recover failed messages since": every dead or failing message of one endpoint written since a time goes
+     * out again, in its original order (the messages of a stop keep theirs), with the whole retry schedule.
+     */
+    private void recover(ServerRequest req, ServerResponse res) {
+        String name = req.path().pathParameters().get("name");
+        Principal p = AuthFilter.principal(req);
+        RecoverRequest r = JsonBodies.read(req, RecoverRequest.class, 16 * 1024);
+        JsonBodies.ok(res, Map.of("endpoint", name, "recovered", recover(p, name, r.since())));
+    }
+
+    /** Sends every dead or failing message of the endpoint written since {@code since} again; returns how many. */
+    public int recover(Principal p, String name, Instant since) {
+        p.requireAny(Scope.OPS);
+        if (!endpoints.contains(name)) {
+            throw ProblemException.notFound("endpoint_not_found", "no ERP endpoint named " + name + " is configured");
+        }
+        if (since == null) {
+            throw ProblemException.badRequest(
+                    ViolationCodes.REQUIRED, "since", "since (replay what was written from then on) is required");
+        }
+        long now = clock.millis();
+        return db.write(tx -> tx.outbox().recover(name, since.toEpochMilli(), now));
+    }
+
     /** Confirmations produced, acknowledged by the ERP, pending, held and dead, by message type. */
     public Reconciliation reconciliation(Principal p) {
         p.requireAny(Scope.OPS);
@@ -241,8 +268,8 @@ public final class OutboxService implements HttpService {
                 m.messageId(),
                 m.endpoint(),
                 m.type(),
-                m.stopId(),
-                m.routeId(),
+                m.stopId().isEmpty() ? null : m.stopId(), // a milestone about a route or a device
+                m.routeId().isEmpty() ? null : m.routeId(),
                 m.status(),
                 m.attempts(),
                 Instant.ofEpochMilli(m.nextAttemptAt()),

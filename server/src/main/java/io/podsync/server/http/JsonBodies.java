@@ -34,6 +34,9 @@ public final class JsonBodies {
             return node;
         } catch (StreamConstraintsException e) {
             throw ProblemException.badRequest("malformed_json", null, "the document is too deeply nested or too long");
+        } catch (NumberFormatException | ArithmeticException e) {
+            // Jackson throws these, not a JsonProcessingException, for a number it cannot hold (1e-9999999999)
+            throw ProblemException.badRequest("malformed_json", null, "a number in the document is out of range");
         } catch (IOException e) {
             // Reading a tree binds no types, so whatever fails here is the JSON itself (syntax, trailing content).
             throw ProblemException.badRequest("malformed_json", null, "the body is not valid JSON: " + where(e));

@@ -57,6 +57,17 @@ public final class Metrics implements HttpService, SyncListener, OutboxDispatche
                 .description("Time to answer a device pull")
                 .publishPercentiles(0.5, 0.99)
                 .register(registry);
+        // Series that dashboards and alerts read exist from the start, at zero, so that a rate over them is 0 rather
+        // than "no data" until the first event (attempts.failed is per HTTP status, which is not known in advance).
+        for (io.podsync.protocol.ExceptionKind kind : io.podsync.protocol.ExceptionKind.values()) {
+            registry.counter("podsync.exceptions.opened", "kind", kind.wire());
+        }
+        for (io.podsync.protocol.ErpEventType type : io.podsync.protocol.ErpEventType.values()) {
+            registry.counter("podsync.erp.confirmations.delivered", "type", type.wire());
+            registry.counter("podsync.erp.confirmations.dead", "type", type.wire());
+        }
+        registry.counter("podsync.events.evidence.released");
+        registry.timer("podsync.erp.confirmation.latency");
         Gauge.builder(
                         "podsync.exceptions.open",
                         db,

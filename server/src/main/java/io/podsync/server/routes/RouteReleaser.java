@@ -15,6 +15,8 @@ import io.podsync.protocol.json.CanonicalJson;
 import io.podsync.protocol.json.ProtocolJson;
 import io.podsync.server.http.ProblemException;
 import io.podsync.server.sync.Audiences;
+import io.podsync.server.sync.Manifests;
+import io.podsync.server.sync.MilestoneListener;
 import io.podsync.server.sync.StopFold;
 import io.podsync.storage.ChangeRow;
 import io.podsync.storage.Database;
@@ -47,16 +49,23 @@ public final class RouteReleaser {
 
     private final Database db;
     private final Clock clock;
+    private final MilestoneListener milestones;
 
-    public RouteReleaser(Database db, Clock clock) {
+    public RouteReleaser(Database db, Clock clock, MilestoneListener milestones) {
         this.db = db;
         this.clock = clock;
+        this.milestones = milestones;
     }
 
-    /** Creates or replaces a route; the same content again is a no-op that returns the current version. */
-    public RouteReleaseResult release(String routeId, RouteRelease release) {
+    /**
+     * Creates or replaces a route; the same content again is a no-op that returns the current version.
+     *
+     * @param baseUrl how the ERP reached the server ({@code scheme://host[:port]}): evidence URLs in its messages about
+     *     the route start with it when no public URL is configured
+     */
+    public RouteReleaseResult release(String routeId, RouteRelease release, String baseUrl) {
         Prepared prepared = Prepared.of(release);
-        return db.write(tx -> release(tx, routeId, release, prepared));
+        return db.write(tx -> release(tx, routeId, release, prepared, baseUrl));
     }
 
     /**
@@ -85,7 +94,7 @@ public final class RouteReleaser {
      * Moves a route to another driver, keeping its current content: the stops it holds now (not the ones a later
      * release moved elsewhere). Empty when the route does not exist; 409 when it is cancelled.
      */
-    public Optional<RouteReleaseResult> reassign(String routeId, String driverId, String vehicleId) {
+    public Optional<RouteReleaseResult> reassign(String routeId, String driverId, String vehicleId, String baseUrl) {
         return db.write(tx -> tx.routes().findRoute(routeId).map(route -> {
             if (CANCELLED.equals(route.status())) {
                 throw ProblemException.conflict(
@@ -101,7 +110,7 @@ public final class RouteReleaser {
             RouteView view = ProtocolJson.read(route.viewJson(), RouteView.class);
             RouteRelease moved = new RouteRelease(
                     driverId, vehicleId != null ? vehicleId : route.vehicleId(), view.serviceDate(), current);
-            return release(tx, routeId, moved, Prepared.of(moved));
+            return release(tx, routeId, moved, Prepared.of(moved), baseUrl);
         }));
     }
 
@@ -119,7 +128,7 @@ public final class RouteReleaser {
     }
 
     /** Cancels a route and all of its stops. Empty when the route does not exist. */
-    public Optional<RouteReleaseResult> cancel(String routeId) {
+    public Optional<RouteReleaseResult> cancel(String routeId, String baseUrl) {
         return db.write(tx -> tx.routes().findRoute(routeId).map(route -> {
             if (CANCELLED.equals(route.status())) {
                 return new RouteReleaseResult(routeId, route.version(), false, route.driverId(), route.status());
@@ -147,21 +156,23 @@ public final class RouteReleaser {
                     CANCELLED,
                     old.stopIds());
             String json = ProtocolJson.toString(view);
-            tx.routes()
-                    .upsertRoute(new RouteRow(
-                            routeId,
-                            route.driverId(),
-                            route.vehicleId(),
-                            route.serviceDate(),
-                            CANCELLED,
-                            route.version() + 1,
-                            route.contentHash(),
-                            route.releasedAt(),
-                            now,
-                            json,
-                            route.releaseJson()));
+            RouteRow cancelled = new RouteRow(
+                    routeId,
+                    route.driverId(),
+                    route.vehicleId(),
+                    route.serviceDate(),
+                    CANCELLED,
+                    route.version() + 1,
+                    route.contentHash(),
+                    route.releasedAt(),
+                    now,
+                    json,
+                    route.releaseJson(),
+                    baseUrl != null ? baseUrl : route.baseUrl());
+            tx.routes().upsertRoute(cancelled);
             changes.add(ChangeRow.of(audience, Change.ROUTE, routeId, true, json, now));
             tx.changes().publish(changes);
+            milestones.routeChanged(tx, cancelled, now);
             return new RouteReleaseResult(routeId, route.version() + 1, true, route.driverId(), CANCELLED);
         }));
     }
@@ -186,7 +197,7 @@ public final class RouteReleaser {
         }));
     }
 
-    private RouteReleaseResult release(Tx tx, String routeId, RouteRelease release, Prepared prepared) {
+    private RouteReleaseResult release(Tx tx, String routeId, RouteRelease release, Prepared prepared, String baseUrl) {
         long now = clock.millis();
         String hash = prepared.hash();
         RouteRow existing = tx.routes().findRoute(routeId).orElse(null);
@@ -223,6 +234,11 @@ public final class RouteReleaser {
             long stopVersion = prev == null ? 1 : prev.version() + 1;
             StopView view = view(routeId, stopVersion, spec, status);
             String json = ProtocolJson.toString(view);
+            // Goods and place as before: an outcome captured against the earlier version still reads right.
+            long manifestSince =
+                    prev != null && Manifests.sameContent(ProtocolJson.read(prev.viewJson(), StopView.class), view)
+                            ? prev.manifestSince()
+                            : stopVersion;
             tx.routes()
                     .upsertStop(new StopRow(
                             spec.stopId(),
@@ -238,8 +254,12 @@ public final class RouteReleaser {
                             prepared.policies().get(i),
                             json,
                             prev == null ? now : prev.releasedAt(),
-                            now));
-            tx.routes().replaceLines(spec.stopId(), lines(spec));
+                            now,
+                            manifestSince,
+                            spec.timeWindow() == null || spec.timeWindow().end() == null
+                                    ? null
+                                    : spec.timeWindow().end().toEpochMilli()));
+            tx.routes().replaceLines(spec.stopId(), lines(spec.stopId(), spec.orders()));
             if (moved) {
                 otherRoutes.add(prev.routeId());
             }
@@ -271,20 +291,22 @@ public final class RouteReleaser {
         RouteView view =
                 new RouteView(routeId, version, driver, release.vehicleId(), release.serviceDate(), ACTIVE, stopIds);
         String json = ProtocolJson.toString(view);
-        tx.routes()
-                .upsertRoute(new RouteRow(
-                        routeId,
-                        driver,
-                        release.vehicleId(),
-                        release.serviceDate().toString(),
-                        ACTIVE,
-                        version,
-                        hash,
-                        existing == null ? now : existing.releasedAt(),
-                        now,
-                        json,
-                        prepared.releaseJson()));
+        RouteRow released = new RouteRow(
+                routeId,
+                driver,
+                release.vehicleId(),
+                release.serviceDate().toString(),
+                ACTIVE,
+                version,
+                hash,
+                existing == null ? now : existing.releasedAt(),
+                now,
+                json,
+                prepared.releaseJson(),
+                baseUrl != null ? baseUrl : existing == null ? null : existing.baseUrl());
+        tx.routes().upsertRoute(released);
         changes.add(ChangeRow.of(audience, Change.ROUTE, routeId, false, json, now));
+        milestones.routeChanged(tx, released, now);
         for (String other : otherRoutes) {
             changes.add(republish(tx, other, now));
         }
@@ -315,21 +337,23 @@ public final class RouteReleaser {
                 route.status(),
                 stopIds);
         String json = ProtocolJson.toString(view);
-        tx.routes()
-                .upsertRoute(new RouteRow(
-                        routeId,
-                        route.driverId(),
-                        route.vehicleId(),
-                        route.serviceDate(),
-                        route.status(),
-                        route.version() + 1,
-                        // The stored release no longer describes the route: a hash that no release has (the view's),
-                        // so that sending that release again applies it. (A 64-character column, like every hash.)
-                        CanonicalJson.fingerprint(view),
-                        route.releasedAt(),
-                        now,
-                        json,
-                        route.releaseJson()));
+        RouteRow republished = new RouteRow(
+                routeId,
+                route.driverId(),
+                route.vehicleId(),
+                route.serviceDate(),
+                route.status(),
+                route.version() + 1,
+                // The stored release no longer describes the route: a hash that no release has (the view's), so
+                // that sending that release again applies it. (A 64-character column, like every hash.)
+                CanonicalJson.fingerprint(view),
+                route.releasedAt(),
+                now,
+                json,
+                route.releaseJson(),
+                route.baseUrl());
+        tx.routes().upsertRoute(republished);
+        milestones.routeChanged(tx, republished, now);
         return ChangeRow.of(Audiences.driver(route.driverId()), Change.ROUTE, routeId, false, json, now);
     }
 
@@ -381,15 +405,18 @@ public final class RouteReleaser {
                 s.policyJson(),
                 viewJson,
                 s.releasedAt(),
-                now);
+                now,
+                s.manifestSince(),
+                s.windowEnd());
     }
 
-    private static List<OrderLineRow> lines(StopSpec s) {
+    /** A stop's ordered lines as stored, from its orders (as released, or as a version of its view has them). */
+    public static List<OrderLineRow> lines(String stopId, List<OrderSpec> orders) {
         List<OrderLineRow> out = new ArrayList<>();
-        for (OrderSpec o : s.orders()) {
+        for (OrderSpec o : orders) {
             for (LineSpec l : o.lines()) {
                 out.add(new OrderLineRow(
-                        s.stopId(),
+                        stopId,
                         o.orderId(),
                         l.lineId(),
                         l.sku(),

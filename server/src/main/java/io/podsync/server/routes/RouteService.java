@@ -1,5 +1,6 @@
 package io.podsync.server.routes;
 
+import io.helidon.common.uri.UriInfo;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -16,6 +17,7 @@ import io.podsync.server.auth.Scope;
 import io.podsync.server.http.JsonBodies;
 import io.podsync.server.http.ProblemException;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /** Route release for ERP/dispatch, and route reading for ERP, ops and the route's own driver. */
 public final class RouteService implements HttpService {
@@ -47,7 +49,7 @@ public final class RouteService implements HttpService {
         if (!v.isEmpty()) {
             throw ProblemException.invalid(v);
         }
-        RouteReleaseResult result = releaser.release(routeId, r);
+        RouteReleaseResult result = releaser.release(routeId, r, baseUrl(req));
         if (result.changed()) {
             onRelease.run();
         }
@@ -72,7 +74,7 @@ public final class RouteService implements HttpService {
     private void cancel(ServerRequest req, ServerResponse res) {
         AuthFilter.principal(req).requireAny(Scope.ERP, Scope.OPS);
         String routeId = routeId(req);
-        JsonBodies.ok(res, releaser.cancel(routeId).orElseThrow(() -> notFound(routeId)));
+        JsonBodies.ok(res, releaser.cancel(routeId, baseUrl(req)).orElseThrow(() -> notFound(routeId)));
     }
 
     private void reassign(ServerRequest req, ServerResponse res) {
@@ -87,8 +89,24 @@ public final class RouteService implements HttpService {
             throw ProblemException.invalid(v);
         }
         JsonBodies.ok(
-                res, releaser.reassign(routeId, r.driverId(), r.vehicleId()).orElseThrow(() -> notFound(routeId)));
+                res,
+                releaser.reassign(routeId, r.driverId(), r.vehicleId(), baseUrl(req))
+                        .orElseThrow(() -> notFound(routeId)));
     }
+
+    /**
+     * How this ERP or ops client reached the server ({@code scheme://host[:port]} as its request named it), or null for
+     * a host that is not a plain host name, address and port. Only these authenticated clients set it: a base taken
+     * from a device's request would send the ERP's token wherever the device says.
+     */
+    static String baseUrl(ServerRequest req) {
+        UriInfo uri = req.requestedUri();
+        String authority = uri.authority();
+        return authority != null && HOST.matcher(authority).matches() ? uri.scheme() + "://" + authority : null;
+    }
+
+    private static final Pattern HOST =
+            Pattern.compile("[A-Za-z0-9.\\-]{1,253}(:[0-9]{1,5})?|\\[[0-9A-Fa-f:.]{2,45}](:[0-9]{1,5})?");
 
     private static String routeId(ServerRequest req) {
         String id = req.path().pathParameters().get("routeId");

@@ -71,7 +71,7 @@ final class EventChecks {
             reported.add(lineKey(l.orderId(), l.lineId()));
             OrderLineRow ordered = lines.get(lineKey(l.orderId(), l.lineId()));
             BigDecimal delivered = l.delivered() == null ? BigDecimal.ZERO : l.delivered();
-            BigDecimal rejected = l.rejected() == null ? BigDecimal.ZERO : l.rejected();
+            BigDecimal rejected = l.refused() == null ? BigDecimal.ZERO : l.refused();
             if (ordered == null) {
                 flags.add(EventFlags.UNKNOWN_LINE);
                 continue;

@@ -3,26 +3,31 @@ package io.podsync.server.sync;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.podsync.protocol.CapturedEvent;
 import io.podsync.protocol.EventFlags;
+import io.podsync.protocol.EventPayload;
 import io.podsync.protocol.EventResult;
+import io.podsync.protocol.EventType;
 import io.podsync.protocol.EvidenceRef;
+import io.podsync.protocol.ExceptionKind;
 import io.podsync.protocol.Limits;
 import io.podsync.protocol.ProofPolicy;
 import io.podsync.protocol.PushResponse;
 import io.podsync.protocol.RejectReasons;
+import io.podsync.protocol.StopView;
 import io.podsync.protocol.Verdict;
 import io.podsync.protocol.Violation;
 import io.podsync.protocol.json.CanonicalJson;
 import io.podsync.protocol.json.ProtocolJson;
 import io.podsync.protocol.validation.Identifiers;
 import io.podsync.protocol.validation.ProtocolValidator;
+import io.podsync.protocol.validation.ViolationCodes;
 import io.podsync.server.http.JsonBodies;
 import io.podsync.server.http.ProblemException;
 import io.podsync.storage.Database;
 import io.podsync.storage.EventRow;
 import io.podsync.storage.EvidenceLinkRow;
-import io.podsync.storage.ExceptionRow;
 import io.podsync.storage.OrderLineRow;
 import io.podsync.storage.StopRow;
+import io.podsync.storage.StopVersionRow;
 import io.podsync.storage.Tx;
 import java.time.Clock;
 import java.time.Duration;
@@ -117,6 +122,9 @@ public final class PushProcessor {
         try {
             CapturedEvent e = JsonBodies.bind(raw, CapturedEvent.class, at);
             List<Violation> v = ProtocolValidator.validateEvent(e, at);
+            if (v.isEmpty()) {
+                v = ProtocolValidator.validateEventJson(raw, at);
+            }
             if (!v.isEmpty()) {
                 return new Item(index, null, v.get(0), key, seq, CanonicalJson.canonical(raw));
             }
@@ -172,8 +180,8 @@ public final class PushProcessor {
         return l;
     }
 
-    /** What becomes of one event if it is new: its row, the evidence it still lacks, an exception to open. */
-    private record Decision(EventRow row, List<String> missing, ExceptionRow exception) {}
+    /** What becomes of one event if it is new: its row, the evidence it still lacks, findings for operations. */
+    private record Decision(EventRow row, List<String> missing, List<Exceptions.Finding> findings) {}
 
     /**
      * Every event is decided as if it were new and all of them are stored in one batch, which skips those whose key or
@@ -191,7 +199,7 @@ public final class PushProcessor {
             if (storable(item) && !keys.add(item.key())) {
                 continue; // a twin of an earlier event of this push
             }
-            decisions[item.index()] = decide(item, l, ctx);
+            decisions[item.index()] = decide(tx, item, l, ctx);
             if (storable(item)) {
                 rowOf[item.index()] = rows.size();
                 rows.add(decisions[item.index()].row());
@@ -216,7 +224,7 @@ public final class PushProcessor {
                     continue;
                 }
                 // The first event with this key was refused its sequence number: this one stands on its own.
-                d = decide(item, l, ctx);
+                d = decide(tx, item, l, ctx);
                 isNew = tx.events().insertAll(List.of(d.row()))[0];
             } else {
                 isNew = rowOf[item.index()] >= 0 && stored[rowOf[item.index()]];
@@ -241,9 +249,12 @@ public final class PushProcessor {
             if (Verdict.APPLIED.name().equals(d.row().verdict())) {
                 batch.counted(d.row(), new StopStates.Added(e.type(), e.attemptOrDefault()));
             }
-            if (d.exception() != null) {
-                batch.exception(d.exception());
+            if (!Verdict.REASSIGNED.name().equals(d.row().verdict())
+                    && (e.type() == EventType.ARRIVED || e.type() == EventType.DEPARTED)) {
+                EventPayload p = e.payloadOrEmpty();
+                batch.seen(new MilestoneListener.Seen(d.row(), p.location(), p.odometerKm()));
             }
+            d.findings().forEach(batch::exception);
         }
         tx.evidence().link(links);
         states.finish(tx, batch, l.stops, ctx.receivedAt());
@@ -276,9 +287,14 @@ public final class PushProcessor {
         return replay(item, stored, missing);
     }
 
-    /** The answer to a key already used: the original receipt, as a duplicate or, with other content, a conflict. */
+    /**
+     * The answer to a key already used: the original receipt, as a duplicate or, with other content, a conflict. An
+     * event stored under protocol 1.0 names a line's refused quantity {@code rejected} in its fingerprint; the same
+     * content resent under the 1.1 name is the same event.
+     */
     private static EventResult replay(Item item, EventRow earlier, List<String> missing) {
-        boolean same = earlier.fingerprint().equals(item.content().fingerprint());
+        boolean same = earlier.fingerprint().equals(item.content().fingerprint())
+                || earlier.fingerprint().equals(CanonicalJson.fingerprintV10(item.content()));
         return new EventResult(
                 item.index(),
                 item.key(),
@@ -290,16 +306,17 @@ public final class PushProcessor {
                 null,
                 null,
                 null,
-                Receipts.of(earlier, missing));
+                Receipts.of(earlier, missing),
+                null);
     }
 
-    private Decision decide(Item item, Lookups l, Context ctx) {
+    private Decision decide(Tx tx, Item item, Lookups l, Context ctx) {
         if (item.violation() != null) {
             return new Decision(
                     rejected(
                             item, ctx, item.violation().code(), item.violation().field()),
                     List.of(),
-                    null);
+                    List.of());
         }
         CapturedEvent e = item.event();
         StopRow stop = l.stops.get(e.stopId());
@@ -307,20 +324,27 @@ public final class PushProcessor {
             return new Decision(
                     rejected(item, ctx, RejectReasons.STOP_NOT_ASSIGNED, "events[" + item.index() + "].stopId"),
                     List.of(),
-                    null);
+                    List.of());
+        }
+        if (e.stopVersion() != null && e.stopVersion() > stop.version()) {
+            // Versions only grow: no device can have seen a later one than the stop has.
+            return new Decision(
+                    rejected(item, ctx, ViolationCodes.OUT_OF_RANGE, "events[" + item.index() + "].stopVersion"),
+                    List.of(),
+                    List.of());
         }
         List<String> missing = evidenceOf(e).stream()
                 .filter(h -> !l.artifactsPresent.contains(h))
                 .sorted()
                 .toList();
-        return counted(item, stop, l, ctx, missing);
+        return counted(tx, item, stop, l, ctx, missing);
     }
 
     /**
      * An event for a stop the driver holds (applied with its flags, or awaiting evidence) or held before a reassignment
      * (fenced: stored, not counted, shown to a person).
      */
-    private Decision counted(Item item, StopRow stop, Lookups l, Context ctx, List<String> missing) {
+    private Decision counted(Tx tx, Item item, StopRow stop, Lookups l, Context ctx, List<String> missing) {
         CapturedEvent e = item.event();
         String key = e.idempotencyKey();
         long corrected = e.capturedAt().toEpochMilli() + ctx.appliedOffset();
@@ -328,19 +352,13 @@ public final class PushProcessor {
         List<String> flags = new ArrayList<>();
         Verdict verdict;
         String reason = null;
-        ExceptionRow exception = null;
+        Long stopVersion = e.stopVersion();
+        List<Exceptions.Finding> findings = new ArrayList<>(1);
         if (l.foreign.contains(e.stopId())) {
             verdict = Verdict.REASSIGNED;
             reason = RejectReasons.STOP_REASSIGNED;
-            exception = StopStates.exception(
-                    "event:" + ctx.deviceId() + ":" + key,
-                    StopStates.EXCEPTION_REASSIGNED,
-                    List.of(RejectReasons.STOP_REASSIGNED),
-                    stop,
-                    ctx.driverId(),
-                    ctx.deviceId(),
-                    key,
-                    ctx.receivedAt());
+            findings.add(
+                    finding("event:", ExceptionKind.REASSIGNED_EVENT, List.of(reason), stop, ctx, key, stopVersion));
         } else {
             verdict = missing.isEmpty() ? Verdict.APPLIED : Verdict.AWAITING_EVIDENCE;
             ProofPolicy policy = l.policies.computeIfAbsent(stop.stopId(), id -> policy(stop.policyJson()));
@@ -353,16 +371,25 @@ public final class PushProcessor {
                 flags.add(EventFlags.CAPTURE_TIME_BEFORE_RELEASE);
                 effective = stop.releasedAt();
             }
-            if (e.type().isOutcome() && !flags.isEmpty()) {
-                exception = StopStates.exception(
-                        "event:" + ctx.deviceId() + ":" + key,
-                        StopStates.EXCEPTION_FLAGGED,
-                        flags,
-                        stop,
-                        ctx.driverId(),
-                        ctx.deviceId(),
-                        key,
-                        ctx.receivedAt());
+            if (e.type().isOutcome()) {
+                stopVersion = stopVersion != null ? stopVersion : basisVersion(tx, ctx.deviceId(), stop, effective);
+                if (manifestChanged(tx, e, stop, stopVersion)) {
+                    flags.add(EventFlags.MANIFEST_CHANGED);
+                    findings.add(finding(
+                            "manifest:",
+                            ExceptionKind.MANIFEST_CHANGED,
+                            List.of(EventFlags.MANIFEST_CHANGED),
+                            stop,
+                            ctx,
+                            key,
+                            stopVersion));
+                }
+                List<String> checks = flags.stream()
+                        .filter(f -> !f.equals(EventFlags.MANIFEST_CHANGED))
+                        .toList();
+                if (!checks.isEmpty()) {
+                    findings.add(finding("event:", ExceptionKind.FLAGGED_EVENT, checks, stop, ctx, key, stopVersion));
+                }
             }
         }
         EventRow row = new EventRow(
@@ -386,8 +413,68 @@ public final class PushProcessor {
                 0,
                 null,
                 item.content().text(),
-                ctx.correlationId());
-        return new Decision(row, missing, exception);
+                ctx.correlationId(),
+                stopVersion,
+                null);
+        return new Decision(row, missing, findings);
+    }
+
+    /** A finding about one event of this push, keyed {@code <prefix><device>:<key>}. */
+    private static Exceptions.Finding finding(
+            String prefix,
+            ExceptionKind kind,
+            List<String> codes,
+            StopRow stop,
+            Context ctx,
+            String key,
+            Long stopVersion) {
+        return Exceptions.Finding.about(
+                prefix + ctx.deviceId() + ":" + key,
+                kind,
+                codes,
+                stop,
+                ctx.driverId(),
+                ctx.deviceId(),
+                key,
+                stopVersion,
+                ctx.receivedAt());
+    }
+
+    /**
+     * The stop version a device had when it captured an outcome without saying (a 1.0 app): the highest it had pulled
+     * by then, else the highest released by then. Read only when the stop's goods or place changed since its first
+     * version; until then every version reads the same, and the current one is recorded.
+     */
+    private static long basisVersion(Tx tx, String deviceId, StopRow stop, long capturedAt) {
+        if (stop.manifestSince() <= 1) {
+            return stop.version();
+        }
+        return tx.routes()
+                .versionPulled(deviceId, stop.stopId(), capturedAt)
+                .or(() -> tx.routes().versionReleased(stop.stopId(), capturedAt))
+                .orElse(stop.version());
+    }
+
+    /**
+     * Whether the stop's manifest changed after the version the outcome was captured against, in a way that touches
+     * what it asserts ({@link Manifests}). Free while the version is at or after the stop's last change of goods or
+     * place; otherwise the two versions are read from the stop's history.
+     */
+    private static boolean manifestChanged(Tx tx, CapturedEvent e, StopRow stop, long seen) {
+        if (seen >= stop.manifestSince()) {
+            return false;
+        }
+        Map<Long, StopVersionRow> versions = tx.routes().stopVersions(stop.stopId(), List.of(seen, stop.version()));
+        StopVersionRow then = versions.get(seen);
+        StopVersionRow now = versions.get(stop.version());
+        if (then == null || now == null) {
+            return false; // before the stop's history began, where its content counts as unchanged
+        }
+        return Manifests.touches(
+                e.type(),
+                e.payloadOrEmpty().reasonCode(),
+                ProtocolJson.read(then.viewJson(), StopView.class),
+                ProtocolJson.read(now.viewJson(), StopView.class));
     }
 
     /**
@@ -430,7 +517,9 @@ public final class PushProcessor {
                 0,
                 ctx.expiry(),
                 item.content().text(),
-                ctx.correlationId());
+                ctx.correlationId(),
+                null,
+                null);
     }
 
     static Set<String> evidenceOf(CapturedEvent e) {

@@ -32,7 +32,8 @@ public final class Receipts {
                 verdict == Verdict.AWAITING_EVIDENCE && missing != null && !missing.isEmpty()
                         ? List.copyOf(missing)
                         : null,
-                null);
+                null,
+                row.resolution());
     }
 
     static EventResult withIndex(EventResult r, int index) {
@@ -47,6 +48,7 @@ public final class Receipts {
                 r.flags(),
                 r.receivedAt(),
                 r.missingEvidence(),
-                r.original());
+                r.original(),
+                r.resolution());
     }
 }

@@ -1,10 +1,10 @@
 package io.podsync.server.sync;
 
 import io.podsync.protocol.EventType;
+import io.podsync.protocol.ExceptionKind;
 import io.podsync.protocol.StopStateView;
 import io.podsync.protocol.json.ProtocolJson;
 import io.podsync.storage.EventRow;
-import io.podsync.storage.ExceptionRow;
 import io.podsync.storage.StopRow;
 import io.podsync.storage.StopStateRow;
 import io.podsync.storage.Tx;
@@ -22,20 +22,17 @@ import java.util.Set;
  * transaction that counted them: a push, or an upload that released events waiting for their evidence.
  */
 public final class StopStates {
-    public static final String EXCEPTION_FLAGGED = "flagged_event";
-    public static final String EXCEPTION_REASSIGNED = "reassigned_event";
-    public static final String EXCEPTION_CONTRADICTION = "contradiction";
-    public static final String EXCEPTION_EVIDENCE_MISSING = "evidence_missing";
-
     /** An event newly counted at a stop: what it takes to know whether it can change the state. */
     public record Added(EventType type, int attempt) {}
 
     /** What one transaction collects and hands over at the end, so every write happens in one batch. */
     public static final class Batch {
         final Map<String, List<Added>> added = new LinkedHashMap<>();
-        final List<ExceptionRow> exceptions = new ArrayList<>();
+        final List<Exceptions.Finding> findings = new ArrayList<>();
         /** The rows counted in this batch, per stop. */
         final Map<String, List<EventRow>> rows = new HashMap<>();
+
+        final List<MilestoneListener.Seen> seen = new ArrayList<>();
 
         /** An event counted: a new one, or one that an upload released. */
         public void counted(EventRow row, Added event) {
@@ -43,16 +40,23 @@ public final class StopStates {
             rows.computeIfAbsent(row.stopId(), k -> new ArrayList<>()).add(row);
         }
 
-        public void exception(ExceptionRow e) {
-            exceptions.add(e);
+        /** A finding for operations. */
+        public void exception(Exceptions.Finding f) {
+            findings.add(f);
+        }
+
+        /** An arrival or departure stored as applied or awaiting its evidence: a moment of the trip. */
+        public void seen(MilestoneListener.Seen event) {
+            seen.add(event);
         }
     }
 
-    private final SyncListener listener;
+    private final Exceptions exceptions;
     private volatile OutcomeListener outcomes = OutcomeListener.NONE;
+    private volatile MilestoneListener milestones = MilestoneListener.NONE;
 
-    public StopStates(SyncListener listener) {
-        this.listener = listener;
+    public StopStates(Exceptions exceptions) {
+        this.exceptions = exceptions;
     }
 
     /** Set once at start-up: the ERP forwarding. */
@@ -60,16 +64,43 @@ public final class StopStates {
         this.outcomes = outcomes;
     }
 
+    /** Set once at start-up: the milestone stream. */
+    public void onMilestone(MilestoneListener milestones) {
+        this.milestones = milestones;
+    }
+
+    public Exceptions exceptions() {
+        return exceptions;
+    }
+
     /**
      * Refolds what changed (a stored state is also published: it is its driver's {@code stop_state} change), opens the
-     * exceptions (so the outcome listener sees them) and tells the outcome listener about every changed state.
+     * exceptions (so the outcome listener sees them), tells the outcome listener about every changed state, and hands
+     * the trip's moments to the milestone stream (and their odometer readings to the route's trip).
      */
     public void finish(Tx tx, Batch batch, Map<String, StopRow> stops, long now) {
         Map<String, StopStateView> changed = refold(tx, batch, stops, now);
-        openExceptions(tx, batch.exceptions);
+        exceptions.open(tx, batch.findings);
         for (Map.Entry<String, StopStateView> e : changed.entrySet()) {
             outcomes.stateChanged(tx, stops.get(e.getKey()), e.getValue(), now);
         }
+        if (!batch.seen.isEmpty()) {
+            recordOdometers(tx, batch.seen, now);
+            milestones.eventsSeen(tx, batch.seen, now);
+        }
+    }
+
+    /** The span of odometer readings per route: a write only for pushes that carry readings. */
+    private static void recordOdometers(Tx tx, List<MilestoneListener.Seen> seen, long now) {
+        Map<String, double[]> byRoute = new HashMap<>();
+        for (MilestoneListener.Seen s : seen) {
+            if (s.odometerKm() != null && s.event().routeId() != null) {
+                double km = s.odometerKm().doubleValue();
+                byRoute.merge(s.event().routeId(), new double[] {km, km}, (a, b) ->
+                        new double[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
+            }
+        }
+        byRoute.forEach((route, span) -> tx.routes().recordOdometer(route, span[0], span[1], now));
     }
 
     private Map<String, StopStateView> refold(Tx tx, Batch batch, Map<String, StopRow> stops, long now) {
@@ -115,12 +146,13 @@ public final class StopStates {
             Set<String> keep = new HashSet<>();
             for (StopFold.Anomaly a : folded.anomalies()) {
                 keep.add(a.key(stopId));
-                batch.exceptions.add(exception(
+                batch.findings.add(Exceptions.Finding.about(
                         a.key(stopId),
-                        EXCEPTION_CONTRADICTION,
+                        ExceptionKind.CONTRADICTION,
                         List.of(a.code()),
                         stop,
                         stop.driverId(),
+                        null,
                         null,
                         null,
                         now));
@@ -128,7 +160,7 @@ public final class StopStates {
             // Only an earlier fold with anomalies can have left open contradictions behind: a first fold has none,
             // and a fold without anomalies dropped them all.
             if (old != null && hadAnomalies(old.stateJson())) {
-                tx.exceptions().dropStale(stopId, EXCEPTION_CONTRADICTION, keep);
+                exceptions.dropStale(tx, stopId, ExceptionKind.CONTRADICTION, keep, now);
             }
         }
         tx.routes().upsertStates(updated);
@@ -169,77 +201,5 @@ public final class StopStates {
         List<String> anomalies =
                 ProtocolJson.read(stateJson, StopStateView.class).anomalies();
         return anomalies != null && !anomalies.isEmpty();
-    }
-
-    /** Opens exceptions in one go; an exception with the same dedupe key as an existing one is not opened again. */
-    public void openExceptions(Tx tx, List<ExceptionRow> exceptions) {
-        if (exceptions.isEmpty()) {
-            return;
-        }
-        long id = tx.reserveIds("exception", exceptions.size());
-        for (ExceptionRow e : exceptions) {
-            ExceptionRow numbered = new ExceptionRow(
-                    id++,
-                    e.dedupeKey(),
-                    e.kind(),
-                    e.status(),
-                    e.codes(),
-                    e.routeId(),
-                    e.stopId(),
-                    e.driverId(),
-                    e.deviceId(),
-                    e.idempotencyKey(),
-                    e.createdAt(),
-                    e.updatedAt(),
-                    null,
-                    null,
-                    null,
-                    null);
-            if (tx.exceptions().openIfAbsent(numbered)) {
-                listener.exceptionOpened(e.kind());
-            }
-        }
-    }
-
-    /** An open exception about a stop (and an event, when {@code key} is set), deduplicated by {@code dedupeKey}. */
-    public static ExceptionRow exception(
-            String dedupeKey,
-            String kind,
-            List<String> codes,
-            StopRow stop,
-            String driverId,
-            String deviceId,
-            String key,
-            long now) {
-        return exception(dedupeKey, kind, codes, stop.routeId(), stop.stopId(), driverId, deviceId, key, now);
-    }
-
-    public static ExceptionRow exception(
-            String dedupeKey,
-            String kind,
-            List<String> codes,
-            String routeId,
-            String stopId,
-            String driverId,
-            String deviceId,
-            String key,
-            long now) {
-        return new ExceptionRow(
-                0,
-                dedupeKey,
-                kind,
-                "open",
-                String.join(",", codes),
-                routeId,
-                stopId,
-                driverId,
-                deviceId,
-                key,
-                now,
-                now,
-                null,
-                null,
-                null,
-                null);
     }
 }

@@ -37,6 +37,8 @@ class StopFoldTest {
                 0,
                 null,
                 null,
+                null,
+                null,
                 null);
     }
 
@@ -65,7 +67,7 @@ class StopFoldTest {
         assertEquals("failed", StopFold.fold("S1", events).state().status());
         EventRow note = new EventRow(
                 "A", 3, "A-3", "D", "S1", "R1", "NOTE", 2, 200L, 200L, 200L, 0, "APPLIED", null, null, "", "fp", 0,
-                null, null, null);
+                null, null, null, null, null);
         List<EventRow> more = new ArrayList<>(events);
         more.add(note);
         StopFold.Result r = StopFold.fold("S1", more);

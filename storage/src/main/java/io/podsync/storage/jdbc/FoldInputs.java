@@ -80,6 +80,8 @@ final class FoldInputs {
                 0,
                 null,
                 null,
+                null,
+                null,
                 null);
     }
 }

@@ -62,6 +62,15 @@ final class JdbcDeviceRepository implements DeviceRepository {
     }
 
     @Override
+    public void touch(String deviceId, long seenAt) {
+        sql.update(
+                "UPDATE devices SET last_seen_at = ? WHERE device_id = ? AND (last_seen_at IS NULL OR last_seen_at < ?)",
+                seenAt,
+                deviceId,
+                seenAt);
+    }
+
+    @Override
     public boolean setStatus(String deviceId, String status) {
         return sql.update("UPDATE devices SET status = ? WHERE device_id = ?", status, deviceId) == 1;
     }

@@ -19,7 +19,7 @@ final class JdbcEventRepository implements EventRepository {
     /** Everything but the payload, which folding a stop's state never needs. */
     private static final String FOLD_COLUMNS = "device_id, seq, idempotency_key, driver_id, stop_id, route_id, type,"
             + " attempt, captured_at, corrected_at, received_at, clock_offset_ms, verdict, reason, field, flags,"
-            + " fingerprint, feed_seq, expires_at, NULL AS payload_json, correlation_id";
+            + " fingerprint, feed_seq, expires_at, NULL AS payload_json, correlation_id, stop_version, resolution";
 
     private final Sql sql;
     private final Tx tx;
@@ -43,8 +43,9 @@ final class JdbcEventRepository implements EventRepository {
                 """
                 INSERT INTO events (device_id, seq, idempotency_key, driver_id, stop_id, route_id, type, attempt,
                                     captured_at, corrected_at, received_at, clock_offset_ms, verdict, reason, field,
-                                    flags, fingerprint, feed_seq, expires_at, payload_json, correlation_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                    flags, fingerprint, feed_seq, expires_at, payload_json, correlation_id,
+                                    stop_version, resolution)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT DO NOTHING
                 """,
                 numbered,
@@ -70,7 +71,9 @@ final class JdbcEventRepository implements EventRepository {
                         e.feedSeq(),
                         e.expiresAt(),
                         e.payloadJson(),
-                        e.correlationId()));
+                        e.correlationId(),
+                        e.stopVersion(),
+                        e.resolution()));
         boolean[] stored = new boolean[counts.length];
         for (int i = 0; i < counts.length; i++) {
             if (counts[i] == Statement.SUCCESS_NO_INFO) {
@@ -114,11 +117,7 @@ final class JdbcEventRepository implements EventRepository {
         if (keys.isEmpty()) {
             return;
         }
-        long position = tx.reserveIds(JdbcChangeFeedRepository.COUNTER, keys.size());
-        List<Map.Entry<String, Long>> numbered = new ArrayList<>();
-        for (String key : keys) {
-            numbered.add(Map.entry(key, position++));
-        }
+        List<Map.Entry<String, Long>> numbered = newPositions(keys);
         sql.batch(
                 "UPDATE events SET verdict = 'APPLIED', feed_seq = ?"
                         + " WHERE device_id = ? AND idempotency_key = ? AND verdict = 'AWAITING_EVIDENCE'",
@@ -127,12 +126,34 @@ final class JdbcEventRepository implements EventRepository {
     }
 
     @Override
+    public void setResolution(String deviceId, Collection<String> keys, String resolution) {
+        if (keys.isEmpty()) {
+            return;
+        }
+        List<Map.Entry<String, Long>> numbered = newPositions(keys);
+        sql.batch(
+                "UPDATE events SET resolution = ?, feed_seq = ? WHERE device_id = ? AND idempotency_key = ?",
+                numbered,
+                (ps, e) -> Sql.bind(ps, resolution, e.getValue(), deviceId, e.getKey()));
+    }
+
+    /** Each key with a fresh change-feed position, so that its device pulls the verdict again. */
+    private List<Map.Entry<String, Long>> newPositions(Collection<String> keys) {
+        long position = tx.reserveIds(JdbcChangeFeedRepository.COUNTER, keys.size());
+        List<Map.Entry<String, Long>> numbered = new ArrayList<>();
+        for (String key : keys) {
+            numbered.add(Map.entry(key, position++));
+        }
+        return numbered;
+    }
+
+    @Override
     public List<EventRow> awaitingEvidenceBefore(long before, int limit) {
         return sql.list(
                 // Events already flagged are skipped, so each pass reaches further instead of re-reading the oldest.
                 "SELECT " + FOLD_COLUMNS + " FROM events e WHERE verdict = 'AWAITING_EVIDENCE' AND received_at < ?"
-                        + " AND NOT EXISTS (SELECT 1 FROM exceptions x WHERE x.dedupe_key = 'evidence:' || e.device_id"
-                        + " || ':' || e.idempotency_key) ORDER BY received_at LIMIT ?",
+                        + " AND NOT EXISTS (SELECT 1 FROM exception_findings x WHERE x.finding_key = 'evidence:'"
+                        + " || e.device_id || ':' || e.idempotency_key) ORDER BY received_at LIMIT ?",
                 JdbcEventRepository::row,
                 before,
                 limit);
@@ -173,6 +194,8 @@ final class JdbcEventRepository implements EventRepository {
                 rs.getLong("feed_seq"),
                 Sql.nullableLong(rs, "expires_at"),
                 rs.getString("payload_json"),
-                rs.getString("correlation_id"));
+                rs.getString("correlation_id"),
+                Sql.nullableLong(rs, "stop_version"),
+                rs.getString("resolution"));
     }
 }

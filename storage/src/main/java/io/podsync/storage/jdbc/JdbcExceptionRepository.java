@@ -2,10 +2,15 @@ package io.podsync.storage.jdbc;
 
 import io.podsync.storage.ExceptionRepository;
 import io.podsync.storage.ExceptionRow;
+import io.podsync.storage.FindingRow;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -24,7 +29,7 @@ final class JdbcExceptionRepository implements ExceptionRepository {
                                                 driver_id, device_id, idempotency_key, created_at, updated_at,
                                                 resolved_at, resolved_by, resolution, note)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL)
-                        ON CONFLICT (dedupe_key) DO NOTHING
+                        ON CONFLICT DO NOTHING
                         """,
                         e.exceptionId(),
                         e.dedupeKey(),
@@ -42,14 +47,105 @@ final class JdbcExceptionRepository implements ExceptionRepository {
     }
 
     @Override
-    public int dropStale(String stopId, String kind, Set<String> keep) {
-        List<Object> params = new ArrayList<>();
-        params.add(stopId);
-        params.add(kind);
-        params.addAll(keep);
-        String notIn = keep.isEmpty() ? "" : " AND dedupe_key NOT IN (" + Sql.marks(keep.size()) + ")";
+    public Optional<ExceptionRow> findOpen(String dedupeKey) {
+        return sql.one(
+                "SELECT * FROM exceptions WHERE dedupe_key = ? AND status = 'open'",
+                JdbcExceptionRepository::row,
+                dedupeKey);
+    }
+
+    @Override
+    public Set<String> knownFindings(Collection<String> findingKeys) {
+        Set<String> out = new HashSet<>();
+        for (List<String> chunk : Sql.chunks(new HashSet<>(findingKeys), 500)) {
+            out.addAll(sql.list(
+                    "SELECT finding_key FROM exception_findings WHERE finding_key IN (" + Sql.marks(chunk.size()) + ")",
+                    rs -> rs.getString(1),
+                    chunk.toArray()));
+        }
+        return out;
+    }
+
+    @Override
+    public void addFindings(List<FindingRow> findings) {
+        sql.batch(
+                """
+                INSERT INTO exception_findings (finding_key, exception_id, device_id, idempotency_key, codes,
+                                                stop_version, created_at, cleared_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (finding_key) DO NOTHING
+                """,
+                findings,
+                (ps, f) -> Sql.bind(
+                        ps,
+                        f.findingKey(),
+                        f.exceptionId(),
+                        f.deviceId(),
+                        f.idempotencyKey(),
+                        f.codes(),
+                        f.stopVersion(),
+                        f.createdAt(),
+                        f.clearedAt()));
+    }
+
+    @Override
+    public Map<Long, List<FindingRow>> findingsOf(Collection<Long> exceptionIds) {
+        Map<Long, List<FindingRow>> out = new HashMap<>();
+        for (List<Long> chunk : Sql.chunks(new HashSet<>(exceptionIds), 500)) {
+            for (FindingRow f : sql.list(
+                    "SELECT * FROM exception_findings WHERE exception_id IN (" + Sql.marks(chunk.size()) + ")"
+                            + " ORDER BY finding_key",
+                    JdbcExceptionRepository::finding,
+                    chunk.toArray())) {
+                out.computeIfAbsent(f.exceptionId(), k -> new ArrayList<>()).add(f);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public Optional<FindingRow> finding(String findingKey) {
+        return sql.one(
+                "SELECT * FROM exception_findings WHERE finding_key = ?", JdbcExceptionRepository::finding, findingKey);
+    }
+
+    @Override
+    public void summarize(long exceptionId, String codes, String deviceId, String idempotencyKey, long at) {
+        sql.update(
+                "UPDATE exceptions SET codes = ?, device_id = ?, idempotency_key = ?, updated_at = ?"
+                        + " WHERE exception_id = ? AND status = 'open'",
+                codes,
+                deviceId,
+                idempotencyKey,
+                at,
+                exceptionId);
+    }
+
+    @Override
+    public boolean clearFinding(String findingKey, long at) {
         return sql.update(
-                "DELETE FROM exceptions WHERE stop_id = ? AND kind = ? AND status = 'open'" + notIn, params.toArray());
+                        "UPDATE exception_findings SET cleared_at = ? WHERE finding_key = ? AND cleared_at IS NULL",
+                        at,
+                        findingKey)
+                == 1;
+    }
+
+    @Override
+    public void deleteFindings(long exceptionId, Collection<String> findingKeys) {
+        for (List<String> chunk : Sql.chunks(findingKeys, 500)) {
+            List<Object> params = new ArrayList<>();
+            params.add(exceptionId);
+            params.addAll(chunk);
+            sql.update(
+                    "DELETE FROM exception_findings WHERE exception_id = ? AND finding_key IN ("
+                            + Sql.marks(chunk.size()) + ")",
+                    params.toArray());
+        }
+    }
+
+    @Override
+    public void delete(long exceptionId) {
+        sql.update("DELETE FROM exception_findings WHERE exception_id = ?", exceptionId);
+        sql.update("DELETE FROM exceptions WHERE exception_id = ? AND status = 'open'", exceptionId);
     }
 
     @Override
@@ -63,6 +159,15 @@ final class JdbcExceptionRepository implements ExceptionRepository {
                 "SELECT * FROM exceptions WHERE stop_id = ? AND status = 'open' ORDER BY exception_id",
                 JdbcExceptionRepository::row,
                 stopId);
+    }
+
+    @Override
+    public List<ExceptionRow> openOfKind(String kind, int limit) {
+        return sql.list(
+                "SELECT * FROM exceptions WHERE status = 'open' AND kind = ? ORDER BY exception_id LIMIT ?",
+                JdbcExceptionRepository::row,
+                kind,
+                limit);
     }
 
     @Override
@@ -91,26 +196,23 @@ final class JdbcExceptionRepository implements ExceptionRepository {
     }
 
     @Override
-    public boolean resolve(long exceptionId, String resolvedBy, String resolution, String note, long at) {
+    public boolean resolve(
+            long exceptionId, String resolvedBy, String resolution, String note, Long stopVersion, long at) {
         return sql.update("""
                         UPDATE exceptions SET status = 'resolved', resolved_at = ?, resolved_by = ?, resolution = ?,
-                            note = ?, updated_at = ?
+                            note = ?, stop_version = ?, updated_at = ?
                         WHERE exception_id = ? AND status = 'open'
-                        """, at, resolvedBy, resolution, note, at, exceptionId) == 1;
+                        """, at, resolvedBy, resolution, note, stopVersion, at, exceptionId) == 1;
     }
 
     @Override
-    public boolean resolveByDedupeKey(String dedupeKey, String resolvedBy, String resolution, String note, long at) {
-        return sql.update(
-                        "UPDATE exceptions SET status = 'resolved', resolved_at = ?, resolved_by = ?, resolution = ?,"
-                                + " note = ?, updated_at = ? WHERE dedupe_key = ? AND status = 'open'",
-                        at,
-                        resolvedBy,
-                        resolution,
-                        note,
-                        at,
-                        dedupeKey)
-                == 1;
+    public Optional<Long> bookedVersion(String findingKey) {
+        List<Long> rows = sql.list(
+                "SELECT x.stop_version FROM exception_findings f JOIN exceptions x ON x.exception_id = f.exception_id"
+                        + " WHERE f.finding_key = ? AND x.status = 'resolved'",
+                rs -> Sql.nullableLong(rs, 1),
+                findingKey);
+        return rows.isEmpty() ? Optional.empty() : Optional.ofNullable(rows.get(0));
     }
 
     @Override
@@ -136,6 +238,19 @@ final class JdbcExceptionRepository implements ExceptionRepository {
                 Sql.nullableLong(rs, "resolved_at"),
                 rs.getString("resolved_by"),
                 rs.getString("resolution"),
-                rs.getString("note"));
+                rs.getString("note"),
+                Sql.nullableLong(rs, "stop_version"));
+    }
+
+    private static FindingRow finding(ResultSet rs) throws SQLException {
+        return new FindingRow(
+                rs.getString("finding_key"),
+                rs.getLong("exception_id"),
+                rs.getString("device_id"),
+                rs.getString("idempotency_key"),
+                rs.getString("codes"),
+                Sql.nullableLong(rs, "stop_version"),
+                rs.getLong("created_at"),
+                Sql.nullableLong(rs, "cleared_at"));
     }
 }

@@ -165,6 +165,16 @@ final class JdbcOutboxRepository implements OutboxRepository {
     }
 
     @Override
+    public int recover(String endpoint, long since, long now) {
+        return sql.update("""
+                        UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?, lease_until = NULL
+                        WHERE endpoint = ? AND created_at >= ?
+                          AND (status = 'dead'
+                               OR (status = 'pending' AND attempts > 0 AND (lease_until IS NULL OR lease_until < ?)))
+                        """, now, endpoint, since, now);
+    }
+
+    @Override
     public int setStatusOfEndpoint(String endpoint, String from, String to, long now) {
         return sql.update(
                 "UPDATE outbox SET status = ?, next_attempt_at = ?, lease_until = NULL WHERE endpoint = ? AND status = ?",
@@ -225,26 +235,46 @@ final class JdbcOutboxRepository implements OutboxRepository {
     @Override
     public Optional<ConfirmationRow> confirmation(String stopId) {
         return sql.one(
-                "SELECT * FROM stop_confirmations WHERE stop_id = ?",
-                rs -> new ConfirmationRow(
-                        rs.getString("stop_id"),
-                        rs.getString("outcome_event_key"),
-                        rs.getString("device_id"),
-                        rs.getString("outcome"),
-                        rs.getString("message_id"),
-                        rs.getLong("confirmed_at")),
-                stopId);
+                "SELECT * FROM stop_confirmations WHERE stop_id = ?", JdbcOutboxRepository::confirmation, stopId);
     }
 
     @Override
     public void confirm(ConfirmationRow c) {
-        sql.update("""
-                INSERT INTO stop_confirmations (stop_id, outcome_event_key, device_id, outcome, message_id, confirmed_at)
-                VALUES (?, ?, ?, ?, ?, ?)
+        sql.update(
+                """
+                INSERT INTO stop_confirmations (stop_id, outcome_event_key, device_id, outcome, message_id, confirmed_at,
+                                                final_outcome)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (stop_id) DO UPDATE SET outcome_event_key = excluded.outcome_event_key,
                     device_id = excluded.device_id, outcome = excluded.outcome, message_id = excluded.message_id,
-                    confirmed_at = excluded.confirmed_at
-                """, c.stopId(), c.outcomeEventKey(), c.deviceId(), c.outcome(), c.messageId(), c.confirmedAt());
+                    confirmed_at = excluded.confirmed_at, final_outcome = excluded.final_outcome
+                """,
+                c.stopId(),
+                c.outcomeEventKey(),
+                c.deviceId(),
+                c.outcome(),
+                c.messageId(),
+                c.confirmedAt(),
+                c.finalOutcome());
+    }
+
+    @Override
+    public int stopsNotConfirmed(String routeId) {
+        return sql.one(
+                        "SELECT COUNT(*) FROM stops s WHERE s.route_id = ? AND s.status = 'active' AND NOT EXISTS"
+                                + " (SELECT 1 FROM stop_confirmations c WHERE c.stop_id = s.stop_id"
+                                + " AND c.final_outcome = 1)",
+                        rs -> rs.getInt(1),
+                        routeId)
+                .orElse(0);
+    }
+
+    @Override
+    public List<ConfirmationRow> confirmationsOfRoute(String routeId) {
+        return sql.list(
+                "SELECT c.* FROM stop_confirmations c JOIN stops s ON s.stop_id = c.stop_id WHERE s.route_id = ?",
+                JdbcOutboxRepository::confirmation,
+                routeId);
     }
 
     @Override
@@ -264,6 +294,17 @@ final class JdbcOutboxRepository implements OutboxRepository {
     @Override
     public void enable(String endpoint) {
         sql.update("UPDATE erp_endpoints SET disabled_at = NULL, reason = NULL WHERE name = ?", endpoint);
+    }
+
+    private static ConfirmationRow confirmation(ResultSet rs) throws SQLException {
+        return new ConfirmationRow(
+                rs.getString("stop_id"),
+                rs.getString("outcome_event_key"),
+                rs.getString("device_id"),
+                rs.getString("outcome"),
+                rs.getString("message_id"),
+                rs.getLong("confirmed_at"),
+                rs.getInt("final_outcome") != 0);
     }
 
     private static OutboxRow row(ResultSet rs) throws SQLException {

@@ -6,6 +6,7 @@ import io.podsync.storage.RouteRepository;
 import io.podsync.storage.RouteRow;
 import io.podsync.storage.StopRow;
 import io.podsync.storage.StopStateRow;
+import io.podsync.storage.StopVersionRow;
 import io.podsync.storage.Tx;
 import java.math.BigDecimal;
 import java.sql.ResultSet;
@@ -46,12 +47,12 @@ final class JdbcRouteRepository implements RouteRepository {
         sql.update(
                 """
                 INSERT INTO routes (route_id, driver_id, vehicle_id, service_date, status, version, content_hash,
-                                    released_at, updated_at, view_json, release_json)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                    released_at, updated_at, view_json, release_json, base_url)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (route_id) DO UPDATE SET driver_id = excluded.driver_id, vehicle_id = excluded.vehicle_id,
                     service_date = excluded.service_date, status = excluded.status, version = excluded.version,
                     content_hash = excluded.content_hash, updated_at = excluded.updated_at,
-                    view_json = excluded.view_json, release_json = excluded.release_json
+                    view_json = excluded.view_json, release_json = excluded.release_json, base_url = excluded.base_url
                 """,
                 r.routeId(),
                 r.driverId(),
@@ -63,7 +64,12 @@ final class JdbcRouteRepository implements RouteRepository {
                 r.releasedAt(),
                 r.updatedAt(),
                 r.viewJson(),
-                r.releaseJson());
+                r.releaseJson(),
+                r.baseUrl());
+        sql.update("""
+                INSERT INTO route_versions (route_id, version, driver_id, status, released_at) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (route_id, version) DO NOTHING
+                """, r.routeId(), r.version(), r.driverId(), r.status(), r.updatedAt());
     }
 
     @Override
@@ -97,7 +103,7 @@ final class JdbcRouteRepository implements RouteRepository {
         }
         // The push path needs neither the device view nor anything else large: leave view_json behind.
         String columns = "stop_id, route_id, driver_id, sequence, lat, lon, geofence_m, status, version, content_hash,"
-                + " policy_json, NULL AS view_json, released_at, updated_at";
+                + " policy_json, NULL AS view_json, released_at, updated_at, manifest_since, window_end";
         String lock = kind == Database.Kind.POSTGRESQL ? " ORDER BY stop_id FOR UPDATE" : "";
         List<String> sorted = new ArrayList<>(new java.util.TreeSet<>(wanted));
         for (List<String> chunk : Sql.chunks(sorted, IN_CHUNK)) {
@@ -119,16 +125,25 @@ final class JdbcRouteRepository implements RouteRepository {
         if (cache != null) {
             cache.forgetStop(s.stopId());
         }
+        // The version being replaced goes to the history; the current one is the stops row itself.
+        sql.update("""
+                INSERT INTO stop_versions (stop_id, version, route_id, status, view_json, released_at)
+                SELECT stop_id, version, route_id, status, view_json, updated_at FROM stops
+                WHERE stop_id = ? AND version <> ?
+                ON CONFLICT (stop_id, version) DO NOTHING
+                """, s.stopId(), s.version());
         sql.update(
                 """
                 INSERT INTO stops (stop_id, route_id, driver_id, sequence, lat, lon, geofence_m, status, version,
-                                   content_hash, policy_json, view_json, released_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                   content_hash, policy_json, view_json, released_at, updated_at, manifest_since,
+                                   window_end)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (stop_id) DO UPDATE SET route_id = excluded.route_id, driver_id = excluded.driver_id,
                     sequence = excluded.sequence, lat = excluded.lat, lon = excluded.lon,
                     geofence_m = excluded.geofence_m, status = excluded.status, version = excluded.version,
                     content_hash = excluded.content_hash, policy_json = excluded.policy_json,
-                    view_json = excluded.view_json, updated_at = excluded.updated_at
+                    view_json = excluded.view_json, updated_at = excluded.updated_at,
+                    manifest_since = excluded.manifest_since, window_end = excluded.window_end
                 """,
                 s.stopId(),
                 s.routeId(),
@@ -143,7 +158,121 @@ final class JdbcRouteRepository implements RouteRepository {
                 s.policyJson(),
                 s.viewJson(),
                 s.releasedAt(),
-                s.updatedAt());
+                s.updatedAt(),
+                s.manifestSince(),
+                s.windowEnd());
+    }
+
+    @Override
+    public Map<Long, StopVersionRow> stopVersions(String stopId, Collection<Long> versions) {
+        Map<Long, StopVersionRow> out = new HashMap<>();
+        for (List<Long> chunk : Sql.chunks(new HashSet<>(versions), IN_CHUNK)) {
+            List<Object> params = new ArrayList<>();
+            params.add(stopId);
+            params.addAll(chunk);
+            for (StopVersionRow v : sql.list(
+                    "SELECT stop_id, version, route_id, status, view_json, released_at FROM stop_versions"
+                            + " WHERE stop_id = ? AND version IN (" + Sql.marks(chunk.size()) + ")"
+                            + " UNION ALL SELECT stop_id, version, route_id, status, view_json, updated_at FROM stops"
+                            + " WHERE stop_id = ? AND version IN (" + Sql.marks(chunk.size()) + ")",
+                    rs -> new StopVersionRow(
+                            rs.getString(1),
+                            rs.getLong(2),
+                            rs.getString(3),
+                            rs.getString(4),
+                            rs.getString(5),
+                            rs.getLong(6)),
+                    twice(params))) {
+                out.put(v.version(), v);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public Optional<Long> versionPulled(String deviceId, String stopId, long at) {
+        return highest(
+                "SELECT MAX(version) FROM stop_pulls WHERE device_id = ? AND stop_id = ? AND pulled_at <= ?",
+                deviceId,
+                stopId,
+                at);
+    }
+
+    @Override
+    public Optional<Long> versionReleased(String stopId, long at) {
+        return highest(
+                "SELECT MAX(v) FROM (SELECT version AS v FROM stop_versions WHERE stop_id = ? AND released_at <= ?"
+                        + " UNION ALL SELECT version FROM stops WHERE stop_id = ? AND updated_at <= ?) versions",
+                stopId,
+                at,
+                stopId,
+                at);
+    }
+
+    /** The parameters of a query that asks the history and the current stops the same. */
+    private static Object[] twice(List<Object> params) {
+        List<Object> both = new ArrayList<>(params);
+        both.addAll(params);
+        return both.toArray();
+    }
+
+    /** The value of a {@code SELECT MAX(...)}, which is one row holding null when nothing matched. */
+    private Optional<Long> highest(String query, Object... params) {
+        List<Long> rows = sql.list(query, rs -> Sql.nullableLong(rs, 1), params);
+        return rows.isEmpty() ? Optional.empty() : Optional.ofNullable(rows.get(0));
+    }
+
+    @Override
+    public List<Pulled> recordPulls(
+            String deviceId, String driverId, List<Pulled> routes, List<Pulled> stops, long at) {
+        List<Pulled> dispatched = new ArrayList<>();
+        for (Pulled r : routes) {
+            boolean first = !dispatched(r.id(), r.version(), driverId);
+            int added = sql.update("""
+                    INSERT INTO route_pulls (device_id, route_id, version, driver_id, pulled_at) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (device_id, route_id, version) DO NOTHING
+                    """, deviceId, r.id(), r.version(), driverId, at);
+            if (first && added == 1) {
+                dispatched.add(r);
+            }
+        }
+        sql.batch("""
+                INSERT INTO stop_pulls (device_id, stop_id, version, pulled_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT (device_id, stop_id, version) DO NOTHING
+                """, stops, (ps, s) -> Sql.bind(ps, deviceId, s.id(), s.version(), at));
+        return dispatched;
+    }
+
+    @Override
+    public boolean dispatched(String routeId, long version, String driverId) {
+        return sql.one(
+                        "SELECT 1 FROM route_pulls WHERE route_id = ? AND version = ? AND driver_id = ? LIMIT 1",
+                        rs -> 1,
+                        routeId,
+                        version,
+                        driverId)
+                .isPresent();
+    }
+
+    @Override
+    public void recordOdometer(String routeId, double min, double max, long at) {
+        sql.update("""
+                INSERT INTO route_odometers (route_id, min_km, max_km, updated_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT (route_id) DO UPDATE SET
+                    min_km = CASE WHEN excluded.min_km < route_odometers.min_km
+                                  THEN excluded.min_km ELSE route_odometers.min_km END,
+                    max_km = CASE WHEN excluded.max_km > route_odometers.max_km
+                                  THEN excluded.max_km ELSE route_odometers.max_km END,
+                    updated_at = excluded.updated_at
+                """, routeId, min, max, at);
+    }
+
+    @Override
+    public Optional<double[]> odometer(String routeId) {
+        return sql.one(
+                "SELECT min_km, max_km FROM route_odometers WHERE route_id = ?",
+                rs -> new double[] {rs.getDouble(1), rs.getDouble(2)},
+                routeId);
     }
 
     @Override
@@ -329,7 +458,8 @@ final class JdbcRouteRepository implements RouteRepository {
                 rs.getLong("released_at"),
                 rs.getLong("updated_at"),
                 rs.getString("view_json"),
-                rs.getString("release_json"));
+                rs.getString("release_json"),
+                rs.getString("base_url"));
     }
 
     private static StopRow stop(ResultSet rs) throws SQLException {
@@ -347,6 +477,8 @@ final class JdbcRouteRepository implements RouteRepository {
                 rs.getString("policy_json"),
                 rs.getString("view_json"),
                 rs.getLong("released_at"),
-                rs.getLong("updated_at"));
+                rs.getLong("updated_at"),
+                rs.getLong("manifest_since"),
+                Sql.nullableLong(rs, "window_end"));
     }
 }

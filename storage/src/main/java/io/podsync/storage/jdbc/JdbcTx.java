@@ -8,9 +8,11 @@ import io.podsync.storage.EventRepository;
 import io.podsync.storage.EvidenceRepository;
 import io.podsync.storage.ExceptionRepository;
 import io.podsync.storage.OutboxRepository;
+import io.podsync.storage.ReplicaRepository;
 import io.podsync.storage.RouteRepository;
 import io.podsync.storage.SettingRepository;
 import io.podsync.storage.SigningKeyRepository;
+import io.podsync.storage.SlaRepository;
 import io.podsync.storage.StorageException;
 import io.podsync.storage.Tx;
 import java.sql.Connection;
@@ -79,6 +81,16 @@ public final class JdbcTx implements Tx {
     @Override
     public ConsoleSessionRepository consoleSessions() {
         return new JdbcConsoleSessionRepository(sql);
+    }
+
+    @Override
+    public ReplicaRepository replicas() {
+        return new JdbcReplicaRepository(sql);
+    }
+
+    @Override
+    public SlaRepository sla() {
+        return new JdbcSlaRepository(sql);
     }
 
     @Override

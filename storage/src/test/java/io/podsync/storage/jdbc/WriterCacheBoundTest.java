@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 class WriterCacheBoundTest {
     private static StopRow stop(int i) {
-        return new StopRow("S-" + i, "R", "D", i, null, null, null, "active", 1, "h", "{}", null, 1, 1);
+        return new StopRow("S-" + i, "R", "D", i, null, null, null, "active", 1, "h", "{}", null, 1, 1, 1, null);
     }
 
     @Test
