@@ -129,6 +129,40 @@ class ConsoleBrowserTest {
                                 "RX-S3",
                                 Instant.now().minusSeconds(20),
                                 Fixtures.fullDelivery("RX-O3").withLocation(new GeoFix(40.4, -3.7, 8.0))))));
+        // a delivery captured against a manifest the ERP changed meanwhile: its only order cancelled
+        server.erp().releaseRoute("RM", Fixtures.route("RM", "DM", 1));
+        TestServer.Device m = server.device("DM");
+        m.client().pull(null, 100); // the phone has version 1
+        var v1 = Fixtures.route("RM", "DM", 1);
+        var stop = v1.stops().get(0);
+        var cancelled = new io.podsync.protocol.StopSpec(
+                stop.stopId(),
+                stop.sequence(),
+                stop.address(),
+                stop.location(),
+                stop.geofenceRadiusMeters(),
+                stop.timeWindow(),
+                stop.proofPolicy(),
+                List.of(new io.podsync.protocol.OrderSpec(
+                        stop.orders().get(0).orderId(), stop.orders().get(0).lines(), true)),
+                stop.cancelled());
+        server.erp()
+                .releaseRoute(
+                        "RM",
+                        new io.podsync.protocol.RouteRelease(
+                                v1.driverId(), v1.vehicleId(), v1.serviceDate(), List.of(cancelled)));
+        m.client()
+                .push(new PushRequest(
+                        Instant.now(),
+                        List.of(new io.podsync.protocol.CapturedEvent(
+                                UUID.randomUUID().toString(),
+                                1L,
+                                EventType.DELIVERED,
+                                "RM-S1",
+                                1,
+                                Instant.now().minusSeconds(15),
+                                null,
+                                1L))));
         // a delivery the ERP refuses until it is dead
         erp.behavior().failNext(2, 500);
         d.client()
@@ -287,14 +321,50 @@ class ConsoleBrowserTest {
 
     @Test
     @Order(3)
+    void aManifestQuestionShowsBothVersionsAndIsBookedAgainstTheOneTheDriverSaw() throws Exception {
+        browser.get(url("/ops/exceptions?status=open&kind=manifest_changed"));
+        browser.findElements(By.cssSelector("tbody tr")).stream()
+                .filter(r -> r.getText().contains("RM-S1"))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("the manifest question is not listed"))
+                .findElement(By.tagName("a"))
+                .click();
+        eventually(() -> browser.getCurrentUrl().contains("/ops/exceptions/"), "the exception page");
+        var versions = browser.findElements(By.cssSelector(".versions .version"));
+        assertEquals(2, versions.size(), "both versions side by side");
+        assertTrue(versions.get(0).getText().contains("Version 1"));
+        assertTrue(
+                !versions.get(0).getText().contains("cancelled"),
+                versions.get(0).getText());
+        assertTrue(
+                versions.get(1).getText().contains("cancelled"), versions.get(1).getText());
+        shot("04-manifest-question");
+        browser.findElement(By.cssSelector("input[name=resolution][value=accepted]"))
+                .click();
+        browser.findElement(By.cssSelector("input[name=stopVersion][value='1']"))
+                .click();
+        browser.findElement(By.id("note")).sendKeys("The customer took the whole order, as on the driver's list.");
+        browser.findElement(By.cssSelector("section form button[type=submit]")).click();
+        eventually(() -> browser.getPageSource().contains("Done: resolved"), "resolved");
+        assertTrue(browser.findElement(By.cssSelector(".facts")).getText().contains("booked against version 1"));
+        TestServer.await(
+                () -> erp.deliveries().stream()
+                        .anyMatch(x -> x.data() != null
+                                && "RM-S1".equals(x.data().path("stopId").asText())
+                                && x.data().path("stopVersion").asLong() == 1),
+                "the delivery booked against version 1 at the ERP");
+    }
+
+    @Test
+    @Order(4)
     void aDeadLetterIsReplayedAndDelivered() throws Exception {
         browser.get(url("/ops/erp?status=dead"));
-        shot("04-erp-delivery");
+        shot("05-erp-delivery");
         WebElement row = browser.findElement(By.cssSelector("tbody tr td a[href^='/ops/erp/messages/']"));
         row.click();
         eventually(() -> browser.getCurrentUrl().contains("/ops/erp/messages/"), "the message page");
         assertTrue(browser.getPageSource().contains("500"), "its failed attempts");
-        shot("05-erp-message");
+        shot("06-erp-message");
         browser.findElement(By.cssSelector("main form button[type=submit]")).click();
         eventually(() -> browser.getPageSource().contains("Done: replayed"), "replayed");
         TestServer.await(() -> server.outbox("?status=dead").get("items").isEmpty(), "no dead letter left");
@@ -306,7 +376,7 @@ class ConsoleBrowserTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void aCrossSiteFormPostIsRefused() throws Exception {
         long open = server.ops().exceptions("open", 100).items().stream()
                 .map(ExceptionView::id)
