@@ -5,9 +5,16 @@ import io.helidon.config.Config;
 import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
+import io.helidon.webserver.accesslog.AccessLogFeature;
+import io.helidon.webserver.accesslog.HostLogEntry;
+import io.helidon.webserver.accesslog.RequestLineLogEntry;
+import io.helidon.webserver.accesslog.SizeLogEntry;
+import io.helidon.webserver.accesslog.StatusLogEntry;
+import io.helidon.webserver.accesslog.TimeTakenLogEntry;
+import io.helidon.webserver.accesslog.TimestampLogEntry;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.HttpRules;
-import io.micrometer.core.instrument.Timer;
+import io.opentelemetry.api.OpenTelemetry;
 import io.podsync.server.auth.AuthFilter;
 import io.podsync.server.auth.AuthService;
 import io.podsync.server.auth.ClientRegistry;
@@ -33,10 +40,15 @@ import io.podsync.server.http.OpenApiService;
 import io.podsync.server.http.ProblemDirectHandler;
 import io.podsync.server.http.ProblemException;
 import io.podsync.server.http.ProtocolVersionFilter;
+import io.podsync.server.http.Routes;
+import io.podsync.server.observe.LogFormat;
+import io.podsync.server.observe.Telemetry;
+import io.podsync.server.ops.DeviceActivity;
 import io.podsync.server.ops.ExceptionService;
 import io.podsync.server.ops.HealthService;
 import io.podsync.server.ops.Housekeeping;
 import io.podsync.server.ops.Metrics;
+import io.podsync.server.ops.OpsService;
 import io.podsync.server.ops.Replicas;
 import io.podsync.server.ops.SlaMonitor;
 import io.podsync.server.routes.RouteReleaser;
@@ -48,7 +60,9 @@ import io.podsync.server.sync.PushProcessor;
 import io.podsync.server.sync.StopStates;
 import io.podsync.server.sync.SyncService;
 import io.podsync.storage.Database;
+import io.podsync.storage.DatabaseObserver;
 import io.podsync.storage.FileModes;
+import io.podsync.storage.Tx;
 import io.podsync.storage.artifact.ArtifactStore;
 import io.podsync.storage.artifact.LocalArtifactStore;
 import io.podsync.storage.artifact.S3ArtifactStore;
@@ -56,6 +70,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /** A running podsync server: its database, its services and its web server. Tests start and stop these. */
 public final class PodsyncServer implements AutoCloseable {
@@ -71,6 +86,8 @@ public final class PodsyncServer implements AutoCloseable {
     private final OutboxDispatcher dispatcher;
     private final Replicas replicas;
     private final SlaMonitor sla;
+    private final Metrics metrics;
+    private final Telemetry telemetry;
 
     private PodsyncServer(
             ServerConfig config,
@@ -79,14 +96,18 @@ public final class PodsyncServer implements AutoCloseable {
             Housekeeping housekeeping,
             OutboxDispatcher dispatcher,
             Replicas replicas,
-            SlaMonitor sla) {
+            SlaMonitor sla,
+            Metrics metrics,
+            Telemetry telemetry) {
         this.config = config;
+        this.telemetry = telemetry;
         this.db = db;
         this.web = web;
         this.housekeeping = housekeeping;
         this.dispatcher = dispatcher;
         this.replicas = replicas;
         this.sla = sla;
+        this.metrics = metrics;
     }
 
     /** Opens the database (migrating it), builds the services and starts listening. */
@@ -95,7 +116,13 @@ public final class PodsyncServer implements AutoCloseable {
     }
 
     public static PodsyncServer start(Config config, Clock clock) {
+        return start(config, clock, null);
+    }
+
+    /** @param otel for tests: spans go there whatever {@code podsync.tracing} says; null: as configured */
+    static PodsyncServer start(Config config, Clock clock, OpenTelemetry otel) {
         ServerConfig cfg = ServerConfig.from(config);
+        LogFormat.install(cfg.logging());
         LOG.log(System.Logger.Level.INFO, "effective configuration: " + cfg.describe());
         FileModes.privateDirectory(cfg.dataDir(), "podsync.data-dir");
         Database db = Database.open(cfg.db());
@@ -108,7 +135,8 @@ public final class PodsyncServer implements AutoCloseable {
                             cfg.artifacts().identity(),
                             cfg.heartbeatInterval())
                     .join();
-            Services services = Services.create(cfg, db, clock, replicas);
+            Telemetry telemetry = otel == null ? Telemetry.create(cfg.tracing()) : Telemetry.of(otel);
+            Services services = Services.create(cfg, db, clock, replicas, telemetry);
             Config options = config.get("server.connection-options");
             WebServer web = WebServer.builder()
                     .config(config.get("server"))
@@ -126,19 +154,26 @@ public final class PodsyncServer implements AutoCloseable {
                             .config(options)
                             .tcpNoDelay(options.get("tcp-no-delay").asBoolean().orElse(true))
                             .build())
+                    // Features are added here only: Helidon would add any it finds on the class path.
+                    .featuresDiscoverServices(false)
+                    .addFeature(accessLog(cfg.logging()))
                     .routing(r -> routing(r, services))
                     .build()
                     .start();
             Housekeeping chores =
                     new Housekeeping(db, clock, services.uploads(), services.states(), cfg.evidenceMissingAfter());
-            OutboxDispatcher dispatcher = new OutboxDispatcher(db, cfg.erp(), clock, services.metrics()).start();
+            OutboxDispatcher dispatcher =
+                    new OutboxDispatcher(db, cfg.erp(), clock, services.metrics(), telemetry).start();
             SlaMonitor sla = new SlaMonitor(
                     db,
                     clock,
                     services.states().exceptions(),
                     services.forwarding().milestones(),
                     cfg.sla());
-            return new PodsyncServer(cfg, db, web, chores.start(), dispatcher, replicas, sla.start());
+            PodsyncServer server = new PodsyncServer(
+                    cfg, db, web, chores.start(), dispatcher, replicas, sla.start(), services.metrics(), telemetry);
+            services.health().markStarted();
+            return server;
         } catch (RuntimeException e) {
             if (replicas != null) {
                 replicas.close();
@@ -160,15 +195,33 @@ public final class PodsyncServer implements AutoCloseable {
             EvidenceService evidence,
             OutboxService outbox,
             ExceptionService exceptions,
+            OpsService opsRead,
+            DeviceActivity deviceActivity,
             HealthService health,
             OpenApiService openApi,
+            Telemetry telemetry,
             ConsoleService console,
             ArtifactStore store,
             UploadProcessor uploads,
             StopStates states,
             Forwarding forwarding) {
         static Services create(ServerConfig cfg, Database db, Clock clock, Replicas replicas) {
-            Metrics metrics = new Metrics(db);
+            return create(cfg, db, clock, replicas, Telemetry.create(cfg.tracing()));
+        }
+
+        static Services create(ServerConfig cfg, Database db, Clock clock, Replicas replicas, Telemetry telemetry) {
+            Metrics metrics = new Metrics(db, clock);
+            db.observe(new DatabaseObserver() {
+                @Override
+                public void written(Database.Kind kind, long nanos, boolean ok) {
+                    metrics.written(kind, nanos, ok);
+                }
+
+                @Override
+                public <T> Tx.Work<T> carry(Tx.Work<T> work) {
+                    return Telemetry.carry(work);
+                }
+            });
             KeyEncryption kek = keyEncryption(cfg, db);
             KeyRing keys = new KeyRing(db, kek, clock, cfg.accessTokenTtl());
             DeviceGate gate = new DeviceGate(db, clock);
@@ -203,15 +256,18 @@ public final class PodsyncServer implements AutoCloseable {
                             .collect(java.util.stream.Collectors.toSet()));
             ExceptionService exceptions =
                     new ExceptionService(db, clock, states.exceptions(), (tx, e, resolution, now) -> {
+                        metrics.exceptionResolved(e.kind(), now - e.createdAt());
                         if (!resolution.equals("corrected") && e.stopId() != null) {
                             forwarding.confirmations().reconsider(tx, e.stopId(), now);
                         }
                     });
+            OpsService opsRead = new OpsService(db);
             return new Services(
                     cfg,
                     db,
                     metrics,
-                    new AuthFilter(tokens, gate),
+                    new AuthFilter(
+                            tokens, gate, AuthFilter.scrapeToken(cfg.metrics().scrapeTokenFile())),
                     new AuthService(db, clock, tokens, keys, clients, gate, cfg.enrollmentCodeTtl(), throttle),
                     new RouteService(
                             new RouteReleaser(db, clock, forwarding.milestones()),
@@ -221,6 +277,8 @@ public final class PodsyncServer implements AutoCloseable {
                     evidence,
                     outbox,
                     exceptions,
+                    opsRead,
+                    new DeviceActivity(db, clock),
                     new HealthService(List.of(
                             new HealthService.Check(
                                     "database", () -> db.isHealthy() ? null : "the database does not answer"),
@@ -229,6 +287,7 @@ public final class PodsyncServer implements AutoCloseable {
                                     () -> store.isHealthy() ? null : "the evidence store does not answer"),
                             new HealthService.Check("replicas", replicas::problem))),
                     new OpenApiService(),
+                    telemetry,
                     new ConsoleService(
                             new ConsoleSessions(
                                     db,
@@ -287,27 +346,36 @@ public final class PodsyncServer implements AutoCloseable {
         }
     }
 
+    /**
+     * The access log: one line per request, after its answer, with the caller, the request line, the status, the
+     * size, the time taken in milliseconds and the correlation id (logger {@code io.helidon.webserver.AccessLog}).
+     */
+    private static AccessLogFeature accessLog(ServerConfig.LoggingConfig cfg) {
+        return AccessLogFeature.builder()
+                .enabled(cfg.accessLog())
+                .addEntry(HostLogEntry.create())
+                .addEntry(TimestampLogEntry.create())
+                .addEntry(RequestLineLogEntry.create())
+                .addEntry(StatusLogEntry.create())
+                .addEntry(SizeLogEntry.create())
+                .addEntry(
+                        TimeTakenLogEntry.builder().unit(TimeUnit.MILLISECONDS).build())
+                .addEntry(c -> "correlationId=" + Correlation.of(c.serverRequest()))
+                .build();
+    }
+
     /** The routing: filters first (correlation, version, authentication), then the services, then the fallback. */
     static void routing(HttpRouting.Builder routing, Services s) {
         ErrorMapping.register(routing);
         routing.addFilter(new HttpHygiene(s.config().maxBodyBytes()))
                 .addFilter(new Correlation())
+                .addFilter(s.telemetry().filter())
+                .addFilter(Routes.of(r -> servicesAndConsole(r, s)))
+                .addFilter(s.metrics().httpFilter())
                 .addFilter(new ProtocolVersionFilter())
                 .addFilter(s.authFilter())
-                .addFilter((chain, req, res) -> {
-                    Timer timer = switch (req.path().path()) {
-                        case "/v1/sync/push" -> s.metrics().pushTimer();
-                        case "/v1/sync/pull" -> s.metrics().pullTimer();
-                        default -> null;
-                    };
-                    if (timer == null) {
-                        chain.proceed();
-                    } else {
-                        timer.record(chain::proceed);
-                    }
-                });
-        services(routing, s);
-        routing.register("/ops", s.console()); // pages for people, not API operations: outside services()
+                .addFilter(s.deviceActivity());
+        servicesAndConsole(routing, s);
         routing.any((req, res) -> {
             throw new ProblemException(
                     Status.NOT_FOUND_404.code(),
@@ -320,6 +388,12 @@ public final class PodsyncServer implements AutoCloseable {
         });
     }
 
+    /** The API and the console's pages: what the server serves, and what {@link Routes} knows as served. */
+    private static void servicesAndConsole(HttpRules rules, Services s) {
+        services(rules, s);
+        rules.register("/ops", s.console()); // pages for people, not API operations: not in the OpenAPI document
+    }
+
     /** Every endpoint: the services and where they are mounted. The OpenAPI test reads the routes from here. */
     static void services(HttpRules rules, Services s) {
         rules.register(s.auth())
@@ -328,7 +402,9 @@ public final class PodsyncServer implements AutoCloseable {
                 .register("/v1/routes", s.routes())
                 .register("/v1/sync", s.sync())
                 .register("/v1/ops/exceptions", s.exceptions())
-                .register("/health", s.health())
+                .register(s.opsRead())
+                .register("/observe/health", s.health())
+                .register("/health", s.health()) // the paths before /observe
                 .register("/metrics", s.metrics())
                 .register(s.openApi());
     }
@@ -368,6 +444,8 @@ public final class PodsyncServer implements AutoCloseable {
         housekeeping.close();
         web.stop();
         replicas.close();
+        metrics.close();
+        telemetry.close();
         db.close();
     }
 }

@@ -58,6 +58,9 @@ import java.util.List;
  *     before its service date begins, default PT2H), {@code device-silent-after} (a device with a route in progress
  *     may go this long without syncing, default PT30M), {@code time-zone} (of service dates, default UTC), {@code
  *     check-interval} (default PT1M)
+ * @param metrics {@code podsync.metrics.*}: how {@code /metrics} may be scraped
+ * @param logging {@code podsync.logging.*}: the log's format and the access log
+ * @param tracing {@code podsync.tracing.*}: OpenTelemetry spans and where they are exported
  * @param console {@code podsync.console.*}: the operations console's sessions
  */
 public record ServerConfig(
@@ -83,7 +86,47 @@ public record ServerConfig(
         LoginLimit loginLimit,
         Duration heartbeatInterval,
         SlaMonitor.Settings sla,
+        MetricsConfig metrics,
+        LoggingConfig logging,
+        TracingConfig tracing,
         ConsoleConfig console) {
+
+    /**
+     * Scraping {@code /metrics}: with the bearer token of an API client of scope {@code ops} or {@code metrics}
+     * (OAuth 2.0 client credentials), or with a static credential.
+     *
+     * @param scrapeTokenFile {@code podsync.metrics.scrape-token-file}: a file whose content (at least 32 characters,
+     *     surrounding white space ignored) is accepted as the bearer token of {@code /metrics} and of nothing else, for
+     *     a scraper without OAuth 2.0 (Prometheus' {@code authorization: credentials_file}); default none
+     */
+    public record MetricsConfig(Path scrapeTokenFile) {}
+
+    /**
+     * The server's log (standard error, through {@code java.util.logging}).
+     *
+     * @param format {@code podsync.logging.format}: {@code text} (default, one line per record) or {@code json} (JSON
+     *     lines, one object per record, for log shippers)
+     * @param accessLog {@code podsync.logging.access-log}: one line per request with its correlation id (default true)
+     */
+    public record LoggingConfig(String format, boolean accessLog) {
+        public boolean json() {
+            return format.equals("json");
+        }
+    }
+
+    /**
+     * OpenTelemetry tracing, off by default. W3C {@code traceparent} is taken and passed on (to the ERP as well)
+     * either way.
+     *
+     * @param enabled {@code podsync.tracing.enabled}: record spans and export them (default false)
+     * @param endpoint {@code podsync.tracing.otlp-endpoint}: the OTLP/HTTP collector (default
+     *     {@code http://localhost:4318}; spans go to {@code /v1/traces} under it)
+     * @param serviceName {@code podsync.tracing.service-name}: {@code service.name} of the spans (default
+     *     {@code podsync})
+     * @param sampleRatio {@code podsync.tracing.sample-ratio}: the share of new traces recorded, 0 to 1 (default 1);
+     *     a trace the caller sampled is always recorded
+     */
+    public record TracingConfig(boolean enabled, java.net.URI endpoint, String serviceName, double sampleRatio) {}
 
     /**
      * The operations console's sessions.
@@ -140,7 +183,7 @@ public record ServerConfig(
     /**
      * An API client of the ERP or operations side.
      *
-     * @param scopes any of {@code erp}, {@code ops}
+     * @param scopes any of {@code erp}, {@code ops}, {@code metrics} (scraping {@code /metrics} only)
      */
     public record ClientConfig(String id, String secret, List<String> scopes) {
         @Override
@@ -226,8 +269,9 @@ public record ServerConfig(
             }
             List<String> scopes = client.get("scopes").asList(String.class).orElse(List.of());
             for (String s : scopes) {
-                if (!s.equals("erp") && !s.equals("ops")) {
-                    throw bad("podsync.auth.clients[" + id + "].scopes", "may hold erp and ops only, got " + s);
+                if (!s.equals("erp") && !s.equals("ops") && !s.equals("metrics")) {
+                    throw bad(
+                            "podsync.auth.clients[" + id + "].scopes", "may hold erp, ops and metrics only, got " + s);
                 }
             }
             clients.add(new ClientConfig(id, secret, List.copyOf(scopes)));
@@ -268,6 +312,12 @@ public record ServerConfig(
                         c.get("http.trusted-proxies").asList(String.class).orElse(List.of())),
                 heartbeat,
                 sla(c.get("sla")),
+                new MetricsConfig(c.get("metrics.scrape-token-file")
+                        .asString()
+                        .map(Path::of)
+                        .orElse(null)),
+                logging(c.get("logging")),
+                tracing(c.get("tracing")),
                 new ConsoleConfig(
                         duration(c.get("console"), "idle-timeout", Duration.ofMinutes(30)),
                         duration(c.get("console"), "max-age", Duration.ofHours(12))));
@@ -354,6 +404,52 @@ public record ServerConfig(
         } catch (java.time.format.DateTimeParseException e) {
             throw bad(node.key() + "." + key, "must be an ISO-8601 duration such as PT15M, got " + raw);
         }
+    }
+
+    private static LoggingConfig logging(Config l) {
+        String format = l.get("format").asString().orElse("text");
+        if (!format.equals("text") && !format.equals("json")) {
+            throw bad("podsync.logging.format", "is text or json, got " + format);
+        }
+        return new LoggingConfig(format, bool(l, "access-log", true));
+    }
+
+    private static TracingConfig tracing(Config t) {
+        String endpoint = t.get("otlp-endpoint").asString().orElse("http://localhost:4318");
+        java.net.URI uri;
+        try {
+            uri = java.net.URI.create(endpoint);
+        } catch (IllegalArgumentException e) {
+            throw bad("podsync.tracing.otlp-endpoint", "must be an http(s) URL, got " + endpoint);
+        }
+        if (uri.getScheme() == null
+                || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))
+                || uri.getHost() == null) {
+            throw bad("podsync.tracing.otlp-endpoint", "must be an http(s) URL, got " + endpoint);
+        }
+        String ratio = t.get("sample-ratio").asString().orElse("1");
+        double r;
+        try {
+            r = Double.parseDouble(ratio);
+        } catch (NumberFormatException e) {
+            r = -1;
+        }
+        if (!(r >= 0 && r <= 1)) {
+            throw bad("podsync.tracing.sample-ratio", "must be a number from 0 to 1, got " + ratio);
+        }
+        return new TracingConfig(
+                bool(t, "enabled", false), uri, t.get("service-name").asString().orElse("podsync"), r);
+    }
+
+    private static boolean bool(Config node, String key, boolean dflt) {
+        String raw = node.get(key).asString().orElse(null);
+        if (raw == null) {
+            return dflt;
+        }
+        if (!raw.equals("true") && !raw.equals("false")) {
+            throw bad(node.key() + "." + key, "is true or false, got " + raw);
+        }
+        return Boolean.parseBoolean(raw);
     }
 
     private static ArtifactsConfig artifacts(Config a, Path dataDir) {

@@ -132,7 +132,7 @@ class ErrorHandlingTest {
                         .get("verdict")
                         .asText());
         problem(server.send("GET", "/v1/sync/pull?limit=5000", null, null, driver), 400, "out_of_range");
-        problem(server.send("GET", "/v1/sync/pull?limit=abc", null, null, driver), 400, "out_of_range");
+        problem(server.send("GET", "/v1/sync/pull?limit=abc", null, null, driver), 400, "invalid_format");
     }
 
     @Test

@@ -61,6 +61,7 @@ class GeneratedClientTest {
                                     .clientSecret(TestServer.ERP_SECRET),
                             null,
                             null)
+                    .getTokenResponse()
                     .getAccessToken();
             String code = new AuthApi(client(server, erpToken))
                     .createEnrollment(new EnrollmentRequest().driverId("DG"), null, null)

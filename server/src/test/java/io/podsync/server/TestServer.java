@@ -3,6 +3,7 @@ package io.podsync.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
+import io.opentelemetry.api.OpenTelemetry;
 import io.podsync.protocol.DeviceCredentials;
 import io.podsync.protocol.StopStateView;
 import io.podsync.protocol.client.PodsyncClient;
@@ -49,7 +50,12 @@ final class TestServer implements AutoCloseable {
     }
 
     static TestServer start(Path dir, Map<String, String> overrides, Clock clock) {
-        return new TestServer(PodsyncServer.start(config(dir, overrides), clock), dir, overrides);
+        return start(dir, overrides, clock, null);
+    }
+
+    /** With spans going to {@code otel} (an in-memory exporter), whatever {@code podsync.tracing} says. */
+    static TestServer start(Path dir, Map<String, String> overrides, Clock clock, OpenTelemetry otel) {
+        return new TestServer(PodsyncServer.start(config(dir, overrides), clock, otel), dir, overrides);
     }
 
     /** Both sets of settings (the second wins). */
@@ -108,6 +114,9 @@ final class TestServer implements AutoCloseable {
         m.put("server.port", "0");
         m.put("server.host", "127.0.0.1");
         m.put("podsync.data-dir", dir.toString());
+        m.put(
+                "podsync.logging.access-log",
+                "false"); // thousands of requests per test class: LogsAndTracesTest checks it
         m.put("podsync.auth.clients.0.id", "erp");
         m.put("podsync.auth.clients.0.secret", ERP_SECRET);
         m.put("podsync.auth.clients.0.scopes.0", "erp");

@@ -2,6 +2,7 @@ package io.podsync.storage;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
 import com.zaxxer.hikari.pool.HikariPool;
 import io.podsync.storage.jdbc.FoldInputsMigration;
 import io.podsync.storage.jdbc.JdbcTx;
@@ -44,6 +45,7 @@ public final class Database implements AutoCloseable {
     private final GroupCommit groupCommit;
     private final Checkpointer checkpointer;
     private final Duration timeout;
+    private volatile DatabaseObserver observer = DatabaseObserver.NONE;
 
     private Database(
             Kind kind,
@@ -189,6 +191,19 @@ public final class Database implements AutoCloseable {
         return kind;
     }
 
+    /** Who observes the writes from now on. */
+    public void observe(DatabaseObserver observer) {
+        this.observer = observer;
+    }
+
+    /** HikariCP's metrics of the connection pools (on SQLite the writer's and the readers', on PostgreSQL the one). */
+    public void poolMetrics(MetricsTrackerFactory factory) {
+        writers.setMetricsTrackerFactory(factory);
+        if (readers != writers) {
+            readers.setMetricsTrackerFactory(factory);
+        }
+    }
+
     /** The longest a caller waits for the database ({@link DatabaseConfig#timeout()}). */
     public Duration timeout() {
         return timeout;
@@ -200,6 +215,19 @@ public final class Database implements AutoCloseable {
      * the same time, each piece in its own savepoint, so a failure undoes only its own piece.
      */
     public <T> T write(Tx.Work<T> work) {
+        DatabaseObserver o = observer;
+        long start = System.nanoTime();
+        boolean ok = false;
+        try {
+            T result = writeOnce(o.carry(work));
+            ok = true;
+            return result;
+        } finally {
+            o.written(kind, System.nanoTime() - start, ok);
+        }
+    }
+
+    private <T> T writeOnce(Tx.Work<T> work) {
         if (groupCommit != null) {
             return groupCommit.submit(work); // SQLite: every write goes through the one writer
         }

@@ -15,6 +15,12 @@ public interface DeviceRepository {
 
     boolean setStatus(String deviceId, String status);
 
+    /** The last error the device met (a problem code, or a rejected event's reason), and when. */
+    void recordError(String deviceId, String error, long at);
+
+    /** The protocol version the device says it speaks ({@code Podsync-Protocol-Version}). */
+    void recordProtocolVersion(String deviceId, String version);
+
     void insertEnrollment(EnrollmentRow enrollment);
 
     Optional<EnrollmentRow> findEnrollment(String codeHash);

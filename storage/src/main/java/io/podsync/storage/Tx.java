@@ -20,6 +20,8 @@ public interface Tx {
 
     OutboxRepository outbox();
 
+    OpsRepository ops();
+
     ConsoleSessionRepository consoleSessions();
 
     ReplicaRepository replicas();

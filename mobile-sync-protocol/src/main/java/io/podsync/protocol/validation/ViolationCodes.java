@@ -12,6 +12,10 @@ public final class ViolationCodes {
     public static final String UNKNOWN_EVENT_TYPE = "unknown_event_type";
     public static final String UNKNOWN_VALUE = "unknown_value";
     public static final String INCONSISTENT = "inconsistent";
+    /** A query parameter the operation does not take. */
+    public static final String UNKNOWN_PARAMETER = "unknown_parameter";
+    /** A query parameter given more than once. */
+    public static final String REPEATED_PARAMETER = "repeated_parameter";
 
     private ViolationCodes() {}
 }

@@ -18,6 +18,7 @@ import io.podsync.protocol.Violation;
 import io.podsync.protocol.validation.ProtocolValidator;
 import io.podsync.server.http.HttpHygiene;
 import io.podsync.server.http.JsonBodies;
+import io.podsync.server.http.OAuthError;
 import io.podsync.server.http.ProblemException;
 import io.podsync.storage.Database;
 import io.podsync.storage.DeviceRow;
@@ -25,6 +26,7 @@ import io.podsync.storage.EnrollmentRow;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -38,6 +40,8 @@ import java.util.Map;
 public final class AuthService implements HttpService {
     private static final int SMALL_BODY = 16 * 1024;
     private static final HeaderName X_FORWARDED_FOR = HeaderNames.X_FORWARDED_FOR;
+    private static final HeaderName PRAGMA = HeaderNames.create("Pragma");
+    private static final String FORM = "application/x-www-form-urlencoded";
 
     private final Database db;
     private final Clock clock;
@@ -90,20 +94,82 @@ public final class AuthService implements HttpService {
         throttle.check(keys);
         try {
             signIn.run();
-        } catch (ProblemException e) {
-            if (e.status() == 401) {
+        } catch (ProblemException | OAuthError e) {
+            if ((e instanceof ProblemException p ? p.status() : ((OAuthError) e).status()) == 401) {
                 throttle.failed(keys);
             }
             throw e;
         }
     }
 
+    /** The throttle's key for an API client, when one of that id exists. */
+    private String clientKey(String clientId) {
+        return clients.knows(clientId) ? "client:" + clientId : null;
+    }
+
+    /** The JSON form apps use, or the RFC 6749 form of OAuth 2.0 clients (and Prometheus), by content type. */
     private void token(ServerRequest req, ServerResponse res) {
+        String mediaType = JsonBodies.mediaType(req);
+        if (mediaType.equals(FORM)) {
+            oauthToken(req, res);
+            return;
+        }
+        if (!JsonBodies.isJson(req)) {
+            throw ProblemException.unsupportedMediaType(
+                    "send Content-Type: application/json, or " + FORM + " for an OAuth 2.0 client");
+        }
         TokenRequest t = JsonBodies.read(req, TokenRequest.class, SMALL_BODY);
-        String client = TokenRequest.CLIENT_CREDENTIALS.equals(t.grantType()) && clients.knows(t.clientId())
-                ? "client:" + t.clientId()
-                : null;
+        String client = TokenRequest.CLIENT_CREDENTIALS.equals(t.grantType()) ? clientKey(t.clientId()) : null;
         throttled(() -> token(t, res), address(req), client);
+    }
+
+    /**
+     * RFC 6749 section 4.4: client credentials, form-encoded, with the client authenticated by HTTP Basic or by body
+     * parameters. Every refusal is an OAuth error answer (section 5.2), the sign-in limit's 429 included.
+     */
+    private void oauthToken(ServerRequest req, ServerResponse res) {
+        OAuthTokenRequest t;
+        try {
+            t = OAuthTokenRequest.parse(
+                    JsonBodies.readBounded(req, SMALL_BODY),
+                    req.headers().first(HeaderNames.AUTHORIZATION).orElse(null));
+        } catch (ProblemException e) { // too large, not UTF-8
+            throw OAuthError.of(e);
+        }
+        try {
+            throttled(() -> oauthToken(t, res), address(req), clientKey(t.clientId()));
+        } catch (ProblemException e) { // the sign-in limit
+            throw OAuthError.of(e);
+        }
+    }
+
+    private void oauthToken(OAuthTokenRequest t, ServerResponse res) {
+        ClientRegistry.Client client = clients.authenticate(t.clientId(), t.clientSecret())
+                .orElseThrow(() -> OAuthError.invalidClient("unknown client or wrong secret", t.basic()));
+        if (!t.grantType().equals(TokenRequest.CLIENT_CREDENTIALS)) {
+            throw OAuthError.badRequest(
+                    OAuthError.UNSUPPORTED_GRANT_TYPE, "grant_type must be client_credentials, got " + t.grantType());
+        }
+        List<String> scopes = client.scopes();
+        if (t.scope() != null) {
+            List<String> asked = List.of(t.scope().trim().split(" +"));
+            for (String s : asked) {
+                if (!client.scopes().contains(s)) {
+                    throw OAuthError.badRequest(
+                            OAuthError.INVALID_SCOPE, "scope " + s + " is not granted to client " + client.id());
+                }
+            }
+            scopes = client.scopes().stream().filter(asked::contains).toList();
+        }
+        TokenResponse issued = tokens.issueForClient(client.id(), scopes);
+        noStore(res);
+        res.header(PRAGMA, "no-cache");
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("access_token", issued.accessToken());
+        body.put("token_type", issued.tokenType());
+        body.put("expires_in", issued.expiresIn());
+        body.put("scope", issued.scope());
+        JsonBodies.ok(res, body);
     }
 
     private void token(TokenRequest t, ServerResponse res) {

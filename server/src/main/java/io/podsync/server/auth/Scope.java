@@ -8,6 +8,8 @@ public final class Scope {
     public static final String ERP = "erp";
     /** Operations people and tools: everything the ERP can, plus exceptions, devices, keys, metrics. */
     public static final String OPS = "ops";
+    /** A metrics scraper (Prometheus): {@code /metrics} and nothing else. */
+    public static final String METRICS = "metrics";
 
     private Scope() {}
 }

@@ -83,22 +83,23 @@ public final class ConsoleService implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
+        // Each route is listed with its method (not behind one any-method gate) so that the server's route list
+        // (http.Routes) knows the console's pages: a path no page serves is 404, and metrics count by page.
         rules.get("/assets/{name}", Assets::serve)
                 .get("/sign-in", this::signInPage)
                 .post("/sign-in", this::signIn)
-                .any(this::gate)
-                .get("/", (req, res) -> redirect(res, "/ops/exceptions"))
-                .post("/sign-out", this::signOut)
-                .get("/exceptions", this::exceptionsPage)
-                .get("/exceptions/{id}", this::exceptionPage)
-                .post("/exceptions/{id}/resolve", this::resolve)
-                .get("/erp", this::erpPage)
-                .get("/erp/messages/{id}", this::messagePage)
-                .post("/erp/messages/{id}/replay", this::replay)
-                .post("/erp/replay-dead", this::replayDead)
-                .post("/erp/endpoints/{name}/enable", this::enable)
-                .post("/erp/endpoints/{name}/recover", this::recover)
-                .get("/artifacts/{sha256}", artifacts);
+                .get("/", gated((req, res) -> redirect(res, "/ops/exceptions")))
+                .post("/sign-out", gated(this::signOut))
+                .get("/exceptions", gated(this::exceptionsPage))
+                .get("/exceptions/{id}", gated(this::exceptionPage))
+                .post("/exceptions/{id}/resolve", gated(this::resolve))
+                .get("/erp", gated(this::erpPage))
+                .get("/erp/messages/{id}", gated(this::messagePage))
+                .post("/erp/messages/{id}/replay", gated(this::replay))
+                .post("/erp/replay-dead", gated(this::replayDead))
+                .post("/erp/endpoints/{name}/enable", gated(this::enable))
+                .post("/erp/endpoints/{name}/recover", gated(this::recover))
+                .get("/artifacts/{sha256}", gated(artifacts));
     }
 
     // --- sign-in, sign-out and the gate -------------------------------------------------------------------------
@@ -141,8 +142,17 @@ public final class ConsoleService implements HttpService {
         redirect(res, "/ops/");
     }
 
-    /** Every route after it: a live session, and for a change the session's CSRF token from this origin. */
-    private void gate(ServerRequest req, ServerResponse res) {
+    /** A page or action behind the gate: a live session, and for a change the session's CSRF token from here. */
+    private Handler gated(Handler page) {
+        return (req, res) -> {
+            if (gate(req, res)) {
+                page.handle(req, res);
+            }
+        };
+    }
+
+    /** Registers the session and its principal; false when it answered itself (sent the browser to sign in). */
+    private boolean gate(ServerRequest req, ServerResponse res) {
         Optional<ConsoleSessions.Session> s =
                 req.headers().cookies().first(COOKIE).flatMap(sessions::find);
         boolean change = !req.prologue().method().text().equals("GET");
@@ -151,7 +161,7 @@ public final class ConsoleService implements HttpService {
                 throw ProblemException.unauthorized("session_required", "sign in to the console first");
             }
             redirect(res, "/ops/sign-in");
-            return;
+            return false;
         }
         if (change) {
             sameOrigin(req);
@@ -164,7 +174,7 @@ public final class ConsoleService implements HttpService {
         }
         req.context().register(s.get().principal());
         req.context().register(new Signed(s.get()));
-        res.next();
+        return true;
     }
 
     private void signOut(ServerRequest req, ServerResponse res) {

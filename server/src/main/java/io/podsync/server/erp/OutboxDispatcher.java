@@ -6,6 +6,8 @@ import io.helidon.webclient.api.HttpClientResponse;
 import io.helidon.webclient.api.Proxy;
 import io.helidon.webclient.http1.Http1Client;
 import io.podsync.protocol.ErpEvent;
+import io.podsync.server.http.Correlation;
+import io.podsync.server.observe.Telemetry;
 import io.podsync.storage.Database;
 import io.podsync.storage.OutboxAttemptRow;
 import io.podsync.storage.OutboxRow;
@@ -50,10 +52,12 @@ public final class OutboxDispatcher implements AutoCloseable {
     private static final HeaderName WEBHOOK_TIMESTAMP = HeaderNames.create("webhook-timestamp");
     private static final HeaderName WEBHOOK_SIGNATURE = HeaderNames.create("webhook-signature");
     private static final HeaderName IDEMPOTENCY_KEY = HeaderNames.create("Idempotency-Key");
+    private static final HeaderName TRACEPARENT = HeaderNames.create("traceparent");
 
     /** Observes deliveries, for metrics. */
     public interface Listener {
-        void delivered(String type, long millisSinceCreated);
+        /** The ERP acknowledged {@code message} at {@code at}. */
+        void delivered(OutboxRow message, long at);
 
         void failedAttempt(int status);
 
@@ -61,7 +65,7 @@ public final class OutboxDispatcher implements AutoCloseable {
 
         Listener NONE = new Listener() {
             @Override
-            public void delivered(String type, long millisSinceCreated) {}
+            public void delivered(OutboxRow message, long at) {}
 
             @Override
             public void failedAttempt(int status) {}
@@ -75,6 +79,7 @@ public final class OutboxDispatcher implements AutoCloseable {
     private final ErpConfig config;
     private final Clock clock;
     private final Listener listener;
+    private final Telemetry telemetry;
     private final Map<String, ErpConfig.Endpoint> endpoints;
     private final Map<String, WebhookSigner> signers;
     private final Map<String, Semaphore> inFlight;
@@ -87,8 +92,9 @@ public final class OutboxDispatcher implements AutoCloseable {
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("podsync-outbox").factory());
 
-    public OutboxDispatcher(Database db, ErpConfig config, Clock clock, Listener listener) {
+    public OutboxDispatcher(Database db, ErpConfig config, Clock clock, Listener listener, Telemetry telemetry) {
         this.db = db;
+        this.telemetry = telemetry;
         this.config = config;
         this.clock = clock;
         this.http = Http1Client.builder()
@@ -242,20 +248,38 @@ public final class OutboxDispatcher implements AutoCloseable {
             // just as the request went out, or Helidon's idle-connection monitor raced the checkout
             // (helidon-io/helidon#10861, #12339). The message is idempotent by its webhook-id, so it goes once
             // more at once on a new connection, rather than spending an attempt of the schedule and its backoff.
-            LOG.log(Level.DEBUG, "outbox {0}: {1}; sent again on a new connection", m.outboxId(), r.error());
+            String error = r.error();
+            Correlation.logged(
+                    m.correlationId(),
+                    () -> LOG.log(Level.DEBUG, "outbox {0}: {1}; sent again on a new connection", m.outboxId(), error));
             r = post(m, endpoint, attempt, start, false);
         }
         return r;
     }
 
+    /**
+     * One request, as a span of the trace of the request that wrote the message (its {@code traceparent}), with the
+     * message's correlation id on its log lines; the ERP gets both as headers.
+     */
     private Result post(OutboxRow m, ErpConfig.Endpoint endpoint, int attempt, long start, boolean reuse) {
+        return telemetry.client(
+                "podsync.outbox.send",
+                m.traceParent(),
+                m.correlationId(),
+                traceParent -> post(m, endpoint, attempt, start, reuse, traceParent));
+    }
+
+    private Result post(
+            OutboxRow m, ErpConfig.Endpoint endpoint, int attempt, long start, boolean reuse, String traceParent) {
+        Telemetry.attribute("podsync.endpoint", endpoint.name());
+        Telemetry.attribute("podsync.message_id", m.messageId());
         byte[] body = m.payloadJson().getBytes(StandardCharsets.UTF_8);
         long timestamp = start / 1000;
         int status = 0;
         String error = null;
         String retryAfter = null;
         boolean timedOut = false;
-        try (HttpClientResponse res = http.post()
+        var request = http.post()
                 .uri(endpoint.url())
                 .keepAlive(reuse)
                 .readTimeout(endpoint.timeout())
@@ -264,7 +288,11 @@ public final class OutboxDispatcher implements AutoCloseable {
                 .header(WEBHOOK_TIMESTAMP, String.valueOf(timestamp))
                 .header(WEBHOOK_SIGNATURE, signers.get(endpoint.name()).signatures(m.messageId(), timestamp, body))
                 .header(IDEMPOTENCY_KEY, m.messageId())
-                .submit(body)) {
+                .header(Correlation.HEADER, m.correlationId() == null ? m.messageId() : m.correlationId());
+        if (traceParent != null) {
+            request.header(TRACEPARENT, traceParent);
+        }
+        try (HttpClientResponse res = request.submit(body)) {
             status = res.status().code();
             retryAfter = res.headers().first(HeaderNames.RETRY_AFTER).orElse(null);
             if (status >= 300) {
@@ -278,6 +306,7 @@ public final class OutboxDispatcher implements AutoCloseable {
         } catch (RuntimeException e) { // Helidon reports a refused or reset connection in several ways
             error = "no answer: " + abbreviate(describe(e));
         }
+        Telemetry.attribute("http.response.status_code", status);
         return new Result(m, endpoint, attempt, start, clock.millis(), status, error, retryAfter, timedOut);
     }
 
@@ -317,16 +346,18 @@ public final class OutboxDispatcher implements AutoCloseable {
             return;
         }
         if (r.ok()) {
-            listener.delivered(r.message().type(), r.end() - r.message().createdAt());
+            listener.delivered(r.message(), r.end());
             return;
         }
         listener.failedAttempt(r.status());
         if (r.isDead(config.schedule().size())) {
             listener.dead(r.message().type());
-            LOG.log(
-                    Level.WARNING,
-                    "ERP message " + r.message().messageId() + " to "
-                            + r.endpoint().name() + " is dead after " + r.attempt() + " attempts");
+            Correlation.logged(
+                    r.message().correlationId(),
+                    () -> LOG.log(
+                            Level.WARNING,
+                            "ERP message " + r.message().messageId() + " to "
+                                    + r.endpoint().name() + " is dead after " + r.attempt() + " attempts"));
         }
     }
 

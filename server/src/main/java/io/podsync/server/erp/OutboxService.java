@@ -12,6 +12,7 @@ import io.podsync.server.auth.Principal;
 import io.podsync.server.auth.Scope;
 import io.podsync.server.http.JsonBodies;
 import io.podsync.server.http.ProblemException;
+import io.podsync.server.http.Query;
 import io.podsync.storage.Database;
 import io.podsync.storage.OutboxAttemptRow;
 import io.podsync.storage.OutboxRepository;
@@ -60,16 +61,10 @@ public final class OutboxService implements HttpService {
             long produced, long acknowledged, long dead, long outstanding, Map<String, Map<String, Long>> byType) {}
 
     private void list(ServerRequest req, ServerResponse res) {
-        JsonBodies.ok(
-                res,
-                list(
-                        AuthFilter.principal(req),
-                        req.query().first("status").orElse(null),
-                        req.query()
-                                .first("before")
-                                .map(v -> number(v, "before"))
-                                .orElse(null),
-                        req.query().first("limit").map(v -> number(v, "limit")).orElse(100L)));
+        Principal p = AuthFilter.principal(req);
+        p.requireAny(Scope.OPS); // before the query is read: a caller without the scope learns nothing of it
+        Query q = Query.of(req, "status", "before", "limit");
+        JsonBodies.ok(res, list(p, q.oneOf("status", STATUSES), q.number("before"), q.limit(100, 1000)));
     }
 
     private void get(ServerRequest req, ServerResponse res) {
@@ -104,18 +99,13 @@ public final class OutboxService implements HttpService {
     /** Messages of one status (all when null), newest first. The API and the console both read them here. */
     public Page list(Principal p, String status, Long before, long limit) {
         p.requireAny(Scope.OPS);
-        if (status != null && !STATUSES.contains(status)) {
-            throw ProblemException.badRequest(ViolationCodes.UNKNOWN_VALUE, "status", "status is one of " + STATUSES);
-        }
-        if (limit < 1 || limit > 1000) {
-            throw ProblemException.badRequest(ViolationCodes.OUT_OF_RANGE, "limit", "limit must be 1 to 1000");
-        }
-        List<OutboxView> items = db.read(tx -> tx.outbox().list(status, before, (int) limit)).stream()
+        Query.oneOf("status", status, STATUSES);
+        int n = Query.limit(limit, 1000);
+        List<OutboxView> items = db.read(tx -> tx.outbox().list(status, before, n)).stream()
                 .map(m -> view(m, null))
                 .toList();
         // newest first: the last id is the next page's before
-        return new Page(
-                items, items.size() == limit ? items.get(items.size() - 1).id() : null);
+        return new Page(items, items.size() == n ? items.get(items.size() - 1).id() : null);
     }
 
     /** One message with every attempt. */

@@ -3,6 +3,7 @@ package io.podsync.server.erp;
 import io.podsync.protocol.ErpEvent;
 import io.podsync.protocol.ErpEventType;
 import io.podsync.protocol.json.ProtocolJson;
+import io.podsync.server.observe.Telemetry;
 import io.podsync.storage.OutboxRow;
 import io.podsync.storage.Tx;
 
@@ -64,7 +65,10 @@ final class OutboxWriter {
                             null,
                             null,
                             now,
-                            null));
+                            null,
+                            event.correlationid(),
+                            // the trace of the request that wrote the message: the ERP's side joins it
+                            Telemetry.traceParent()));
         }
     }
 }

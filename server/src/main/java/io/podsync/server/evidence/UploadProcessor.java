@@ -7,6 +7,7 @@ import io.podsync.protocol.validation.ViolationCodes;
 import io.podsync.server.auth.Principal;
 import io.podsync.server.auth.Secrets;
 import io.podsync.server.http.ProblemException;
+import io.podsync.server.observe.Telemetry;
 import io.podsync.storage.ArtifactRow;
 import io.podsync.storage.Database;
 import io.podsync.storage.UploadRow;
@@ -171,6 +172,15 @@ public final class UploadProcessor {
      * ({@code sha256 <base64>}).
      */
     public UploadStatus chunk(
+            Principal device, String uploadId, Long offset, long length, String checksum, InputStream body) {
+        return Telemetry.span("podsync.upload", () -> {
+            Telemetry.attribute("podsync.upload_id", uploadId);
+            Telemetry.attribute("podsync.chunk_bytes", length);
+            return chunked(device, uploadId, offset, length, checksum, body);
+        });
+    }
+
+    private UploadStatus chunked(
             Principal device, String uploadId, Long offset, long length, String checksum, InputStream body) {
         UploadRow u = find(device, uploadId);
         if (COMPLETED.equals(u.status())) {

@@ -1,5 +1,6 @@
 package io.podsync.server.http;
 
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpException;
 import io.helidon.webserver.http.HttpRouting;
@@ -10,6 +11,8 @@ import io.podsync.protocol.json.ProtocolJson;
 import io.podsync.storage.StorageException;
 import io.podsync.storage.artifact.ArtifactStoreException;
 import java.lang.System.Logger.Level;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * The one place where failures become responses: every error is an RFC 9457 problem document with a stable code,
@@ -17,8 +20,17 @@ import java.lang.System.Logger.Level;
  */
 public final class ErrorMapping {
     private static final System.Logger LOG = System.getLogger(ErrorMapping.class.getName());
+    private static final HeaderName PRAGMA = HeaderNames.create("Pragma");
 
     private ErrorMapping() {}
+
+    /** The code a request was answered with (a problem's {@code code}, an OAuth {@code error}), in its context. */
+    public record Answered(String code) {}
+
+    /** The code of the error this request was answered with; null when it was not an error. */
+    public static String answered(ServerRequest req) {
+        return req.context().get(Answered.class).map(Answered::code).orElse(null);
+    }
 
     /** Every failure of a route goes through {@link #handle}. */
     public static void register(HttpRouting.Builder routing) {
@@ -27,7 +39,34 @@ public final class ErrorMapping {
 
     /** Answers a failure with its problem document. */
     public static void handle(ServerRequest req, ServerResponse res, Throwable e) {
-        send(req, res, problemOf(req, e));
+        if (e instanceof OAuthError o) {
+            send(req, res, o);
+        } else {
+            // answered after the filters returned: the log lines of an unexpected failure carry the id all the same
+            send(req, res, Correlation.logged(Correlation.of(req), () -> problemOf(req, e)));
+        }
+    }
+
+    /**
+     * An RFC 6749 error answer (section 5.2): JSON with {@code error} and {@code error_description}, never cached
+     * (section 5.1), as OAuth 2.0 client libraries expect it.
+     */
+    private static void send(ServerRequest req, ServerResponse res, OAuthError e) {
+        String correlationId = Correlation.of(req);
+        req.context().register(new Answered(e.error()));
+        res.headers().clear();
+        if (correlationId != null) {
+            res.header(Correlation.HEADER, correlationId);
+        }
+        res.status(e.status());
+        e.headers().forEach(res::header);
+        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        res.header(HeaderNames.CACHE_CONTROL, "no-store");
+        res.header(PRAGMA, "no-cache");
+        Map<String, String> body = new LinkedHashMap<>();
+        body.put("error", e.error());
+        body.put("error_description", e.getMessage());
+        HttpHygiene.send(res, ProtocolJson.toBytes(body));
     }
 
     /** The problem document for a failure; unexpected ones are logged with the correlation id. */
@@ -102,6 +141,7 @@ public final class ErrorMapping {
                 e.field(),
                 correlationId,
                 e.errors().isEmpty() ? null : e.errors());
+        req.context().register(new Answered(e.code()));
         res.headers().clear();
         if (correlationId != null) {
             res.header(Correlation.HEADER, correlationId);

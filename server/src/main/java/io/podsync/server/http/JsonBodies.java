@@ -62,11 +62,26 @@ public final class JsonBodies {
     }
 
     static byte[] readBytes(ServerRequest req, int maxBytes) {
-        String contentType = req.headers().first(HeaderNames.CONTENT_TYPE).orElse("");
-        String mediaType = contentType.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
-        if (!mediaType.equals(JSON) && !mediaType.endsWith("+json")) {
+        if (!isJson(req)) {
             throw ProblemException.unsupportedMediaType("send Content-Type: application/json");
         }
+        return readBounded(req, maxBytes);
+    }
+
+    /** Whether the request says its body is JSON ({@code application/json} or a {@code +json} type). */
+    public static boolean isJson(ServerRequest req) {
+        String mediaType = mediaType(req);
+        return mediaType.equals(JSON) || mediaType.endsWith("+json");
+    }
+
+    /** The request's media type, lower case, without parameters; empty when there is none. */
+    public static String mediaType(ServerRequest req) {
+        String contentType = req.headers().first(HeaderNames.CONTENT_TYPE).orElse("");
+        return contentType.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** The body's bytes, whatever its type: 413 over {@code maxBytes}, 400 when it is not UTF-8. */
+    public static byte[] readBounded(ServerRequest req, int maxBytes) {
         long declared = req.headers().contentLength().orElse(-1L);
         if (declared > maxBytes) {
             throw ProblemException.tooLarge(

@@ -17,6 +17,7 @@ import io.podsync.server.auth.Principal;
 import io.podsync.server.auth.Scope;
 import io.podsync.server.http.JsonBodies;
 import io.podsync.server.http.ProblemException;
+import io.podsync.server.http.Query;
 import io.podsync.server.sync.Exceptions;
 import io.podsync.storage.Database;
 import io.podsync.storage.ExceptionRow;
@@ -67,16 +68,18 @@ public final class ExceptionService implements HttpService {
     }
 
     private void list(ServerRequest req, ServerResponse res) {
-        Long limit = longParam(req, "limit");
+        Principal p = AuthFilter.principal(req);
+        p.requireAny(Scope.OPS); // before the query is read: a caller without the scope learns nothing of it
+        Query q = Query.of(req, "status", "kind", "routeId", "before", "limit");
         JsonBodies.ok(
                 res,
                 list(
-                        AuthFilter.principal(req),
-                        req.query().first("status").orElse(null),
-                        req.query().first("kind").orElse(null),
-                        req.query().first("routeId").orElse(null),
-                        longParam(req, "before"),
-                        limit == null ? 100 : limit));
+                        p,
+                        q.oneOf("status", STATUSES),
+                        q.id("kind"),
+                        q.id("routeId"),
+                        q.number("before"),
+                        q.limit(100, Limits.MAX_PULL_LIMIT)));
     }
 
     /**
@@ -85,13 +88,8 @@ public final class ExceptionService implements HttpService {
      */
     public ExceptionPage list(Principal p, String status, String kind, String routeId, Long before, long limit) {
         p.requireAny(Scope.OPS);
-        if (status != null && !STATUSES.contains(status)) {
-            throw ProblemException.badRequest(ViolationCodes.UNKNOWN_VALUE, "status", "status is open or resolved");
-        }
-        if (limit < 1 || limit > Limits.MAX_PULL_LIMIT) {
-            throw ProblemException.badRequest(ViolationCodes.OUT_OF_RANGE, "limit", "limit must be 1 to 1000");
-        }
-        int n = (int) limit;
+        Query.oneOf("status", status, STATUSES);
+        int n = Query.limit(limit, Limits.MAX_PULL_LIMIT);
         List<ExceptionView> items = db.read(tx -> {
             List<ExceptionRow> rows = tx.exceptions().list(status, kind, routeId, before, n);
             Map<Long, List<FindingRow>> findings = tx.exceptions()
@@ -228,18 +226,6 @@ public final class ExceptionService implements HttpService {
             return Long.parseLong(req.path().pathParameters().get("id"));
         } catch (NumberFormatException e) {
             throw ProblemException.badRequest(ViolationCodes.INVALID_FORMAT, "id", "id must be a number");
-        }
-    }
-
-    private static Long longParam(ServerRequest req, String name) {
-        String raw = req.query().first(name).orElse(null);
-        if (raw == null) {
-            return null;
-        }
-        try {
-            return Long.parseLong(raw);
-        } catch (NumberFormatException e) {
-            throw ProblemException.badRequest(ViolationCodes.INVALID_FORMAT, name, name + " must be a number");
         }
     }
 

@@ -19,8 +19,9 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
- * Liveness ({@code /health/live}: the process answers) and readiness ({@code /health/ready}: every check passes, with
- * what is down and why). Public so that load balancers can probe them.
+ * Liveness ({@code live}: the process answers), readiness ({@code ready}: every check passes, with what is down and
+ * why) and start-up ({@code started}: the server has finished starting), at {@code /observe/health/...} as Helidon
+ * users expect, and at {@code /health/...} as before. Public so that load balancers and orchestrators can probe them.
  *
  * <p>Readiness answers within {@link #BUDGET} whatever the database does: each check runs on its own thread, a check
  * still running at the end of the budget is reported down ("no answer"), and a result is reused for {@link #MAX_AGE}
@@ -37,6 +38,7 @@ public final class HealthService implements HttpService {
     public record Check(String name, Supplier<String> probe) {}
 
     private final List<CachedCheck> checks;
+    private volatile boolean started;
 
     public HealthService(List<Check> checks) {
         this.checks = checks.stream().map(CachedCheck::new).toList();
@@ -45,7 +47,20 @@ public final class HealthService implements HttpService {
     @Override
     public void routing(HttpRules rules) {
         rules.get("/live", (req, res) -> JsonBodies.ok(res, Map.of("status", "UP")))
-                .get("/ready", this::ready);
+                .get("/ready", this::ready)
+                .get("/started", this::started);
+    }
+
+    /** The server has started its background work too: from now on {@code started} is up. */
+    public void markStarted() {
+        started = true;
+    }
+
+    private void started(ServerRequest req, ServerResponse res) {
+        JsonBodies.send(
+                res,
+                started ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503,
+                Map.of("status", started ? "UP" : "DOWN"));
     }
 
     private void ready(ServerRequest req, ServerResponse res) {

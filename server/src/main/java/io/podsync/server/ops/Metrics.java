@@ -1,79 +1,185 @@
 package io.podsync.server.ops;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.Filter;
+import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.RoutingRequest;
+import io.helidon.webserver.http.RoutingResponse;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmInfoMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.podsync.protocol.ErpEventType;
+import io.podsync.protocol.ExceptionKind;
 import io.podsync.protocol.Verdict;
+import io.podsync.protocol.json.ProtocolJson;
 import io.podsync.server.auth.AuthFilter;
 import io.podsync.server.auth.Scope;
 import io.podsync.server.erp.OutboxDispatcher;
 import io.podsync.server.http.HttpHygiene;
+import io.podsync.server.http.Routes;
 import io.podsync.server.sync.SyncListener;
 import io.podsync.storage.Database;
+import io.podsync.storage.OpsRepository;
+import io.podsync.storage.OutboxRow;
+import java.lang.System.Logger.Level;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Business metrics in Micrometer, scraped in Prometheus format from {@code /metrics} (ops scope: a scraper
- * authenticates as an ops client). Names speak of deliveries, not of tables.
+ * Metrics in Prometheus' conventions, scraped from {@code /metrics} (scope {@code ops} or {@code metrics}): base units
+ * (seconds), counters ending in {@code _total}, and histograms with fixed buckets, which add up across replicas where
+ * the quantiles of a summary do not. Three kinds:
+ *
+ * <ul>
+ *   <li>the usual families: HTTP requests by route template and status, JVM memory, GC, threads, classes, CPU and
+ *       file descriptors, the HikariCP pools, and the latency of database writes;
+ *   <li>business counts and latencies, recorded when the moment happens and measured between times the server
+ *       stores (a capture time, a release time, an outbox message's creation), so that a restart loses nothing but the
+ *       counts not yet scraped;
+ *   <li>gauges over the database (open exceptions, the outbox backlog and its dead letters), read at scrape time at
+ *       most every {@value #GAUGES_MAX_AGE_MS} ms, so that every replica reports the same figures.
+ * </ul>
+ *
+ * Names speak of deliveries, not of tables. docs/operations.md lists every metric with its PromQL.
  */
-public final class Metrics implements HttpService, SyncListener, OutboxDispatcher.Listener {
+public final class Metrics implements HttpService, SyncListener, OutboxDispatcher.Listener, AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Metrics.class.getName());
+    static final long GAUGES_MAX_AGE_MS = 5_000;
+    /** HTTP answers and database writes: 1 ms to 10 s. */
+    private static final Duration[] FAST = durations(
+            "PT0.001S",
+            "PT0.0025S",
+            "PT0.005S",
+            "PT0.01S",
+            "PT0.025S",
+            "PT0.05S",
+            "PT0.1S",
+            "PT0.25S",
+            "PT0.5S",
+            "PT1S",
+            "PT2.5S",
+            "PT5S",
+            "PT10S");
+    /** Business latencies: a second to two days. */
+    private static final Duration[] SLOW = durations(
+            "PT1S", "PT5S", "PT15S", "PT30S", "PT1M", "PT5M", "PT15M", "PT30M", "PT1H", "PT2H", "PT4H", "PT8H", "PT12H",
+            "PT24H", "PT48H");
+
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Database db;
+    private final Clock clock;
+    private final JvmGcMetrics gc = new JvmGcMetrics();
     private final Counter routesReleased;
-    private final Timer pushTimer;
-    private final Timer pullTimer;
+    private final Timer syncLag;
     /**
      * Per verdict and event type, looked up once: the registry's own lookup builds and sorts the tags on every call,
      * which on the push path (once per event) was a thirtieth of the request threads' time.
      */
     private final Map<Verdict, Map<String, Counter>> eventCounters = new EnumMap<>(Verdict.class);
 
-    public Metrics(Database db) {
+    private final Map<String, Timer> httpTimers = new ConcurrentHashMap<>();
+    private final Map<String, Timer> dbTimers = new ConcurrentHashMap<>();
+    private final MultiGauge openExceptions;
+    private final MultiGauge outboxBacklog;
+    private final MultiGauge outboxOldest;
+    private final MultiGauge outboxDead;
+    private volatile long gaugesReadAt = Long.MIN_VALUE / 2;
+
+    public Metrics(Database db, Clock clock) {
+        this.db = db;
+        this.clock = clock;
         for (Verdict v : Verdict.values()) {
             eventCounters.put(v, new ConcurrentHashMap<>());
         }
+        // Micrometer's process.cpu.time counts nanoseconds, which Prometheus' conventions (and promtool) refuse as a
+        // unit; process_cpu_usage says the same in a ratio.
+        registry.config().meterFilter(MeterFilter.denyNameStartsWith("process.cpu.time"));
+        // A gauge ending in _count reads as a histogram's part to Prometheus' tools.
+        registry.config().meterFilter(new MeterFilter() {
+            @Override
+            public Meter.Id map(Meter.Id id) {
+                return id.getName().equals("system.cpu.count") ? id.withName("system.cpus") : id;
+            }
+        });
         new JvmMemoryMetrics().bindTo(registry);
+        gc.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new JvmInfoMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+        db.poolMetrics(new MicrometerMetricsTrackerFactory(registry));
         routesReleased = Counter.builder("podsync.routes.released")
                 .description("Route versions released by ERP/dispatch (unchanged re-releases not counted)")
                 .register(registry);
-        pushTimer = Timer.builder("podsync.sync.push")
-                .description("Time to process a device push")
-                .publishPercentiles(0.5, 0.99)
+        syncLag = slow("podsync.sync.lag", "From capture (corrected device time) to the server's receipt, per event")
                 .register(registry);
-        pullTimer = Timer.builder("podsync.sync.pull")
-                .description("Time to answer a device pull")
-                .publishPercentiles(0.5, 0.99)
+        openExceptions = MultiGauge.builder("podsync.exceptions.open")
+                .description("Business exceptions waiting for a person, by kind")
+                .register(registry);
+        outboxBacklog = MultiGauge.builder("podsync.outbox.backlog")
+                .description("ERP messages not delivered yet, by endpoint and status (pending, held)")
+                .register(registry);
+        outboxOldest = MultiGauge.builder("podsync.outbox.oldest.age")
+                .description("Age of the oldest ERP message not delivered yet (pending or held), by endpoint")
+                .baseUnit("seconds")
+                .register(registry);
+        outboxDead = MultiGauge.builder("podsync.outbox.dead")
+                .description("Dead letters: ERP messages that ran out of attempts and wait for a replay, by endpoint")
                 .register(registry);
         // Series that dashboards and alerts read exist from the start, at zero, so that a rate over them is 0 rather
         // than "no data" until the first event (attempts.failed is per HTTP status, which is not known in advance).
-        for (io.podsync.protocol.ExceptionKind kind : io.podsync.protocol.ExceptionKind.values()) {
-            registry.counter("podsync.exceptions.opened", "kind", kind.wire());
+        for (ExceptionKind kind : ExceptionKind.values()) {
+            exceptionsOpened(kind.wire());
         }
-        for (io.podsync.protocol.ErpEventType type : io.podsync.protocol.ErpEventType.values()) {
-            registry.counter("podsync.erp.confirmations.delivered", "type", type.wire());
-            registry.counter("podsync.erp.confirmations.dead", "type", type.wire());
+        for (ErpEventType type : ErpEventType.values()) {
+            deliveredCounter(type.wire());
+            deadCounter(type.wire());
         }
-        registry.counter("podsync.events.evidence.released");
-        registry.timer("podsync.erp.confirmation.latency");
-        Gauge.builder(
-                        "podsync.exceptions.open",
-                        db,
-                        d -> d.read(tx -> tx.exceptions().countOpen()))
-                .description("Business exceptions waiting for a person")
-                .register(registry);
+        evidenceReleased();
+        confirmationLatency();
+    }
+
+    private static Duration[] durations(String... iso) {
+        Duration[] d = new Duration[iso.length];
+        for (int i = 0; i < iso.length; i++) {
+            d[i] = Duration.parse(iso[i]);
+        }
+        return d;
+    }
+
+    private static Timer.Builder fast(String name, String description) {
+        return Timer.builder(name).description(description).serviceLevelObjectives(FAST);
+    }
+
+    private static Timer.Builder slow(String name, String description) {
+        return Timer.builder(name).description(description).serviceLevelObjectives(SLOW);
     }
 
     public PrometheusMeterRegistry registry() {
@@ -84,47 +190,184 @@ public final class Metrics implements HttpService, SyncListener, OutboxDispatche
         routesReleased.increment();
     }
 
-    public Timer pushTimer() {
-        return pushTimer;
-    }
-
-    public Timer pullTimer() {
-        return pullTimer;
-    }
-
     @Override
     public void verdict(Verdict verdict, String type) {
         eventCounters
                 .get(verdict)
-                .computeIfAbsent(type, t -> registry.counter("podsync.events", "verdict", verdict.wire(), "type", t))
+                .computeIfAbsent(
+                        type,
+                        t -> counter(
+                                "podsync.events",
+                                "Pushed events by verdict and type",
+                                "verdict",
+                                verdict.wire(),
+                                "type",
+                                t))
                 .increment();
     }
 
     @Override
-    public void exceptionOpened(String kind) {
-        registry.counter("podsync.exceptions.opened", "kind", kind).increment();
+    public void received(long lagMillis) {
+        syncLag.record(Duration.ofMillis(Math.max(0, lagMillis)));
     }
 
     @Override
-    public void delivered(String type, long millisSinceCreated) {
-        registry.counter("podsync.erp.confirmations.delivered", "type", type).increment();
-        registry.timer("podsync.erp.confirmation.latency").record(java.time.Duration.ofMillis(millisSinceCreated));
+    public void exceptionOpened(String kind) {
+        exceptionsOpened(kind).increment();
+    }
+
+    private Counter exceptionsOpened(String kind) {
+        return counter("podsync.exceptions.opened", "Business exceptions opened, by kind", "kind", kind);
+    }
+
+    private Counter deliveredCounter(String type) {
+        return counter(
+                "podsync.erp.confirmations.delivered", "ERP messages the ERP acknowledged, by type", "type", type);
+    }
+
+    /** A person resolved an exception of this kind, opened that long ago. */
+    public void exceptionResolved(String kind, long millisOpen) {
+        slow("podsync.exception.resolution", "From an exception's opening to its resolution by a person, by kind")
+                .tag("kind", kind)
+                .register(registry)
+                .record(Duration.ofMillis(Math.max(0, millisOpen)));
+    }
+
+    @Override
+    public void delivered(OutboxRow message, long at) {
+        deliveredCounter(message.type()).increment();
+        confirmationLatency().record(Duration.ofMillis(Math.max(0, at - message.createdAt())));
+        // POD posting time: from the capture of the outcome to the ERP's acknowledgement, by outcome
+        JsonNode data = ProtocolJson.read(message.payloadJson(), JsonNode.class).path("data");
+        if (data.hasNonNull("capturedAt") && data.hasNonNull("outcome")) {
+            long captured =
+                    java.time.Instant.parse(data.get("capturedAt").asText()).toEpochMilli();
+            slow("podsync.pod.posting", "From the capture of an outcome to the ERP's acknowledgement, by outcome")
+                    .tag("outcome", data.get("outcome").asText())
+                    .register(registry)
+                    .record(Duration.ofMillis(Math.max(0, at - captured)));
+        }
+    }
+
+    private Counter counter(String name, String description, String... tags) {
+        return Counter.builder(name).description(description).tags(tags).register(registry);
+    }
+
+    private Counter evidenceReleased() {
+        return counter("podsync.events.evidence.released", "Events awaiting evidence that an upload released");
+    }
+
+    private Timer confirmationLatency() {
+        return slow("podsync.erp.confirmation.latency", "From an ERP message's creation in the outbox to the ERP's 2xx")
+                .register(registry);
     }
 
     @Override
     public void failedAttempt(int status) {
-        registry.counter("podsync.erp.attempts.failed", "status", String.valueOf(status))
+        counter(
+                        "podsync.erp.attempts.failed",
+                        "ERP delivery attempts that failed, by HTTP status (0: no answer)",
+                        "status",
+                        String.valueOf(status))
                 .increment();
     }
 
     @Override
     public void dead(String type) {
-        registry.counter("podsync.erp.confirmations.dead", "type", type).increment();
+        deadCounter(type).increment();
+    }
+
+    private Counter deadCounter(String type) {
+        return counter(
+                "podsync.erp.confirmations.dead", "ERP messages that ran out of attempts, by type", "type", type);
     }
 
     @Override
     public void eventsReleased(int count) {
-        registry.counter("podsync.events.evidence.released").increment(count);
+        evidenceReleased().increment(count);
+    }
+
+    /** A database write transaction ended. */
+    public void written(Database.Kind kind, long nanos, boolean ok) {
+        dbTimers.computeIfAbsent(
+                        kind + (ok ? " committed" : " failed"),
+                        k -> fast(
+                                        "podsync.db.write",
+                                        "Database write transactions, waiting for the SQLite writer included")
+                                .tags(
+                                        "db",
+                                        kind.name().toLowerCase(Locale.ROOT),
+                                        "outcome",
+                                        ok ? "committed" : "failed")
+                                .register(registry))
+                .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Times every request by method, route template (a path no route serves is {@code unmatched}, so that scanners
+     * cannot blow up the number of series) and status, once the answer is sent: refusals of the filters count too.
+     */
+    public Filter httpFilter() {
+        return (FilterChain chain, RoutingRequest req, RoutingResponse res) -> {
+            long start = System.nanoTime();
+            res.whenSent(() -> httpTimer(
+                            req.prologue().method().text(),
+                            Routes.templateOf(req).orElse("unmatched"),
+                            res.status().code())
+                    .record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS));
+            chain.proceed();
+        };
+    }
+
+    private Timer httpTimer(String method, String route, int status) {
+        return httpTimers.computeIfAbsent(
+                method + " " + status + " " + route,
+                k -> fast("http.server.requests", "HTTP requests by method, route template and status")
+                        .tags("method", method, "route", route, "status", String.valueOf(status))
+                        .register(registry));
+    }
+
+    /** Reads the database gauges again when the last reading is older than {@value #GAUGES_MAX_AGE_MS} ms. */
+    void refreshGauges() {
+        long now = clock.millis();
+        if (now - gaugesReadAt < GAUGES_MAX_AGE_MS) {
+            return;
+        }
+        try {
+            record Read(Map<String, Long> exceptions, List<OpsRepository.OutboxBacklog> outbox) {}
+            Read r = db.read(
+                    tx -> new Read(tx.ops().openExceptionsByKind(), tx.ops().outboxBacklog()));
+            List<MultiGauge.Row<?>> open = new ArrayList<>();
+            r.exceptions().forEach((kind, n) -> open.add(MultiGauge.Row.of(Tags.of("kind", kind), n)));
+            openExceptions.register(open, true);
+            List<MultiGauge.Row<?>> backlog = new ArrayList<>();
+            Map<String, Long> oldest = new java.util.TreeMap<>();
+            List<MultiGauge.Row<?>> dead = new ArrayList<>();
+            for (OpsRepository.OutboxBacklog b : r.outbox()) {
+                if (b.status().equals("dead")) {
+                    dead.add(MultiGauge.Row.of(Tags.of("endpoint", b.endpoint()), b.count()));
+                } else {
+                    backlog.add(MultiGauge.Row.of(Tags.of("endpoint", b.endpoint(), "status", b.status()), b.count()));
+                    oldest.merge(b.endpoint(), b.oldestCreatedAt(), Math::min);
+                }
+            }
+            outboxBacklog.register(backlog, true);
+            outboxDead.register(dead, true);
+            List<MultiGauge.Row<?>> ages = new ArrayList<>();
+            oldest.forEach((endpoint, createdAt) ->
+                    ages.add(MultiGauge.Row.of(Tags.of("endpoint", endpoint), Math.max(0, now - createdAt) / 1000.0)));
+            outboxOldest.register(ages, true);
+            gaugesReadAt = now;
+        } catch (RuntimeException e) {
+            // Without the database there is nothing true to say: the series disappear (an alert on absent() fires)
+            // and the rest of the scrape still answers.
+            LOG.log(Level.WARNING, "metrics: the database gauges could not be read: " + e.getMessage());
+            openExceptions.register(List.of(), true);
+            outboxBacklog.register(List.of(), true);
+            outboxOldest.register(List.of(), true);
+            outboxDead.register(List.of(), true);
+            gaugesReadAt = Long.MIN_VALUE / 2;
+        }
     }
 
     @Override
@@ -133,8 +376,15 @@ public final class Metrics implements HttpService, SyncListener, OutboxDispatche
     }
 
     private void scrape(ServerRequest req, ServerResponse res) {
-        AuthFilter.principal(req).requireAny(Scope.OPS);
+        AuthFilter.principal(req).requireAny(Scope.OPS, Scope.METRICS);
+        refreshGauges();
         res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
         HttpHygiene.send(res, registry.scrape());
+    }
+
+    @Override
+    public void close() {
+        gc.close();
+        registry.close();
     }
 }

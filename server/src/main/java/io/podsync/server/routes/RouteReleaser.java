@@ -14,6 +14,7 @@ import io.podsync.protocol.StopView;
 import io.podsync.protocol.json.CanonicalJson;
 import io.podsync.protocol.json.ProtocolJson;
 import io.podsync.server.http.ProblemException;
+import io.podsync.server.observe.Telemetry;
 import io.podsync.server.sync.Audiences;
 import io.podsync.server.sync.Manifests;
 import io.podsync.server.sync.MilestoneListener;
@@ -64,8 +65,13 @@ public final class RouteReleaser {
      *     the route start with it when no public URL is configured
      */
     public RouteReleaseResult release(String routeId, RouteRelease release, String baseUrl) {
-        Prepared prepared = Prepared.of(release);
-        return db.write(tx -> release(tx, routeId, release, prepared, baseUrl));
+        return Telemetry.span("podsync.route.release", () -> {
+            Telemetry.attribute("podsync.route_id", routeId);
+            Prepared prepared = Prepared.of(release);
+            RouteReleaseResult result = db.write(tx -> release(tx, routeId, release, prepared, baseUrl));
+            Telemetry.attribute("podsync.route_version", result.version());
+            return result;
+        });
     }
 
     /**

@@ -22,6 +22,7 @@ import io.podsync.protocol.validation.ProtocolValidator;
 import io.podsync.protocol.validation.ViolationCodes;
 import io.podsync.server.http.JsonBodies;
 import io.podsync.server.http.ProblemException;
+import io.podsync.server.observe.Telemetry;
 import io.podsync.storage.Database;
 import io.podsync.storage.EventRow;
 import io.podsync.storage.EvidenceLinkRow;
@@ -87,6 +88,15 @@ public final class PushProcessor {
     /** @param correlationId the request's correlation id, stored with its events so it travels on to the ERP */
     public PushResponse push(
             String driverId, String deviceId, Instant sentAt, List<JsonNode> rawEvents, String correlationId) {
+        return Telemetry.span("podsync.push", () -> {
+            Telemetry.attribute("podsync.device_id", deviceId);
+            Telemetry.attribute("podsync.events", rawEvents.size());
+            return pushed(driverId, deviceId, sentAt, rawEvents, correlationId);
+        });
+    }
+
+    private PushResponse pushed(
+            String driverId, String deviceId, Instant sentAt, List<JsonNode> rawEvents, String correlationId) {
         long receivedAt = clock.millis();
         long measured = receivedAt - sentAt.toEpochMilli();
         long applied = Math.abs(measured) > settings.clockTrustTolerance().toMillis() ? measured : 0;
@@ -105,8 +115,14 @@ public final class PushProcessor {
         List<EventResult> results = db.write(tx -> apply(tx, ctx, items));
         for (int i = 0; i < results.size(); i++) {
             CapturedEvent e = items.get(i).event();
-            listener.verdict(
-                    results.get(i).verdict(), e == null ? "invalid" : e.type().wire());
+            Verdict verdict = results.get(i).verdict();
+            listener.verdict(verdict, e == null ? "invalid" : e.type().wire());
+            if (e != null
+                    && (verdict == Verdict.APPLIED
+                            || verdict == Verdict.AWAITING_EVIDENCE
+                            || verdict == Verdict.REASSIGNED)) {
+                listener.received(receivedAt - (e.capturedAt().toEpochMilli() + applied));
+            }
         }
         return new PushResponse(Instant.ofEpochMilli(receivedAt), measured, results);
     }
@@ -259,6 +275,14 @@ public final class PushProcessor {
         tx.evidence().link(links);
         states.finish(tx, batch, l.stops, ctx.receivedAt());
         tx.devices().recordSync(ctx.deviceId(), ctx.receivedAt(), ctx.measuredOffset(), maxSeq);
+        for (int i = results.size() - 1; i >= 0; i--) { // operations see the device's last refusal in its listing
+            EventResult r = results.get(i);
+            if (r.verdict() == Verdict.REJECTED || r.verdict() == Verdict.CONFLICT) {
+                String why = r.verdict() == Verdict.CONFLICT ? "conflict" : "rejected " + r.reason();
+                tx.devices().recordError(ctx.deviceId(), why, ctx.receivedAt());
+                break;
+            }
+        }
         return results;
     }
 

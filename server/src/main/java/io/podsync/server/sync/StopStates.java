@@ -4,6 +4,7 @@ import io.podsync.protocol.EventType;
 import io.podsync.protocol.ExceptionKind;
 import io.podsync.protocol.StopStateView;
 import io.podsync.protocol.json.ProtocolJson;
+import io.podsync.server.observe.Telemetry;
 import io.podsync.storage.EventRow;
 import io.podsync.storage.StopRow;
 import io.podsync.storage.StopStateRow;
@@ -79,7 +80,7 @@ public final class StopStates {
      * the trip's moments to the milestone stream (and their odometer readings to the route's trip).
      */
     public void finish(Tx tx, Batch batch, Map<String, StopRow> stops, long now) {
-        Map<String, StopStateView> changed = refold(tx, batch, stops, now);
+        Map<String, StopStateView> changed = Telemetry.span("podsync.fold", () -> refold(tx, batch, stops, now));
         exceptions.open(tx, batch.findings);
         for (Map.Entry<String, StopStateView> e : changed.entrySet()) {
             outcomes.stateChanged(tx, stops.get(e.getKey()), e.getValue(), now);

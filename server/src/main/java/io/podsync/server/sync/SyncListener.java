@@ -8,6 +8,9 @@ public interface SyncListener {
 
     void exceptionOpened(String kind);
 
+    /** A new event was stored, {@code lagMillis} after its (corrected) capture: the sync lag. */
+    default void received(long lagMillis) {}
+
     /** Evidence-gated events that were released because their last artifact arrived. */
     default void eventsReleased(int count) {}
 

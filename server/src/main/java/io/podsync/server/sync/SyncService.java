@@ -13,6 +13,7 @@ import io.podsync.server.auth.Scope;
 import io.podsync.server.http.Correlation;
 import io.podsync.server.http.JsonBodies;
 import io.podsync.server.http.ProblemException;
+import io.podsync.server.http.Query;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -94,20 +95,9 @@ public final class SyncService implements HttpService {
 
     private void pull(ServerRequest req, ServerResponse res) {
         Principal p = AuthFilter.principal(req).requireAny(Scope.DRIVER);
-        String cursor = req.query().first("cursor").orElse(null);
-        String rawLimit = req.query().first("limit").orElse(null);
-        int limit = Limits.DEFAULT_PULL_LIMIT;
-        if (rawLimit != null) {
-            try {
-                limit = Integer.parseInt(rawLimit);
-            } catch (NumberFormatException e) {
-                limit = -1;
-            }
-            if (limit < 1 || limit > Limits.MAX_PULL_LIMIT) {
-                throw ProblemException.badRequest(
-                        ViolationCodes.OUT_OF_RANGE, "limit", "limit must be between 1 and " + Limits.MAX_PULL_LIMIT);
-            }
-        }
+        Query q = Query.of(req, "cursor", "limit");
+        String cursor = q.string("cursor");
+        int limit = q.limit(Limits.DEFAULT_PULL_LIMIT, Limits.MAX_PULL_LIMIT);
         JsonBodies.ok(res, pull.pull(p.driverId(), p.deviceId(), cursor, limit));
     }
 }

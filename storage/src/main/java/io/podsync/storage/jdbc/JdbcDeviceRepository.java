@@ -14,21 +14,22 @@ final class JdbcDeviceRepository implements DeviceRepository {
 
     @Override
     public Optional<DeviceRow> find(String deviceId) {
-        return sql.one(
-                "SELECT * FROM devices WHERE device_id = ?",
-                rs -> new DeviceRow(
-                        rs.getString("device_id"),
-                        rs.getString("driver_id"),
-                        rs.getString("name"),
-                        rs.getString("platform"),
-                        rs.getString("app_version"),
-                        rs.getString("secret_hash"),
-                        rs.getString("status"),
-                        rs.getLong("created_at"),
-                        Sql.nullableLong(rs, "last_seen_at"),
-                        Sql.nullableLong(rs, "clock_offset_ms"),
-                        rs.getLong("max_seq")),
-                deviceId);
+        return sql.one("SELECT * FROM devices WHERE device_id = ?", JdbcDeviceRepository::row, deviceId);
+    }
+
+    static DeviceRow row(java.sql.ResultSet rs) throws java.sql.SQLException {
+        return new DeviceRow(
+                rs.getString("device_id"),
+                rs.getString("driver_id"),
+                rs.getString("name"),
+                rs.getString("platform"),
+                rs.getString("app_version"),
+                rs.getString("secret_hash"),
+                rs.getString("status"),
+                rs.getLong("created_at"),
+                Sql.nullableLong(rs, "last_seen_at"),
+                Sql.nullableLong(rs, "clock_offset_ms"),
+                rs.getLong("max_seq"));
     }
 
     @Override
@@ -59,6 +60,20 @@ final class JdbcDeviceRepository implements DeviceRepository {
                     max_seq = CASE WHEN max_seq > ? THEN max_seq ELSE ? END
                 WHERE device_id = ?
                 """, seenAt, clockOffsetMs, maxSeq, maxSeq, deviceId);
+    }
+
+    @Override
+    public void recordError(String deviceId, String error, long at) {
+        sql.update(
+                "UPDATE devices SET last_error = ?, last_error_at = ? WHERE device_id = ?",
+                error.length() > 80 ? error.substring(0, 80) : error,
+                at,
+                deviceId);
+    }
+
+    @Override
+    public void recordProtocolVersion(String deviceId, String version) {
+        sql.update("UPDATE devices SET protocol_version = ? WHERE device_id = ?", version, deviceId);
     }
 
     @Override

@@ -172,7 +172,7 @@ final class JdbcEventRepository implements EventRepository {
         return sql.one("SELECT COUNT(*) FROM events", rs -> rs.getLong(1)).orElse(0L);
     }
 
-    private static EventRow row(ResultSet rs) throws SQLException {
+    static EventRow row(ResultSet rs) throws SQLException {
         return new EventRow(
                 rs.getString("device_id"),
                 rs.getLong("seq"),

@@ -36,8 +36,9 @@ final class JdbcOutboxRepository implements OutboxRepository {
                         """
                         INSERT INTO outbox (outbox_id, message_id, endpoint, dedupe_key, partition_key, type, stop_id,
                                             route_id, supersedes, payload_json, status, attempts, next_attempt_at,
-                                            lease_until, last_status, last_error, created_at, delivered_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, ?, NULL)
+                                            lease_until, last_status, last_error, created_at, delivered_at,
+                                            correlation_id, trace_parent)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, ?, NULL, ?, ?)
                         ON CONFLICT (dedupe_key) DO NOTHING
                         """,
                         id,
@@ -53,7 +54,9 @@ final class JdbcOutboxRepository implements OutboxRepository {
                         m.status(),
                         m.attempts(),
                         m.nextAttemptAt(),
-                        m.createdAt())
+                        m.createdAt(),
+                        m.correlationId(),
+                        m.traceParent())
                 == 1;
     }
 
@@ -325,6 +328,8 @@ final class JdbcOutboxRepository implements OutboxRepository {
                 rs.getObject("last_status") == null ? null : rs.getInt("last_status"),
                 rs.getString("last_error"),
                 rs.getLong("created_at"),
-                Sql.nullableLong(rs, "delivered_at"));
+                Sql.nullableLong(rs, "delivered_at"),
+                rs.getString("correlation_id"),
+                rs.getString("trace_parent"));
     }
 }

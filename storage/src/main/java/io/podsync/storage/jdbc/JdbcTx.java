@@ -7,6 +7,7 @@ import io.podsync.storage.DeviceRepository;
 import io.podsync.storage.EventRepository;
 import io.podsync.storage.EvidenceRepository;
 import io.podsync.storage.ExceptionRepository;
+import io.podsync.storage.OpsRepository;
 import io.podsync.storage.OutboxRepository;
 import io.podsync.storage.ReplicaRepository;
 import io.podsync.storage.RouteRepository;
@@ -51,6 +52,11 @@ public final class JdbcTx implements Tx {
     @Override
     public ChangeFeedRepository changes() {
         return new JdbcChangeFeedRepository(sql, this);
+    }
+
+    @Override
+    public OpsRepository ops() {
+        return new JdbcOpsRepository(sql);
     }
 
     @Override
