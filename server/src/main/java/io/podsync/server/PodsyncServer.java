@@ -26,6 +26,8 @@ import io.podsync.server.auth.Secrets;
 import io.podsync.server.auth.TokenService;
 import io.podsync.server.console.ConsoleService;
 import io.podsync.server.console.ConsoleSessions;
+import io.podsync.server.console.LatencySource;
+import io.podsync.server.console.TraceSource;
 import io.podsync.server.erp.ErpConfig;
 import io.podsync.server.erp.Forwarding;
 import io.podsync.server.erp.OutboxDispatcher;
@@ -262,13 +264,15 @@ public final class PodsyncServer implements AutoCloseable {
                         }
                     });
             OpsService opsRead = new OpsService(db);
+            AuthService auth =
+                    new AuthService(db, clock, tokens, keys, clients, gate, cfg.enrollmentCodeTtl(), throttle);
             return new Services(
                     cfg,
                     db,
                     metrics,
                     new AuthFilter(
                             tokens, gate, AuthFilter.scrapeToken(cfg.metrics().scrapeTokenFile())),
-                    new AuthService(db, clock, tokens, keys, clients, gate, cfg.enrollmentCodeTtl(), throttle),
+                    auth,
                     new RouteService(
                             new RouteReleaser(db, clock, forwarding.milestones()),
                             cfg.maxBodyBytes(),
@@ -298,6 +302,12 @@ public final class PodsyncServer implements AutoCloseable {
                             throttle,
                             exceptions,
                             outbox,
+                            auth,
+                            opsRead,
+                            // the business latencies and the trace come from the ops side once it has them
+                            LatencySource.NONE,
+                            TraceSource.NONE,
+                            cfg.sla(),
                             evidence.artifactReader(),
                             db,
                             clock),

@@ -13,13 +13,19 @@ import io.podsync.protocol.ExceptionKind;
 import io.podsync.protocol.ExceptionPage;
 import io.podsync.protocol.ExceptionResolution;
 import io.podsync.protocol.ExceptionView;
+import io.podsync.protocol.Limits;
+import io.podsync.protocol.RoutePage;
 import io.podsync.protocol.json.ProtocolJson;
+import io.podsync.protocol.validation.ProtocolValidator;
 import io.podsync.server.auth.AuthFilter;
+import io.podsync.server.auth.AuthService;
 import io.podsync.server.auth.LoginThrottle;
 import io.podsync.server.auth.Principal;
 import io.podsync.server.erp.OutboxService;
 import io.podsync.server.http.ProblemException;
 import io.podsync.server.ops.ExceptionService;
+import io.podsync.server.ops.OpsService;
+import io.podsync.server.ops.SlaMonitor;
 import io.podsync.storage.Database;
 import io.podsync.storage.EventRow;
 import java.net.URLEncoder;
@@ -28,7 +34,9 @@ import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -46,6 +54,7 @@ import java.util.Optional;
  */
 public final class ConsoleService implements HttpService {
     static final String COOKIE = "podsync-console";
+    private static final int ROUTES_PER_PAGE = 200;
     private static final int MAX_FORM_BYTES = 16 * 1024;
     private static final List<String> RESOLUTIONS = List.of("accepted", "dismissed", "corrected");
     private static final List<String> KINDS = java.util.Arrays.stream(ExceptionKind.values())
@@ -57,6 +66,11 @@ public final class ConsoleService implements HttpService {
     private final ExceptionService exceptions;
     private final OutboxService outbox;
     private final Handler artifacts;
+    private final AuthService auth;
+    private final OpsService ops;
+    private final LatencySource latencies;
+    private final TraceSource traces;
+    private final SlaMonitor.Settings sla;
     private final Database db;
     private final Clock clock;
     private final Pages pages = new Pages();
@@ -69,6 +83,11 @@ public final class ConsoleService implements HttpService {
             LoginThrottle throttle,
             ExceptionService exceptions,
             OutboxService outbox,
+            AuthService auth,
+            OpsService ops,
+            LatencySource latencies,
+            TraceSource traces,
+            SlaMonitor.Settings sla,
             Handler artifacts,
             Database db,
             Clock clock) {
@@ -76,6 +95,11 @@ public final class ConsoleService implements HttpService {
         this.throttle = throttle;
         this.exceptions = exceptions;
         this.outbox = outbox;
+        this.auth = auth;
+        this.ops = ops;
+        this.latencies = latencies;
+        this.traces = traces;
+        this.sla = sla;
         this.artifacts = artifacts;
         this.db = db;
         this.clock = clock;
@@ -88,8 +112,12 @@ public final class ConsoleService implements HttpService {
         rules.get("/assets/{name}", Assets::serve)
                 .get("/sign-in", this::signInPage)
                 .post("/sign-in", this::signIn)
-                .get("/", gated((req, res) -> redirect(res, "/ops/exceptions")))
+                .get("/", gated((req, res) -> redirect(res, "/ops/today")))
                 .post("/sign-out", gated(this::signOut))
+                .get("/today", gated(this::todayPage))
+                .get("/fleet", gated(this::fleetPage))
+                .post("/fleet/{deviceId}/revoke", gated(this::revoke))
+                .get("/trace", gated(this::tracePage))
                 .get("/exceptions", gated(this::exceptionsPage))
                 .get("/exceptions/{id}", gated(this::exceptionPage))
                 .post("/exceptions/{id}/resolve", gated(this::resolve))
@@ -181,6 +209,142 @@ public final class ConsoleService implements HttpService {
         sessions.signOut(session(req));
         res.header(HeaderNames.SET_COOKIE, cookie(req, "", Duration.ZERO).text());
         redirect(res, "/ops/sign-in");
+    }
+
+    // --- today --------------------------------------------------------------------------------------------------
+
+    private static final List<Duration> WINDOWS = List.of(Duration.ofHours(1), Duration.ofDays(1));
+
+    /** Routes of a service date (today in the SLA time zone unless the date picker says) and the latencies. */
+    private void todayPage(ServerRequest req, ServerResponse res) {
+        Principal p = AuthFilter.principal(req);
+        LocalDate date = LocalDate.now(clock.withZone(sla.zone()));
+        String error = null;
+        Optional<String> picked = param(req, "date");
+        if (picked.isPresent()) {
+            try {
+                date = LocalDate.parse(picked.get());
+            } catch (java.time.format.DateTimeParseException e) {
+                error = "invalid_date";
+            }
+        }
+        Optional<String> after = param(req, "after")
+                .filter(a -> ProtocolValidator.validateId(a, "after").isEmpty());
+        RoutePage page = ops.routes(p, date, null, null, after.orElse(null), ROUTES_PER_PAGE);
+        // late stops: the open stop_late exceptions of these routes
+        Map<String, Integer> late = new HashMap<>();
+        exceptions.list(p, "open", ExceptionKind.STOP_LATE.wire(), null, null, Limits.MAX_PULL_LIMIT).items().stream()
+                .filter(e -> e.routeId() != null)
+                .forEach(e -> late.merge(e.routeId(), 1, Integer::sum));
+        List<Views.RouteLine> routes = page.items().stream()
+                .map(r -> {
+                    Charts.Progress progress = Charts.progress(r.progress(), late.getOrDefault(r.routeId(), 0));
+                    return new Views.RouteLine(r, progress, Charts.progressBar(progress));
+                })
+                .toList();
+        List<Views.Latency> charts = new ArrayList<>();
+        for (LatencySource.Kind kind : LatencySource.Kind.values()) {
+            for (Duration window : WINDOWS) {
+                List<LatencySource.Bucket> buckets = latencies.buckets(p, kind, window);
+                Charts.Trend trend = Charts.trend(buckets);
+                String span = window.toHours() == 1 ? "last hour" : "last day";
+                charts.add(new Views.Latency(
+                        kind.label(),
+                        span,
+                        Charts.latencyBars(buckets, kind.label() + ", " + span),
+                        Charts.seconds(trend.latestP50()),
+                        trend.direction(),
+                        buckets.stream().mapToLong(LatencySource.Bucket::count).sum()));
+            }
+        }
+        Views.Frame frame = frame(req, "Today", "today");
+        if (error != null) {
+            frame = new Views.Frame(frame.title(), frame.section(), frame.who(), frame.csrf(), frame.notice(), error);
+        }
+        pages.render(res, "console/today.jte", new Views.Today(frame, date, routes, page.nextAfter(), charts));
+    }
+
+    // --- fleet --------------------------------------------------------------------------------------------------
+
+    /** Every device (up to the API's page limit), silent ones first, revoked ones last. */
+    private void fleetPage(ServerRequest req, ServerResponse res) {
+        Principal p = AuthFilter.principal(req);
+        Instant now = clock.instant();
+        Instant silentSince = now.minus(sla.deviceSilentAfter());
+        var page = ops.devices(p, null, null, null, Limits.MAX_PULL_LIMIT);
+        List<Views.Device> devices = page.items().stream()
+                .map(d -> new Views.Device(
+                        d,
+                        d.status().equals("active")
+                                && (d.lastSyncAt() == null || d.lastSyncAt().isBefore(silentSince))))
+                .sorted(java.util.Comparator.comparing(
+                                (Views.Device d) -> !d.summary().status().equals("active"))
+                        .thenComparing(
+                                d -> d.summary().lastSyncAt(),
+                                java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder())))
+                .toList();
+        pages.render(
+                res,
+                "console/fleet.jte",
+                new Views.Fleet(
+                        frame(req, "Fleet sync health", "fleet"),
+                        devices,
+                        now,
+                        Views.age(now.minus(sla.deviceSilentAfter()), now),
+                        page.nextAfter() != null));
+    }
+
+    private void revoke(ServerRequest req, ServerResponse res) {
+        Principal p = AuthFilter.principal(req);
+        String deviceId = req.path().pathParameters().get("deviceId");
+        act(res, "/ops/fleet", "revoked", () -> auth.revoke(p, deviceId));
+    }
+
+    // --- trace --------------------------------------------------------------------------------------------------
+
+    /** A search by one kind of id, and the history found as a timeline. */
+    private void tracePage(ServerRequest req, ServerResponse res) {
+        Principal p = AuthFilter.principal(req);
+        List<TraceSource.By> kinds = List.of(TraceSource.By.values());
+        TraceSource.By by = param(req, "by")
+                .flatMap(
+                        b -> kinds.stream().filter(k -> k.parameter().equals(b)).findFirst())
+                .orElse(TraceSource.By.ORDER);
+        String value = param(req, "q").map(String::strip).orElse("");
+        String problem = null;
+        List<TraceSource.Step> steps = null;
+        boolean available = true;
+        if (!value.isEmpty()) {
+            problem = traceProblem(by, value);
+            if (problem == null) {
+                Optional<List<TraceSource.Step>> found = traces.trace(p, by, value);
+                available = found.isPresent();
+                steps = found.orElse(null);
+            }
+        }
+        pages.render(
+                res,
+                "console/trace.jte",
+                new Views.Trace(
+                        frame(req, "Trace", "trace"),
+                        kinds,
+                        by.parameter(),
+                        value.length() > 200 ? value.substring(0, 200) : value,
+                        problem,
+                        steps,
+                        available));
+    }
+
+    /** Why {@code value} cannot be what {@code by} searches for, or null when it can. */
+    private static String traceProblem(TraceSource.By by, String value) {
+        if (by == TraceSource.By.ARTIFACT) {
+            return value.matches("[0-9a-f]{64}") ? null : "An artifact hash is 64 lowercase hexadecimal characters.";
+        }
+        return ProtocolValidator.validateId(value, by.parameter()).stream()
+                .findFirst()
+                .map(v -> by.label() + " "
+                        + v.message().substring(by.parameter().length()).strip() + ".")
+                .orElse(null);
     }
 
     // --- exceptions ---------------------------------------------------------------------------------------------

@@ -1,10 +1,13 @@
 package io.podsync.server.console;
 
+import io.podsync.protocol.DeviceSummary;
 import io.podsync.protocol.ExceptionView;
 import io.podsync.protocol.OutboxView;
+import io.podsync.protocol.RouteSummary;
 import io.podsync.server.erp.OutboxService;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
@@ -68,6 +71,49 @@ public final class Views {
             Long next) {}
 
     public record Message(Frame frame, OutboxView message) {}
+
+    /**
+     * The Today page: routes of a service date with their progress, and the business latencies.
+     *
+     * @param next the last route id of this page when there are more
+     */
+    public record Today(Frame frame, LocalDate date, List<RouteLine> routes, String next, List<Latency> latencies) {}
+
+    /** A route with its progress drawn ({@code bar}: inline SVG from {@link Charts}). */
+    public record RouteLine(RouteSummary route, Charts.Progress progress, String bar) {}
+
+    /**
+     * One latency over one window: its chart (inline SVG, empty when there is no data yet), the latest median and its
+     * trend.
+     */
+    public record Latency(String kind, String window, String chart, String latest, String trend, long count) {}
+
+    /**
+     * The Fleet page: silent devices first.
+     *
+     * @param more whether there are more devices than the page shows
+     */
+    public record Fleet(Frame frame, List<Device> devices, Instant now, String silentAfter, boolean more) {}
+
+    /** A device, and whether it has been silent longer than the SLA allows. */
+    public record Device(DeviceSummary summary, boolean silent) {}
+
+    /**
+     * The Trace page.
+     *
+     * @param by the trace API parameter searched by
+     * @param problem why the search was not made (the value is not an id of that kind), or null
+     * @param steps the history found; null when nothing was searched or no trace can be read yet
+     * @param available whether the trace can be read at all
+     */
+    public record Trace(
+            Frame frame,
+            List<TraceSource.By> kinds,
+            String by,
+            String value,
+            String problem,
+            List<TraceSource.Step> steps,
+            boolean available) {}
 
     /** {@code 2026-11-23 09:15:02 UTC}, or an empty text. */
     public static String time(Instant t) {

@@ -100,7 +100,7 @@ public final class OutboxService implements HttpService {
     public Page list(Principal p, String status, Long before, long limit) {
         p.requireAny(Scope.OPS);
         Query.oneOf("status", status, STATUSES);
-        int n = Query.limit(limit, 1000);
+        int n = Query.checkLimit(limit, 1000);
         List<OutboxView> items = db.read(tx -> tx.outbox().list(status, before, n)).stream()
                 .map(m -> view(m, null))
                 .toList();

@@ -95,11 +95,11 @@ public final class Query {
     /** {@code limit}: 1 to {@code max}, {@code dflt} when absent. */
     public int limit(int dflt, int max) {
         Long v = number("limit");
-        return v == null ? dflt : limit(v, max);
+        return v == null ? dflt : checkLimit(v, max);
     }
 
     /** {@code limit}: 1 to {@code max}, else 400 naming it (see {@link #oneOf(String, String, Set)}). */
-    public static int limit(long v, int max) {
+    public static int checkLimit(long v, int max) {
         if (v < 1 || v > max) {
             throw ProblemException.badRequest(ViolationCodes.OUT_OF_RANGE, "limit", "limit must be 1 to " + max);
         }

@@ -89,7 +89,7 @@ public final class ExceptionService implements HttpService {
     public ExceptionPage list(Principal p, String status, String kind, String routeId, Long before, long limit) {
         p.requireAny(Scope.OPS);
         Query.oneOf("status", status, STATUSES);
-        int n = Query.limit(limit, Limits.MAX_PULL_LIMIT);
+        int n = Query.checkLimit(limit, Limits.MAX_PULL_LIMIT);
         List<ExceptionView> items = db.read(tx -> {
             List<ExceptionRow> rows = tx.exceptions().list(status, kind, routeId, before, n);
             Map<Long, List<FindingRow>> findings = tx.exceptions()
