@@ -491,6 +491,24 @@ class ConsoleBrowserTest {
         assertTrue(row.getText().contains("active"), row.getText());
         shot("08-fleet");
         shot("tablet-08-fleet", 768);
+        // the session alone does not revoke: the post needs the page's CSRF token
+        var forged = java.net.http.HttpClient.newHttpClient()
+                .send(
+                        java.net.http.HttpRequest.newBuilder(
+                                        java.net.URI.create(url("/ops/fleet/" + dr.id() + "/revoke")))
+                                .header(
+                                        "Cookie",
+                                        "podsync-console="
+                                                + browser.manage()
+                                                        .getCookieNamed("podsync-console")
+                                                        .getValue())
+                                .header("Content-Type", "application/x-www-form-urlencoded")
+                                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("_csrf=guessed"))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(403, forged.statusCode(), forged.body());
+        assertEquals(
+                200, server.send("GET", "/v1/sync/pull", null, null, dr.token()).statusCode());
         row.findElement(By.cssSelector("button.danger")).click();
         eventually(() -> browser.getPageSource().contains("Done: revoked"), "revoked");
         WebElement after = fleetRow(dr.id());
