@@ -55,6 +55,9 @@ import java.util.Optional;
 public final class ConsoleService implements HttpService {
     static final String COOKIE = "podsync-console";
     private static final int ROUTES_PER_PAGE = 200;
+    /** The windows of Today's latency charts. */
+    private static final List<Duration> WINDOWS = List.of(Duration.ofHours(1), Duration.ofDays(1));
+
     private static final int MAX_FORM_BYTES = 16 * 1024;
     private static final List<String> RESOLUTIONS = List.of("accepted", "dismissed", "corrected");
     private static final List<String> KINDS = java.util.Arrays.stream(ExceptionKind.values())
@@ -212,8 +215,6 @@ public final class ConsoleService implements HttpService {
     }
 
     // --- today --------------------------------------------------------------------------------------------------
-
-    private static final List<Duration> WINDOWS = List.of(Duration.ofHours(1), Duration.ofDays(1));
 
     /** Routes of a service date (today in the SLA time zone unless the date picker says) and the latencies. */
     private void todayPage(ServerRequest req, ServerResponse res) {
