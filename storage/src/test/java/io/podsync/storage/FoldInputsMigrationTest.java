@@ -18,8 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Migration 7 on a database that already has events and states: every state gets the applied events of its stop as
- * its fold inputs (not the rejected ones, not another stop's), and the event log loses its index by stop. On SQLite
- * and on PostgreSQL, because it is Java over JDBC rather than SQL checked elsewhere.
+ * its fold inputs (not the rejected ones, not another stop's), and the event log loses its index by stop (migration
+ * 10 builds it back for the operations' lists and the trace). On SQLite and on PostgreSQL, because it is Java over
+ * JDBC rather than SQL checked elsewhere.
  */
 class FoldInputsMigrationTest {
     @TempDir
@@ -29,9 +30,17 @@ class FoldInputsMigrationTest {
     void existingStatesGetTheAppliedEventsOfTheirStopOnSqlite() throws Exception {
         String url = "jdbc:sqlite:" + dir.resolve("podsync.db");
         migrateToSixAndFill(url, null, null);
+        migrateTo("7", url, null, null);
+        List<String> indexes = sqliteIndexes(url);
+        assertTrue(indexes.contains("events_key"), indexes.toString()); // the query sees the event log's indexes
+        assertFalse(indexes.contains("events_stop"), "the index by stop is dropped: " + indexes);
         try (Database db = Database.open(DatabaseConfig.sqlite(dir.resolve("podsync.db")))) {
             assertMigrated(db);
         }
+        assertTrue(sqliteIndexes(url).contains("events_stop"), "migration 10 builds it back");
+    }
+
+    private static List<String> sqliteIndexes(String url) throws Exception {
         try (Connection c = DriverManager.getConnection(url);
                 Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT name FROM sqlite_master WHERE type = 'index'")) {
@@ -39,8 +48,7 @@ class FoldInputsMigrationTest {
             while (rs.next()) {
                 indexes.add(rs.getString(1));
             }
-            assertTrue(indexes.contains("events_key"), indexes.toString()); // the query sees the event log's indexes
-            assertFalse(indexes.contains("events_stop"), "the index by stop is dropped: " + indexes);
+            return indexes;
         }
     }
 
@@ -49,25 +57,36 @@ class FoldInputsMigrationTest {
         try (EmbeddedPostgres pg = EmbeddedPostgres.start()) {
             String url = pg.getJdbcUrl("postgres", "postgres");
             migrateToSixAndFill(url, "postgres", "postgres");
+            migrateTo("7", url, "postgres", "postgres");
+            assertEquals(0, postgresIndexes(url, "events_stop"), "the index by stop is dropped");
             try (Database db = Database.open(new DatabaseConfig(url, "postgres", "postgres", 2))) {
                 assertMigrated(db);
             }
-            try (Connection c = DriverManager.getConnection(url, "postgres", "postgres");
-                    Statement s = c.createStatement();
-                    ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM pg_indexes WHERE indexname = 'events_stop'")) {
-                assertTrue(rs.next());
-                assertEquals(0, rs.getInt(1), "the index by stop is dropped");
-            }
+            assertEquals(1, postgresIndexes(url, "events_stop"), "migration 10 builds it back");
         }
     }
 
-    private static void migrateToSixAndFill(String url, String user, String password) throws Exception {
+    private static int postgresIndexes(String url, String name) throws Exception {
+        try (Connection c = DriverManager.getConnection(url, "postgres", "postgres");
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM pg_indexes WHERE indexname = '" + name + "'")) {
+            assertTrue(rs.next());
+            return rs.getInt(1);
+        }
+    }
+
+    private static void migrateTo(String version, String url, String user, String password) {
         Flyway.configure()
                 .dataSource(url, user, password)
                 .locations("classpath:db/migration")
-                .target("6")
+                .javaMigrations(new io.podsync.storage.jdbc.FoldInputsMigration())
+                .target(version)
                 .load()
                 .migrate();
+    }
+
+    private static void migrateToSixAndFill(String url, String user, String password) throws Exception {
+        migrateTo("6", url, user, password);
         try (Connection c = DriverManager.getConnection(url, user, password);
                 Statement s = c.createStatement()) {
             s.execute(event("dev-1", 2, "k-2", "S-1", "DELIVERED", 1, "1200", "APPLIED"));
