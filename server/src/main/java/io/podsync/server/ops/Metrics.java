@@ -337,8 +337,14 @@ public final class Metrics implements HttpService, SyncListener, OutboxDispatche
             record Read(Map<String, Long> exceptions, List<OpsRepository.OutboxBacklog> outbox) {}
             Read r = db.read(
                     tx -> new Read(tx.ops().openExceptionsByKind(), tx.ops().outboxBacklog()));
+            // every kind has its series, at zero when none is open, so that a dashboard or an alert sees 0, not nothing
+            Map<String, Long> byKind = new java.util.TreeMap<>();
+            for (io.podsync.protocol.ExceptionKind kind : io.podsync.protocol.ExceptionKind.values()) {
+                byKind.put(kind.wire(), 0L);
+            }
+            byKind.putAll(r.exceptions());
             List<MultiGauge.Row<?>> open = new ArrayList<>();
-            r.exceptions().forEach((kind, n) -> open.add(MultiGauge.Row.of(Tags.of("kind", kind), n)));
+            byKind.forEach((kind, n) -> open.add(MultiGauge.Row.of(Tags.of("kind", kind), n)));
             openExceptions.register(open, true);
             List<MultiGauge.Row<?>> backlog = new ArrayList<>();
             Map<String, Long> oldest = new java.util.TreeMap<>();
