@@ -11,6 +11,8 @@ import java.time.Instant;
  * @param clockOffsetMillis its clock minus the server's at its last push
  * @param lastError the last error it was answered (status and problem code, or a rejected event's reason)
  * @param evidenceMissing its events still waiting for evidence
+ * @param revokedBy the client id of whoever revoked it (an ops API client, or the person signed in to the console)
+ * @param revokedAt when it was revoked
  */
 public record DeviceSummary(
         String deviceId,
@@ -25,4 +27,6 @@ public record DeviceSummary(
         Long clockOffsetMillis,
         String lastError,
         Instant lastErrorAt,
-        int evidenceMissing) {}
+        int evidenceMissing,
+        String revokedBy,
+        Instant revokedAt) {}

@@ -24,6 +24,9 @@ import io.podsync.server.auth.KeyRing;
 import io.podsync.server.auth.LoginThrottle;
 import io.podsync.server.auth.Secrets;
 import io.podsync.server.auth.TokenService;
+import io.podsync.server.console.ConsoleService;
+import io.podsync.server.console.ConsoleSessions;
+import io.podsync.server.console.OpsSources;
 import io.podsync.server.erp.ErpConfig;
 import io.podsync.server.erp.Forwarding;
 import io.podsync.server.erp.OutboxDispatcher;
@@ -205,6 +208,7 @@ public final class PodsyncServer implements AutoCloseable {
             HealthService health,
             OpenApiService openApi,
             Telemetry telemetry,
+            ConsoleService console,
             ArtifactStore store,
             UploadProcessor uploads,
             StopStates states,
@@ -257,48 +261,51 @@ public final class PodsyncServer implements AutoCloseable {
                     clock,
                     cfg.uploads(),
                     cfg.dataDir().resolve("spool"));
+            ClientRegistry clients = new ClientRegistry(cfg, db);
+            // one throttle for every way of signing in: the token endpoint, enrollment and the console
+            LoginThrottle throttle = new LoginThrottle(
+                    cfg.loginLimit().maxFailures(),
+                    cfg.loginLimit().refill(),
+                    cfg.loginLimit().trustedProxies(),
+                    clock);
+            EvidenceService evidence = new EvidenceService(uploads, store, db, clock);
+            OutboxService outbox = new OutboxService(
+                    db,
+                    clock,
+                    cfg.erp().endpoints().stream()
+                            .map(ErpConfig.Endpoint::name)
+                            .collect(java.util.stream.Collectors.toSet()));
+            ExceptionService exceptions =
+                    new ExceptionService(db, clock, states.exceptions(), (tx, e, resolution, now) -> {
+                        tx.afterCommit(() -> metrics.exceptionResolved(e.kind(), now - e.createdAt()));
+                        if (!resolution.equals("corrected") && e.stopId() != null) {
+                            forwarding.confirmations().reconsider(tx, e.stopId(), now);
+                        }
+                    });
+            OpsService opsRead = new OpsService(db, clock);
+            TraceService trace = new TraceService(
+                    db,
+                    java.util.Arrays.stream(io.podsync.protocol.ErpEventType.values())
+                            .anyMatch(t -> t.isPod() && cfg.erp().anyWants(t)));
+            AuthService auth =
+                    new AuthService(db, clock, tokens, keys, clients, gate, cfg.enrollmentCodeTtl(), throttle);
             return new Services(
                     cfg,
                     db,
                     metrics,
                     new AuthFilter(
                             tokens, gate, AuthFilter.scrapeToken(cfg.metrics().scrapeTokenFile())),
-                    new AuthService(
-                            db,
-                            clock,
-                            tokens,
-                            keys,
-                            new ClientRegistry(cfg, db),
-                            gate,
-                            cfg.enrollmentCodeTtl(),
-                            new LoginThrottle(
-                                    cfg.loginLimit().maxFailures(),
-                                    cfg.loginLimit().refill(),
-                                    cfg.loginLimit().trustedProxies(),
-                                    clock)),
+                    auth,
                     new RouteService(
                             new RouteReleaser(db, clock, forwarding.milestones()),
                             cfg.maxBodyBytes(),
                             metrics::routeReleased),
                     new SyncService(push, pull, cfg.maxEventsPerPush(), cfg.maxBodyBytes()),
-                    new EvidenceService(uploads, store, db, clock),
-                    new OutboxService(
-                            db,
-                            clock,
-                            cfg.erp().endpoints().stream()
-                                    .map(ErpConfig.Endpoint::name)
-                                    .collect(java.util.stream.Collectors.toSet())),
-                    new ExceptionService(db, clock, states.exceptions(), (tx, e, resolution, now) -> {
-                        tx.afterCommit(() -> metrics.exceptionResolved(e.kind(), now - e.createdAt()));
-                        if (!resolution.equals("corrected") && e.stopId() != null) {
-                            forwarding.confirmations().reconsider(tx, e.stopId(), now);
-                        }
-                    }),
-                    new OpsService(db, clock),
-                    new TraceService(
-                            db,
-                            java.util.Arrays.stream(io.podsync.protocol.ErpEventType.values())
-                                    .anyMatch(t -> t.isPod() && cfg.erp().anyWants(t))),
+                    evidence,
+                    outbox,
+                    exceptions,
+                    opsRead,
+                    trace,
                     new DeviceActivity(db, clock),
                     new HealthService(List.of(
                             new HealthService.Check(
@@ -309,6 +316,24 @@ public final class PodsyncServer implements AutoCloseable {
                             new HealthService.Check("replicas", replicas::problem))),
                     new OpenApiService(),
                     telemetry,
+                    new ConsoleService(
+                            new ConsoleSessions(
+                                    db,
+                                    clients,
+                                    clock,
+                                    cfg.console().idleTimeout(),
+                                    cfg.console().maxAge()),
+                            throttle,
+                            exceptions,
+                            outbox,
+                            auth,
+                            opsRead,
+                            OpsSources.latencies(opsRead),
+                            OpsSources.trace(trace),
+                            cfg.sla(),
+                            evidence.artifactReader(),
+                            db,
+                            clock),
                     store,
                     uploads,
                     states,
@@ -378,12 +403,12 @@ public final class PodsyncServer implements AutoCloseable {
         routing.addFilter(new HttpHygiene(s.config().maxBodyBytes()))
                 .addFilter(new Correlation())
                 .addFilter(s.telemetry().filter())
-                .addFilter(Routes.of(r -> services(r, s)))
+                .addFilter(Routes.of(r -> servicesAndConsole(r, s)))
                 .addFilter(s.metrics().httpFilter())
                 .addFilter(new ProtocolVersionFilter())
                 .addFilter(s.authFilter())
                 .addFilter(s.deviceActivity());
-        services(routing, s);
+        servicesAndConsole(routing, s);
         routing.any((req, res) -> {
             throw new ProblemException(
                     Status.NOT_FOUND_404.code(),
@@ -394,6 +419,12 @@ public final class PodsyncServer implements AutoCloseable {
                     null,
                     null);
         });
+    }
+
+    /** The API and the console's pages: what the server serves, and what {@link Routes} knows as served. */
+    private static void servicesAndConsole(HttpRules rules, Services s) {
+        services(rules, s);
+        rules.register("/ops", s.console()); // pages for people, not API operations: not in the OpenAPI document
     }
 
     /** Every endpoint: the services and where they are mounted. The OpenAPI test reads the routes from here. */

@@ -61,6 +61,7 @@ import java.util.List;
  * @param metrics {@code podsync.metrics.*}: how {@code /metrics} may be scraped
  * @param logging {@code podsync.logging.*}: the log's format and the access log
  * @param tracing {@code podsync.tracing.*}: OpenTelemetry spans and where they are exported
+ * @param console {@code podsync.console.*}: the operations console's sessions
  */
 public record ServerConfig(
         Path configFile,
@@ -87,7 +88,8 @@ public record ServerConfig(
         SlaMonitor.Settings sla,
         MetricsConfig metrics,
         LoggingConfig logging,
-        TracingConfig tracing) {
+        TracingConfig tracing,
+        ConsoleConfig console) {
 
     /**
      * Scraping {@code /metrics}: with the bearer token of an API client of scope {@code ops} or {@code metrics}
@@ -125,6 +127,14 @@ public record ServerConfig(
      *     a trace the caller sampled is always recorded
      */
     public record TracingConfig(boolean enabled, java.net.URI endpoint, String serviceName, double sampleRatio) {}
+
+    /**
+     * The operations console's sessions.
+     *
+     * @param idleTimeout {@code podsync.console.idle-timeout}: a session unused this long ends (default PT30M)
+     * @param maxAge {@code podsync.console.max-age}: a session ends this long after sign-in anyway (default PT12H)
+     */
+    public record ConsoleConfig(Duration idleTimeout, Duration maxAge) {}
 
     /**
      * Failed sign-ins at {@code /v1/auth/token} and {@code /v1/auth/enroll}, per caller address and per API client
@@ -308,7 +318,10 @@ public record ServerConfig(
                         .map(Path::of)
                         .orElse(null)),
                 logging(c.get("logging")),
-                tracing(c.get("tracing")));
+                tracing(c.get("tracing")),
+                new ConsoleConfig(
+                        duration(c.get("console"), "idle-timeout", Duration.ofMinutes(30)),
+                        duration(c.get("console"), "max-age", Duration.ofHours(12))));
     }
 
     /**

@@ -52,12 +52,20 @@ class HealthAndPathsTest {
     void unknownPathsAre404AndRealResourcesStillNeedAToken() {
         try (TestServer server = TestServer.start(dir)) {
             String ops = server.ops().authenticate().accessToken();
-            for (String path : List.of("/nope", "/v1/nothing-here", "/v1/ops/nope", "/observe/metrics", "/v1/routes")) {
+            for (String path : List.of(
+                    "/nope", "/v1/nothing-here", "/v1/ops/nope", "/observe/metrics", "/v1/routes", "/ops/nope")) {
                 for (String token : new String[] {null, ops}) {
                     HttpResponse<String> res = server.send("GET", path, null, null, token);
                     assertEquals(404, res.statusCode(), path + " " + res.body());
                     assertEquals("not_found", json(res).get("code").asText());
                 }
+            }
+            // the console's pages are served paths: without a session they send the browser to sign in
+            for (String path : List.of("/ops", "/ops/", "/ops/erp", "/ops/exceptions/7")) {
+                HttpResponse<String> res = server.send("GET", path, null, null, null);
+                assertEquals(303, res.statusCode(), path + " " + res.body());
+                assertEquals(
+                        "/ops/sign-in", res.headers().firstValue("location").orElse(""), path);
             }
             for (String[] r : List.of(
                     new String[] {"GET", "/v1/routes/R-1"},

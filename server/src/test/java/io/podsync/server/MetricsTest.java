@@ -115,9 +115,19 @@ class MetricsTest {
             assertEquals(
                     401,
                     server.send("GET", "/v1/ops/exceptions", null, null, null).statusCode());
+            assertEquals(
+                    303,
+                    server.send("GET", "/ops/exceptions/12", null, null, null).statusCode());
             server.erp().releaseRoute("RH", Fixtures.route("RH", "DH", 1));
 
             String m = scrape(server);
+            assertEquals(
+                    1.0,
+                    sample(
+                            m,
+                            "http_server_requests_seconds_count",
+                            "method=\"GET\",route=\"/ops/exceptions/{id}\",status=\"303\""),
+                    "the console's pages are counted by page");
             assertEquals(
                     1.0,
                     sample(

@@ -143,7 +143,32 @@ class OpsListsTest {
                         get("/v1/ops/devices?driverId=D-A&limit=1&after="
                                 + page.get("nextAfter").asText()),
                         "deviceId"));
-        assertEquals(List.of(), ids(get("/v1/ops/devices?status=revoked"), "deviceId"));
+        assertEquals(List.of(), ids(get("/v1/ops/devices?driverId=D-A&status=revoked"), "deviceId"));
+    }
+
+    @Test
+    void aRevokedDeviceSaysWhoRevokedItAndWhenAndARevocationAgainKeepsTheFirst() {
+        TestServer.Device r = server.device("D-R");
+        assertTrue(!device(r.id()).path("revokedBy").isTextual(), "not revoked yet");
+        long before = System.currentTimeMillis();
+        assertEquals(
+                200,
+                server.send("POST", "/v1/devices/" + r.id() + "/revoke", null, null, ops)
+                        .statusCode());
+        JsonNode d = device(r.id());
+        assertEquals("revoked", d.get("status").asText());
+        assertEquals("ops", d.get("revokedBy").asText(), d.toString());
+        Instant at = Instant.parse(d.get("revokedAt").asText());
+        assertTrue(at.toEpochMilli() >= before, d.toString());
+        assertEquals(List.of(r.id()), ids(get("/v1/ops/devices?driverId=D-R&status=revoked"), "deviceId"));
+        assertEquals(
+                200,
+                server.send("POST", "/v1/devices/" + r.id() + "/revoke", null, null, ops)
+                        .statusCode());
+        assertEquals(
+                d.get("revokedAt").asText(), device(r.id()).get("revokedAt").asText());
+        assertEquals(
+                401, server.send("GET", "/v1/sync/pull", null, null, r.token()).statusCode());
     }
 
     private static JsonNode device(String id) {

@@ -13,7 +13,8 @@ public interface DeviceRepository {
     /** Records that the device synced (a pull) at {@code seenAt}, unless it was seen later already. */
     void touch(String deviceId, long seenAt);
 
-    boolean setStatus(String deviceId, String status);
+    /** Revokes the device, recording who did it and when (the first time); false when there is no such device. */
+    boolean revoke(String deviceId, String by, long at);
 
     /** The last error the device met (a problem code, or a rejected event's reason), and when. */
     void recordError(String deviceId, String error, long at);

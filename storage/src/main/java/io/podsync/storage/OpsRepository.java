@@ -23,7 +23,13 @@ public interface OpsRepository {
 
     /** A device with what operations want to know of it. */
     record DeviceSummary(
-            DeviceRow device, String protocolVersion, String lastError, Long lastErrorAt, int evidenceMissing) {}
+            DeviceRow device,
+            String protocolVersion,
+            String lastError,
+            Long lastErrorAt,
+            int evidenceMissing,
+            String revokedBy,
+            Long revokedAt) {}
 
     /** Undelivered outbox messages of one endpoint and status: how many, and when the oldest was written. */
     record OutboxBacklog(String endpoint, String status, long count, long oldestCreatedAt) {}

@@ -64,6 +64,12 @@ public interface OutboxRepository {
     /** Message counts by type and status. */
     Map<String, Map<String, Long>> counts();
 
+    /** Per endpoint and status: how many messages, and when the oldest of them was written. */
+    List<EndpointCount> countsByEndpoint();
+
+    /** A count of {@link #countsByEndpoint}. */
+    record EndpointCount(String endpoint, String status, long count, long oldestCreatedAt) {}
+
     Optional<ConfirmationRow> confirmation(String stopId);
 
     void confirm(ConfirmationRow confirmation);

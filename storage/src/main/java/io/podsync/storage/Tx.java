@@ -22,6 +22,8 @@ public interface Tx {
 
     OpsRepository ops();
 
+    ConsoleSessionRepository consoleSessions();
+
     ReplicaRepository replicas();
 
     SlaRepository sla();

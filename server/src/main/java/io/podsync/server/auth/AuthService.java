@@ -38,6 +38,7 @@ import java.util.Map;
  * secret; the device then trades the secret for short-lived access tokens ({@code POST /v1/auth/token}).
  */
 public final class AuthService implements HttpService {
+    private static final System.Logger LOG = System.getLogger(AuthService.class.getName());
     private static final int SMALL_BODY = 16 * 1024;
     private static final HeaderName X_FORWARDED_FOR = HeaderNames.X_FORWARDED_FOR;
     private static final HeaderName PRAGMA = HeaderNames.create("Pragma");
@@ -303,14 +304,23 @@ public final class AuthService implements HttpService {
     }
 
     private void revoke(ServerRequest req, ServerResponse res) {
-        AuthFilter.principal(req).requireAny(Scope.OPS);
         String deviceId = req.path().pathParameters().get("deviceId");
-        boolean found = db.write(tx -> tx.devices().setStatus(deviceId, "revoked"));
+        revoke(AuthFilter.principal(req), deviceId);
+        JsonBodies.ok(res, Map.of("deviceId", deviceId, "status", "revoked"));
+    }
+
+    /**
+     * Revokes a device: its tokens are refused from now on (at once on this replica, within seconds on the others).
+     * Records who did it; the API and the console both revoke here.
+     */
+    public void revoke(Principal p, String deviceId) {
+        p.requireAny(Scope.OPS);
+        boolean found = db.write(tx -> tx.devices().revoke(deviceId, p.subject(), clock.millis()));
         if (!found) {
             throw ProblemException.notFound("device_not_found", "no device " + deviceId);
         }
         devices.forget(deviceId);
-        JsonBodies.ok(res, Map.of("deviceId", deviceId, "status", "revoked"));
+        LOG.log(System.Logger.Level.INFO, "device " + deviceId + " revoked by " + p.subject());
     }
 
     private void rotate(ServerRequest req, ServerResponse res) {

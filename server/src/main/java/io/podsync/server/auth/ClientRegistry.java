@@ -34,6 +34,11 @@ public final class ClientRegistry {
         }
     }
 
+    /** The API client of this id, if it is configured (or bootstrapped). */
+    public Optional<Client> find(String id) {
+        return Optional.ofNullable(id == null ? null : clients.get(id));
+    }
+
     /** Whether an API client of this id exists (its failed sign-ins are counted against it). */
     public boolean knows(String id) {
         return id != null && clients.containsKey(id);

@@ -243,6 +243,11 @@ public final class EvidenceService implements HttpService {
         }
     }
 
+    /** Artifact reads for the operations console ({@code /ops/artifacts/{sha256}}), with the caller's principal. */
+    public Handler artifactReader() {
+        return this::download;
+    }
+
     /**
      * Streams an artifact. Failures are decided before the first byte where possible: the object is opened and its
      * first buffer read before any header is set, so an unreachable store is a clean 503 problem. A failure after the

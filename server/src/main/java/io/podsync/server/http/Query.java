@@ -52,7 +52,14 @@ public final class Query {
 
     /** One of {@code values}, or null when absent. */
     public String oneOf(String name, Set<String> values) {
-        String v = string(name);
+        return oneOf(name, string(name), values);
+    }
+
+    /**
+     * {@code v} when it is one of {@code values} or null; else 400 naming {@code name}. For operations that other
+     * callers than a query reach (the console's forms) and that check their arguments the same way.
+     */
+    public static String oneOf(String name, String v, Set<String> values) {
         if (v != null && !values.contains(v)) {
             throw ProblemException.badRequest(
                     ViolationCodes.UNKNOWN_VALUE, name, name + " is one of " + new TreeSet<>(values));
@@ -88,13 +95,15 @@ public final class Query {
     /** {@code limit}: 1 to {@code max}, {@code dflt} when absent. */
     public int limit(int dflt, int max) {
         Long v = number("limit");
-        if (v == null) {
-            return dflt;
-        }
+        return v == null ? dflt : checkLimit(v, max);
+    }
+
+    /** {@code limit}: 1 to {@code max}, else 400 naming it (see {@link #oneOf(String, String, Set)}). */
+    public static int checkLimit(long v, int max) {
         if (v < 1 || v > max) {
             throw ProblemException.badRequest(ViolationCodes.OUT_OF_RANGE, "limit", "limit must be 1 to " + max);
         }
-        return v.intValue();
+        return (int) v;
     }
 
     /** A {@code YYYY-MM-DD} date, or null when absent. */

@@ -68,31 +68,49 @@ public final class ExceptionService implements HttpService {
     }
 
     private void list(ServerRequest req, ServerResponse res) {
-        AuthFilter.principal(req).requireAny(Scope.OPS);
+        Principal p = AuthFilter.principal(req);
+        p.requireAny(Scope.OPS); // before the query is read: a caller without the scope learns nothing of it
         Query q = Query.of(req, "status", "kind", "routeId", "before", "limit");
-        String status = q.oneOf("status", STATUSES);
-        String kind = q.id("kind");
-        String routeId = q.id("routeId");
-        Long before = q.number("before");
-        int limit = q.limit(100, Limits.MAX_PULL_LIMIT);
+        JsonBodies.ok(
+                res,
+                list(
+                        p,
+                        q.oneOf("status", STATUSES),
+                        q.id("kind"),
+                        q.id("routeId"),
+                        q.number("before"),
+                        q.limit(100, Limits.MAX_PULL_LIMIT)));
+    }
+
+    /**
+     * A page of the queue, newest first, with each exception's findings: {@code status} open or resolved, or both when
+     * null; {@code before} the last id of the previous page. The API and the console both read it here.
+     */
+    public ExceptionPage list(Principal p, String status, String kind, String routeId, Long before, long limit) {
+        p.requireAny(Scope.OPS);
+        Query.oneOf("status", status, STATUSES);
+        int n = Query.checkLimit(limit, Limits.MAX_PULL_LIMIT);
         List<ExceptionView> items = db.read(tx -> {
-            List<ExceptionRow> rows = tx.exceptions().list(status, kind, routeId, before, limit);
+            List<ExceptionRow> rows = tx.exceptions().list(status, kind, routeId, before, n);
             Map<Long, List<FindingRow>> findings = tx.exceptions()
                     .findingsOf(rows.stream().map(ExceptionRow::exceptionId).toList());
             return rows.stream()
                     .map(r -> view(r, findings.getOrDefault(r.exceptionId(), List.of()), null))
                     .toList();
         });
-        Long next = items.size() == limit ? items.get(items.size() - 1).id() : null;
-        JsonBodies.ok(res, new ExceptionPage(items, next));
+        Long next = items.size() == n ? items.get(items.size() - 1).id() : null;
+        return new ExceptionPage(items, next);
     }
 
     private void get(ServerRequest req, ServerResponse res) {
-        AuthFilter.principal(req).requireAny(Scope.OPS);
-        long id = id(req);
-        ExceptionView view = db.read(tx -> tx.exceptions().find(id).map(row -> detail(tx, row)))
+        JsonBodies.ok(res, get(AuthFilter.principal(req), id(req)));
+    }
+
+    /** One exception with its findings and, for a manifest question, the stop versions side by side. */
+    public ExceptionView get(Principal p, long id) {
+        p.requireAny(Scope.OPS);
+        return db.read(tx -> tx.exceptions().find(id).map(row -> detail(tx, row)))
                 .orElseThrow(() -> ProblemException.notFound("exception_not_found", "no exception " + id));
-        JsonBodies.ok(res, view);
     }
 
     /** An exception with its findings and, for a manifest question, the stop versions side by side. */
@@ -125,9 +143,17 @@ public final class ExceptionService implements HttpService {
     }
 
     private void resolve(ServerRequest req, ServerResponse res) {
-        Principal p = AuthFilter.principal(req).requireAny(Scope.OPS);
+        Principal p = AuthFilter.principal(req);
         long id = id(req);
-        ExceptionResolution r = JsonBodies.read(req, ExceptionResolution.class, 16 * 1024);
+        JsonBodies.ok(res, resolve(p, id, JsonBodies.read(req, ExceptionResolution.class, 16 * 1024)));
+    }
+
+    /**
+     * Resolves an open exception, recording who did it (a manifest question also says which version the outcome is
+     * booked against); its devices pull the resolution, and the ERP forwarding looks at its stop again.
+     */
+    public ExceptionView resolve(Principal p, long id, ExceptionResolution r) {
+        p.requireAny(Scope.OPS);
         if (r.resolution() == null || !RESOLUTIONS.contains(r.resolution())) {
             throw ProblemException.badRequest(
                     ViolationCodes.UNKNOWN_VALUE, "resolution", "resolution is accepted, dismissed or corrected");
@@ -152,7 +178,7 @@ public final class ExceptionService implements HttpService {
             onResolved.resolved(tx, e, r.resolution(), now);
             return detail(tx, resolved);
         });
-        JsonBodies.ok(res, view);
+        return view;
     }
 
     /**

@@ -32,6 +32,7 @@ import io.podsync.storage.EventRow;
 import io.podsync.storage.OpsRepository;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -97,23 +98,38 @@ public final class OpsService implements HttpService {
     }
 
     private void routes(ServerRequest req, ServerResponse res) {
-        AuthFilter.principal(req).requireAny(Scope.OPS);
+        Principal p = AuthFilter.principal(req);
+        p.requireAny(Scope.OPS); // before the query is read: a caller without the scope learns nothing of it
         Query q = Query.of(req, "serviceDate", "driverId", "status", "after", "limit");
-        java.time.LocalDate date = q.date("serviceDate");
-        String driverId = q.id("driverId");
-        String status = q.oneOf("status", ROUTE_STATUSES);
-        String after = q.id("after");
-        int limit = q.limit(DEFAULT_LIMIT, Limits.MAX_PULL_LIMIT);
-        RoutePage page = db.read(tx -> {
+        JsonBodies.ok(
+                res,
+                routes(
+                        p,
+                        q.date("serviceDate"),
+                        q.id("driverId"),
+                        q.oneOf("status", ROUTE_STATUSES),
+                        q.id("after"),
+                        q.limit(DEFAULT_LIMIT, Limits.MAX_PULL_LIMIT)));
+    }
+
+    /**
+     * Routes by id with their progress by stop state, of one service date, driver and status (any when null). The
+     * API and the console both read them here.
+     */
+    public RoutePage routes(Principal p, LocalDate date, String driverId, String status, String after, int limit) {
+        p.requireAny(Scope.OPS);
+        Query.oneOf("status", status, ROUTE_STATUSES);
+        int n = Query.checkLimit(limit, Limits.MAX_PULL_LIMIT);
+        return db.read(tx -> {
             List<OpsRepository.RouteSummary> rows =
-                    tx.ops().routes(date == null ? null : date.toString(), driverId, status, after, limit);
+                    tx.ops().routes(date == null ? null : date.toString(), driverId, status, after, n);
             Map<String, Map<String, Integer>> progress = tx.ops()
                     .stopProgress(rows.stream()
                             .map(OpsRepository.RouteSummary::routeId)
                             .toList());
             List<RouteSummary> items = rows.stream()
                     .map(r -> {
-                        Map<String, Integer> p = progress.getOrDefault(r.routeId(), Map.of());
+                        Map<String, Integer> stops = progress.getOrDefault(r.routeId(), Map.of());
                         return new RouteSummary(
                                 r.routeId(),
                                 r.serviceDate(),
@@ -123,28 +139,41 @@ public final class OpsService implements HttpService {
                                 r.version(),
                                 Instant.ofEpochMilli(r.releasedAt()),
                                 Instant.ofEpochMilli(r.updatedAt()),
-                                p.values().stream().mapToInt(Integer::intValue).sum(),
-                                p);
+                                stops.values().stream()
+                                        .mapToInt(Integer::intValue)
+                                        .sum(),
+                                stops);
                     })
                     .toList();
             return new RoutePage(
                     items,
                     next(
                             items.size(),
-                            limit,
+                            n,
                             items.isEmpty() ? null : items.getLast().routeId()));
         });
-        JsonBodies.ok(res, page);
     }
 
     private void devices(ServerRequest req, ServerResponse res) {
-        AuthFilter.principal(req).requireAny(Scope.OPS);
+        Principal p = AuthFilter.principal(req);
+        p.requireAny(Scope.OPS);
         Query q = Query.of(req, "driverId", "status", "after", "limit");
-        String driverId = q.id("driverId");
-        String status = q.oneOf("status", DEVICE_STATUSES);
-        String after = q.id("after");
-        int limit = q.limit(DEFAULT_LIMIT, Limits.MAX_PULL_LIMIT);
-        List<DeviceSummary> items = db.read(tx -> tx.ops().devices(driverId, status, after, limit)).stream()
+        JsonBodies.ok(
+                res,
+                devices(
+                        p,
+                        q.id("driverId"),
+                        q.oneOf("status", DEVICE_STATUSES),
+                        q.id("after"),
+                        q.limit(DEFAULT_LIMIT, Limits.MAX_PULL_LIMIT)));
+    }
+
+    /** Devices by id, of one driver and status (any when null). The API and the console both read them here. */
+    public DevicePage devices(Principal p, String driverId, String status, String after, int limit) {
+        p.requireAny(Scope.OPS);
+        Query.oneOf("status", status, DEVICE_STATUSES);
+        int n = Query.checkLimit(limit, Limits.MAX_PULL_LIMIT);
+        List<DeviceSummary> items = db.read(tx -> tx.ops().devices(driverId, status, after, n)).stream()
                 .map(d -> new DeviceSummary(
                         d.device().deviceId(),
                         d.device().driverId(),
@@ -158,16 +187,13 @@ public final class OpsService implements HttpService {
                         d.device().clockOffsetMs(),
                         d.lastError(),
                         instant(d.lastErrorAt()),
-                        d.evidenceMissing()))
+                        d.evidenceMissing(),
+                        d.revokedBy(),
+                        instant(d.revokedAt())))
                 .toList();
-        JsonBodies.ok(
-                res,
-                new DevicePage(
-                        items,
-                        next(
-                                items.size(),
-                                limit,
-                                items.isEmpty() ? null : items.getLast().deviceId())));
+        return new DevicePage(
+                items,
+                next(items.size(), n, items.isEmpty() ? null : items.getLast().deviceId()));
     }
 
     private void eventsOfStop(ServerRequest req, ServerResponse res) {

@@ -86,8 +86,15 @@ final class JdbcDeviceRepository implements DeviceRepository {
     }
 
     @Override
-    public boolean setStatus(String deviceId, String status) {
-        return sql.update("UPDATE devices SET status = ? WHERE device_id = ?", status, deviceId) == 1;
+    public boolean revoke(String deviceId, String by, long at) {
+        return sql.update(
+                        // revoking again keeps the first revocation's who and when
+                        "UPDATE devices SET status = 'revoked', revoked_by = COALESCE(revoked_by, ?),"
+                                + " revoked_at = COALESCE(revoked_at, ?) WHERE device_id = ?",
+                        by,
+                        at,
+                        deviceId)
+                == 1;
     }
 
     @Override

@@ -173,7 +173,9 @@ final class JdbcOpsRepository implements OpsRepository {
                         rs.getString("protocol_version"),
                         rs.getString("last_error"),
                         Sql.nullableLong(rs, "last_error_at"),
-                        0),
+                        0,
+                        rs.getString("revoked_by"),
+                        Sql.nullableLong(rs, "revoked_at")),
                 w.params(limit));
         if (page.isEmpty()) {
             return page;
@@ -194,7 +196,9 @@ final class JdbcOpsRepository implements OpsRepository {
                         d.protocolVersion(),
                         d.lastError(),
                         d.lastErrorAt(),
-                        missing.getOrDefault(d.device().deviceId(), 0)))
+                        missing.getOrDefault(d.device().deviceId(), 0),
+                        d.revokedBy(),
+                        d.revokedAt()))
                 .toList();
     }
 

@@ -223,6 +223,13 @@ final class JdbcOutboxRepository implements OutboxRepository {
     }
 
     @Override
+    public List<EndpointCount> countsByEndpoint() {
+        return sql.list(
+                "SELECT endpoint, status, COUNT(*), MIN(created_at) FROM outbox GROUP BY endpoint, status",
+                rs -> new EndpointCount(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4)));
+    }
+
+    @Override
     public Optional<ConfirmationRow> confirmation(String stopId) {
         return sql.one(
                 "SELECT * FROM stop_confirmations WHERE stop_id = ?", JdbcOutboxRepository::confirmation, stopId);

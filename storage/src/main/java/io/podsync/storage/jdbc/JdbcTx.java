@@ -1,6 +1,7 @@
 package io.podsync.storage.jdbc;
 
 import io.podsync.storage.ChangeFeedRepository;
+import io.podsync.storage.ConsoleSessionRepository;
 import io.podsync.storage.Database;
 import io.podsync.storage.DeviceRepository;
 import io.podsync.storage.EventRepository;
@@ -82,6 +83,11 @@ public final class JdbcTx implements Tx {
     @Override
     public OutboxRepository outbox() {
         return new JdbcOutboxRepository(sql, this);
+    }
+
+    @Override
+    public ConsoleSessionRepository consoleSessions() {
+        return new JdbcConsoleSessionRepository(sql);
     }
 
     @Override
