@@ -56,7 +56,7 @@ public final class OpsSources {
             return "/ops/erp/messages/" + e.outboxId();
         }
         if (e.stopId() != null) {
-            return "/ops/trace?by=stopId&value="
+            return "/ops/trace?by=stopId&q="
                     + java.net.URLEncoder.encode(e.stopId(), java.nio.charset.StandardCharsets.UTF_8);
         }
         return null;
