@@ -128,11 +128,16 @@ final class TestServer implements AutoCloseable {
 
     /** Settings for evidence in the S3 server {@code s3} (S3Proxy), bucket {@code podsync-evidence}. */
     static Map<String, String> s3Store(S3ProxyServer s3) {
+        return s3Store(s3.endpoint());
+    }
+
+    /** Settings for evidence in bucket {@code podsync-evidence} of S3Proxy reached at {@code endpoint}. */
+    static Map<String, String> s3Store(java.net.URI endpoint) {
         return Map.of(
                 "podsync.artifacts.store",
                 "s3",
                 "podsync.artifacts.s3.endpoint",
-                s3.endpoint().toString(),
+                endpoint.toString(),
                 "podsync.artifacts.s3.bucket",
                 "podsync-evidence",
                 "podsync.artifacts.s3.access-key",
