@@ -42,9 +42,9 @@ class BusinessMetricsTest {
     volatile int erpStatus = 200;
     TestServer server;
 
-    /** The database this runs on (PostgreSQL overrides it). */
+    /** The database this runs on: SQLite, or PostgreSQL with {@link OnPostgres}. */
     Map<String, String> database() {
-        return Map.of();
+        return SuiteServer.database(getClass());
     }
 
     /** An ERP at {@code /hook} that reads each webhook and answers {@code status} (asked at each request). */

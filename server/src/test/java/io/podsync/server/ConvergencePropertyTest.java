@@ -17,7 +17,6 @@ import io.podsync.protocol.json.ProtocolJson;
 import io.podsync.simulator.erp.Delivery;
 import io.podsync.simulator.erp.ErpReceiver;
 import java.math.BigDecimal;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,10 +31,8 @@ import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The property behind the whole sync design: for random routes and event sets from two devices of one driver, any
@@ -44,28 +41,17 @@ import org.junit.jupiter.api.io.TempDir;
  * last message the ERP received for each stop states the stop's final outcome.
  */
 class ConvergencePropertyTest {
-    @TempDir
-    static Path dir;
-
     static TestServer server;
     static ErpReceiver erp;
 
-    @BeforeAll
-    static void start() throws Exception {
-        startOn(Map.of());
-    }
-
-    /** Starts the suite's server with these database settings (none: the SQLite default), and its ERP. */
-    static void startOn(Map<String, String> db) throws Exception {
+    /** The suite's server, on SQLite here and on PostgreSQL in the {@link OnPostgres} subclass. */
+    @RegisterExtension
+    static final SuiteServer suite = new SuiteServer((dir, db, alsoClose) -> {
         erp = ErpReceiver.start(0, List.of(ErpForwardingTest.SECRET), Clock.systemUTC());
+        alsoClose.add(erp);
         server = TestServer.start(dir, TestServer.withErp(db, erp.url(), ErpForwardingTest.SECRET));
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-        erp.close();
-    }
+        return server;
+    });
 
     private static final int SCENARIOS = 8;
     private static final int PERMUTATIONS = 5;

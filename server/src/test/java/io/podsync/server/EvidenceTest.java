@@ -29,7 +29,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,27 +40,18 @@ import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.Flow;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Resumable, verified uploads and the evidence gate, on the embedded (local disk) artifact store. */
 class EvidenceTest {
-    @TempDir
-    static Path dir;
-
     static final MutableClock CLOCK = new MutableClock();
     static TestServer server;
     static TestServer.Device device;
 
-    @BeforeAll
-    static void start() {
-        startOn(Map.of());
-    }
-
-    /** Starts the suite's server with these database settings (none: the SQLite default). */
-    static void startOn(Map<String, String> db) {
+    /** The suite's server, on SQLite here and on PostgreSQL in the {@link OnPostgres} subclass. */
+    @RegisterExtension
+    static final SuiteServer suite = new SuiteServer((dir, db, alsoClose) -> {
         server = TestServer.start(
                 dir,
                 TestServer.with(
@@ -69,12 +59,8 @@ class EvidenceTest {
                 CLOCK);
         server.erp().releaseRoute("RU", Fixtures.route("RU", "DU", 4));
         device = server.device("DU");
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+        return server;
+    });
 
     static byte[] jpeg(int size, long seed) {
         byte[] b = new byte[size];
@@ -238,8 +224,7 @@ class EvidenceTest {
                 .method("PATCH", new FailingPublisher(java.util.Arrays.copyOfRange(data, 100_000, 200_000), 30_000))
                 .build();
         assertThrows(Exception.class, () -> HttpClient.newHttpClient().send(cut, HttpResponse.BodyHandlers.ofString()));
-        Thread.sleep(200);
-        assertEquals(100_000, headOffset(device, id), "a partial chunk does not count");
+        Await.nothingFor(Duration.ofMillis(200), () -> headOffset(device, id) != 100_000, "a partial chunk counted");
 
         // The reference client picks up from the offset the server reports.
         UploadStatus done = device.client().upload(data, "image/jpeg", EvidenceKind.PHOTO, 64 * 1024, 5);

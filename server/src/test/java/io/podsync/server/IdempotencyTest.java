@@ -15,44 +15,29 @@ import io.podsync.protocol.RejectReasons;
 import io.podsync.protocol.Verdict;
 import io.podsync.protocol.json.ProtocolJson;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Replays, conflicts, canonical fingerprints, concurrent twins, and bad events that must not block good ones. */
 class IdempotencyTest {
-    @TempDir
-    static Path dir;
-
     static TestServer server;
     static TestServer.Device device;
 
-    @BeforeAll
-    static void start() {
-        startOn(Map.of());
-    }
-
-    /** Starts the suite's server with these database settings (none: the SQLite default). */
-    static void startOn(Map<String, String> db) {
+    /** The suite's server, on SQLite here and on PostgreSQL in the {@link OnPostgres} subclass. */
+    @RegisterExtension
+    static final SuiteServer suite = new SuiteServer((dir, db, alsoClose) -> {
         server = TestServer.start(dir, db);
         server.erp().releaseRoute("RI", Fixtures.route("RI", "DI", 5));
         device = server.device("DI");
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+        return server;
+    });
 
     private static final Instant T = Instant.now().minusSeconds(120);
 

@@ -19,37 +19,23 @@ import io.podsync.protocol.json.ProtocolJson;
 import io.podsync.storage.SigningKeyRow;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Date;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Tokens an attacker could present: each must get 401 (or 403 for a valid token without the scope). */
 class JwtAttackTest {
-    @TempDir
-    static Path dir;
-
     static TestServer server;
 
-    @BeforeAll
-    static void start() {
-        startOn(Map.of());
-    }
-
-    static void startOn(Map<String, String> db) {
+    /** The suite's server, on SQLite here and on PostgreSQL in the {@link OnPostgres} subclass. */
+    @RegisterExtension
+    static final SuiteServer suite = new SuiteServer((dir, db, alsoClose) -> {
         server = TestServer.start(dir, db);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+        return server;
+    });
 
     private static final String PROTECTED = "/v1/ops/exceptions";
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();

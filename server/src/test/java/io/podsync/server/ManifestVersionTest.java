@@ -28,19 +28,16 @@ import io.podsync.protocol.client.PodsyncClientException;
 import io.podsync.simulator.erp.Delivery;
 import io.podsync.simulator.erp.ErpReceiver;
 import java.math.BigDecimal;
-import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * An outcome is read against the manifest the driver saw. The driver pulls stop S (orders O5: L1 qty 2 and O6: L1 qty
@@ -52,29 +49,18 @@ import org.junit.jupiter.api.io.TempDir;
 class ManifestVersionTest {
     static final String SECRET = ErpForwardingTest.SECRET;
 
-    @TempDir
-    static Path dir;
-
     static ErpReceiver erp;
     static TestServer server;
     static int run = 0;
 
-    @BeforeAll
-    static void start() throws Exception {
-        startOn(Map.of());
-    }
-
-    /** Starts the suite's server with these database settings (none: the SQLite default). */
-    static void startOn(Map<String, String> db) throws Exception {
+    /** The suite's server, on SQLite here and on PostgreSQL in the {@link OnPostgres} subclass. */
+    @RegisterExtension
+    static final SuiteServer suite = new SuiteServer((dir, db, alsoClose) -> {
         erp = ErpReceiver.start(0, List.of(SECRET), Clock.systemUTC());
+        alsoClose.add(erp);
         server = TestServer.start(dir, TestServer.withErp(db, erp.url(), SECRET));
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-        erp.close();
-    }
+        return server;
+    });
 
     private static StopSpec stop(String id, List<OrderSpec> orders, TimeWindow window) {
         return new StopSpec(
@@ -195,8 +181,8 @@ class ManifestVersionTest {
         assertEquals(List.of(EventFlags.MANIFEST_CHANGED), x.codes());
         assertEquals(1, x.findings().size());
         assertEquals(1L, x.findings().get(0).stopVersion());
-        Thread.sleep(300);
-        assertTrue(deliveriesOf(s.stopId()).isEmpty(), "held from the ERP while ops decide");
+        Await.nothingFor(
+                Duration.ofMillis(300), () -> !deliveriesOf(s.stopId()).isEmpty(), "a delivery while ops decide");
     }
 
     private static ExceptionView manifestQuestion(Story s) {

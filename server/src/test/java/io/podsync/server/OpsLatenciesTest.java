@@ -49,7 +49,7 @@ class OpsLatenciesTest {
     Instant t0;
 
     Map<String, String> database() {
-        return Map.of();
+        return SuiteServer.database(getClass());
     }
 
     @BeforeEach

@@ -10,16 +10,12 @@ import io.podsync.protocol.PushRequest;
 import io.podsync.protocol.RouteRelease;
 import io.podsync.protocol.json.ProtocolJson;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Operations' lists: routes with their progress, devices with what an operator needs to find a lost phone or a stuck
@@ -27,21 +23,15 @@ import org.junit.jupiter.api.io.TempDir;
  * or cannot read, naming it.
  */
 class OpsListsTest {
-    @TempDir
-    static Path dir;
-
     static TestServer server;
     static String ops;
     static TestServer.Device a1;
     static TestServer.Device a2;
     static TestServer.Device b;
 
-    @BeforeAll
-    static void start() {
-        startOn(Map.of());
-    }
-
-    static void startOn(Map<String, String> db) {
+    /** The suite's server, on SQLite here and on PostgreSQL in the {@link OnPostgres} subclass. */
+    @RegisterExtension
+    static final SuiteServer suite = new SuiteServer((dir, db, alsoClose) -> {
         server = TestServer.start(dir, db);
         ops = server.ops().authenticate().accessToken();
         server.erp().releaseRoute("OL-A", Fixtures.route("OL-A", "D-A", 3));
@@ -69,12 +59,8 @@ class OpsListsTest {
         a2.client().push(new PushRequest(Instant.now(), List.of(Fixtures.arrived(1, "OL-A-S1", t.plusSeconds(5)))));
         b.client()
                 .push(new PushRequest(Instant.now(), List.of(Fixtures.deliveryWithPhoto("OL-B", 1, "ab".repeat(32)))));
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+        return server;
+    });
 
     private static JsonNode get(String path) {
         HttpResponse<String> res = server.send("GET", path, null, null, ops);

@@ -169,7 +169,7 @@ class PostgresReplicasTest {
         int expected = routes * stops;
         await(() -> erp.deliveries().size() == expected, expected + " confirmations");
         await(() -> delivered() == expected, "the outbox to record them all");
-        Thread.sleep(300); // would anything come twice?
+        Await.nothingFor(Duration.ofMillis(300), () -> erp.deliveries().size() > expected, "a confirmation twice");
 
         assertEquals(expected, erp.deliveries().size());
         assertEquals(0, erp.duplicates(), "a message was sent by both replicas");

@@ -8,11 +8,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The same on PostgreSQL, where every replica must be given the key: there is no default to generate. */
+@OnPostgres
 class PostgresSecretsAtRestTest extends SecretsAtRestTest {
-    @Override
-    Map<String, String> database() {
-        return Postgres.freshDatabase();
-    }
 
     @Test
     void withoutAKeyEncryptionKeyPostgresqlRefusesToStartNamingTheSetting() {

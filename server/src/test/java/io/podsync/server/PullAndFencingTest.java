@@ -17,7 +17,6 @@ import io.podsync.protocol.RouteRelease;
 import io.podsync.protocol.StopSpec;
 import io.podsync.protocol.Verdict;
 import io.podsync.protocol.client.PodsyncClientException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,33 +25,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Delta pull (paging, tombstones, cursors) and who may see and touch which route. */
 class PullAndFencingTest {
-    @TempDir
-    static Path dir;
-
     static final MutableClock CLOCK = new MutableClock();
     static TestServer server;
 
-    @BeforeAll
-    static void start() {
-        startOn(Map.of());
-    }
-
-    /** Starts the suite's server with these database settings (none: the SQLite default). */
-    static void startOn(Map<String, String> db) {
+    /** The suite's server, on SQLite here and on PostgreSQL in the {@link OnPostgres} subclass. */
+    @RegisterExtension
+    static final SuiteServer suite = new SuiteServer((dir, db, alsoClose) -> {
         server = TestServer.start(dir, db, CLOCK);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+        return server;
+    });
 
     /** Pulls every page from the cursor on, returning all changes and the final cursor. */
     private static List<Change> drain(TestServer.Device d, String[] cursor, int pageSize) {

@@ -14,6 +14,7 @@ import io.podsync.storage.artifact.S3ProxyServer;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -101,11 +102,13 @@ class ReplicasTest {
             try (TestServer a = TestServer.start(dir.resolve("a"), db)) {
                 assertEquals(200, ready(a).statusCode(), ready(a).body());
                 // Another replica is alive by its heartbeats (here, rows beaten by hand): the local store turns red.
-                for (int i = 0; i < 20 && ready(a).statusCode() == 200; i++) {
-                    beat(database, new ReplicaRow("elsewhere:/data", "local", now, System.currentTimeMillis()));
-                    Thread.sleep(100);
-                }
-                assertEquals(503, ready(a).statusCode(), ready(a).body());
+                Await.until(
+                        () -> {
+                            beat(database, new ReplicaRow("elsewhere:/data", "local", now, System.currentTimeMillis()));
+                            return ready(a).statusCode() == 503;
+                        },
+                        Duration.ofSeconds(10),
+                        "readiness to turn red beside a live replica with the local store");
                 // Once it falls silent for three intervals it counts as gone.
                 TestServer.await(() -> ready(a).statusCode() == 200, "the silent replica to count as gone");
             }

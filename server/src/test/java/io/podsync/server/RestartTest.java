@@ -29,9 +29,9 @@ class RestartTest {
 
     Map<String, String> db;
 
-    /** The database the server starts on, both times: here SQLite under the test's directory. */
+    /** The database the server starts on, both times: SQLite under the test's directory, or PostgreSQL with {@link OnPostgres}. */
     Map<String, String> database() {
-        return Map.of();
+        return SuiteServer.database(getClass());
     }
 
     @BeforeEach

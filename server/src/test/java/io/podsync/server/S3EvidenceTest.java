@@ -39,7 +39,9 @@ class S3EvidenceTest {
 
     static S3ProxyServer s3;
     static Path s3Dir;
-    static int s3Port;
+    /** Between the server and S3Proxy: cut to take the store away, restored to bring it back on the same port. */
+    static TcpLink link;
+
     static TestServer server;
     static TestServer.Device device;
 
@@ -47,8 +49,8 @@ class S3EvidenceTest {
     static void start() throws Exception {
         s3Dir = Files.createDirectories(dir.resolve("s3"));
         s3 = S3ProxyServer.start(s3Dir);
-        s3Port = s3.endpoint().getPort();
-        server = TestServer.start(dir.resolve("server"), TestServer.s3Store(s3), Clock.systemUTC());
+        link = new TcpLink(s3.endpoint().getPort());
+        server = TestServer.start(dir.resolve("server"), TestServer.s3Store(link.uri()), Clock.systemUTC());
         server.erp().releaseRoute("RS3", Fixtures.route("RS3", "DS3", 2));
         device = server.device("DS3");
     }
@@ -56,6 +58,7 @@ class S3EvidenceTest {
     @AfterAll
     static void stop() throws Exception {
         server.close();
+        link.close();
         s3.close();
     }
 
@@ -105,7 +108,7 @@ class S3EvidenceTest {
         UploadStatus afterFirst = device.client().sendChunk(declared.uploadId(), 0, signature, 100_000);
         assertEquals(100_000, afterFirst.offset());
 
-        s3.stop();
+        link.cut();
         try {
             PodsyncClientException down = assertThrows(
                     PodsyncClientException.class,
@@ -121,7 +124,7 @@ class S3EvidenceTest {
                     "readiness to see the object store down");
             assertEquals("pending", server.erp().route("RS3").states().get(0).status());
         } finally {
-            s3 = S3ProxyServer.start(s3Dir, s3Port);
+            link.restore();
         }
         TestServer.await(
                 () -> server.send("GET", "/health/ready", null, null, null).statusCode() == 200,
@@ -142,7 +145,7 @@ class S3EvidenceTest {
                 .isStored());
         String sha = EvidenceTest.sha(photo);
         String ops = server.ops().authenticate().accessToken();
-        s3.stop();
+        link.cut();
         try (RawHttp c = new RawHttp(server.server().port())) {
             c.send("GET /v1/artifacts/" + sha + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + ops + "\r\n\r\n");
             RawHttp.Answer a = c.read(); // framed by its own Content-Length
@@ -157,7 +160,7 @@ class S3EvidenceTest {
             c.send("GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n");
             assertEquals(200, c.read().status(), "the connection is still in step");
         } finally {
-            s3 = S3ProxyServer.start(s3Dir, s3Port);
+            link.restore();
         }
         assertArrayEquals(photo, server.ops().download(sha));
     }

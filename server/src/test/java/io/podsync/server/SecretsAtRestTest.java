@@ -30,9 +30,9 @@ class SecretsAtRestTest {
 
     Map<String, String> db;
 
-    /** The database, both times: SQLite under the test's directory here. */
+    /** The database, both times: SQLite under the test's directory, or PostgreSQL with {@link OnPostgres}. */
     Map<String, String> database() {
-        return Map.of();
+        return SuiteServer.database(getClass());
     }
 
     @BeforeEach

@@ -45,9 +45,9 @@ class SlaTimersTest {
     ErpReceiver feed;
     TestServer server;
 
-    /** The database of the test's server: here SQLite under the test's directory. */
+    /** The database of the test's server: SQLite under the test's directory, or PostgreSQL with {@link OnPostgres}. */
     Map<String, String> database() {
-        return Map.of();
+        return SuiteServer.database(getClass());
     }
 
     @BeforeEach

@@ -15,36 +15,21 @@ import io.podsync.protocol.RouteDetail;
 import io.podsync.protocol.RouteReleaseResult;
 import io.podsync.protocol.StopStateView;
 import io.podsync.protocol.Verdict;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The happy path end to end: release, enroll, pull the manifest, push a delivery, see the stop delivered. */
 class SyncFlowTest {
-    @TempDir
-    static Path dir;
-
     static TestServer server;
 
-    @BeforeAll
-    static void start() {
-        startOn(Map.of());
-    }
-
-    /** Starts the suite's server with these database settings (none: the SQLite default). */
-    static void startOn(Map<String, String> db) {
+    /** The suite's server, on SQLite here and on PostgreSQL in the {@link OnPostgres} subclass. */
+    @RegisterExtension
+    static final SuiteServer suite = new SuiteServer((dir, db, alsoClose) -> {
         server = TestServer.start(dir, db);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+        return server;
+    });
 
     @Test
     void releasePullPushAndSeeTheStopDelivered() {

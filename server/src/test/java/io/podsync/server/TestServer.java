@@ -18,7 +18,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -129,11 +128,16 @@ final class TestServer implements AutoCloseable {
 
     /** Settings for evidence in the S3 server {@code s3} (S3Proxy), bucket {@code podsync-evidence}. */
     static Map<String, String> s3Store(S3ProxyServer s3) {
+        return s3Store(s3.endpoint());
+    }
+
+    /** Settings for evidence in bucket {@code podsync-evidence} of S3Proxy reached at {@code endpoint}. */
+    static Map<String, String> s3Store(java.net.URI endpoint) {
         return Map.of(
                 "podsync.artifacts.store",
                 "s3",
                 "podsync.artifacts.s3.endpoint",
-                s3.endpoint().toString(),
+                endpoint.toString(),
                 "podsync.artifacts.s3.bucket",
                 "podsync-evidence",
                 "podsync.artifacts.s3.access-key",
@@ -235,14 +239,8 @@ final class TestServer implements AutoCloseable {
     }
 
     /** Polls until the condition holds, for what the server does in the background (the ERP outbox); 30 s at most. */
-    static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
+    static void await(BooleanSupplier condition, String what) {
+        Await.until(condition, what);
     }
 
     @Override

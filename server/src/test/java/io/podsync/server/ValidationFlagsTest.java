@@ -25,37 +25,26 @@ import io.podsync.protocol.StopStateView;
 import io.podsync.protocol.Verdict;
 import io.podsync.protocol.client.PodsyncClientException;
 import java.math.BigDecimal;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Validation at ingest: flags travel with applied events, and flagged outcomes land in the exception queue. */
 class ValidationFlagsTest {
-    @TempDir
-    static Path dir;
-
     static TestServer server;
     static TestServer.Device device;
     static long seq = 0;
     static final String SIG = "a".repeat(64);
     static final String PHOTO = "b".repeat(64);
 
-    @BeforeAll
-    static void start() {
-        startOn(Map.of());
-    }
-
-    /** Starts the suite's server with these database settings (none: the SQLite default). */
-    static void startOn(Map<String, String> db) {
+    /** The suite's server, on SQLite here and on PostgreSQL in the {@link OnPostgres} subclass. */
+    @RegisterExtension
+    static final SuiteServer suite = new SuiteServer((dir, db, alsoClose) -> {
         server = TestServer.start(dir, db);
         ProofPolicy strict = new ProofPolicy(true, 1, true, true, 18);
         List<StopSpec> stops = new ArrayList<>();
@@ -64,12 +53,8 @@ class ValidationFlagsTest {
         }
         server.erp().releaseRoute("RV", new RouteRelease("DV", "VAN", LocalDate.of(2026, 11, 23), stops));
         device = server.device("DV");
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+        return server;
+    });
 
     private static EventResult pushOne(CapturedEvent e, Instant sentAt) {
         PushResponse r = device.client().push(new PushRequest(sentAt, List.of(e)));

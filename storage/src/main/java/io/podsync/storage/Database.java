@@ -193,6 +193,11 @@ public final class Database implements AutoCloseable {
                 .migrate();
     }
 
+    /** SQLite: the writes queued behind the one the writer runs (0 on PostgreSQL, whose writers do not queue here). */
+    public int writesWaiting() {
+        return groupCommit == null ? 0 : groupCommit.waiting();
+    }
+
     public Kind kind() {
         return kind;
     }

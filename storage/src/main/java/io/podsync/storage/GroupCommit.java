@@ -86,6 +86,11 @@ final class GroupCommit implements AutoCloseable {
         }
     }
 
+    /** Writes queued behind the one running. */
+    int waiting() {
+        return queue.size();
+    }
+
     private void loop() {
         List<Piece<?>> pieces = new ArrayList<>();
         while (open) {

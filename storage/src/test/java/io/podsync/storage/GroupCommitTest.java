@@ -27,6 +27,7 @@ class GroupCommitTest extends SqliteDatabaseTest {
     void aFailingPieceIsUndoneAloneAndTheRestOfItsGroupIsCommitted() throws Exception {
         CountDownLatch writerHeld = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
+        Set<Tx> transactions = java.util.concurrent.ConcurrentHashMap.newKeySet();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             // The first piece holds the writer, so that the others queue up and run together after it.
             Future<?> first = pool.submit(() -> db.write(tx -> {
@@ -40,6 +41,7 @@ class GroupCommitTest extends SqliteDatabaseTest {
             for (int i = 0; i < 20; i++) {
                 int n = i;
                 rest.add(pool.submit(() -> db.write(tx -> {
+                    transactions.add(tx);
                     tx.routes().upsertStop(stop("S-" + n));
                     if (n % 2 == 1) {
                         throw new IllegalStateException("piece " + n + " fails after writing");
@@ -47,7 +49,11 @@ class GroupCommitTest extends SqliteDatabaseTest {
                     return null;
                 })));
             }
-            Thread.sleep(300); // the twenty are queued behind the first
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (db.writesWaiting() < 20) { // the twenty queue up behind the first
+                assertTrue(System.nanoTime() < deadline, "only " + db.writesWaiting() + " writes queued");
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            }
             release.countDown();
             first.get(10, TimeUnit.SECONDS);
             for (int i = 0; i < rest.size(); i++) {
@@ -70,6 +76,7 @@ class GroupCommitTest extends SqliteDatabaseTest {
             expected.add("S-" + i);
         }
         assertEquals(expected, new java.util.TreeSet<>(stored));
+        assertEquals(1, transactions.size(), "the twenty queued pieces ran in one transaction");
         // The writer goes on: the next piece commits as usual.
         db.write(tx -> {
             tx.routes().upsertStop(stop("S-after"));
