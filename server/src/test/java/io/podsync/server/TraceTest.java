@@ -33,19 +33,15 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The trace of one order through release, amendment, pulls and pushes from two devices, a cut and resumed tus upload,
@@ -56,9 +52,6 @@ class TraceTest {
     static final String SECRET =
             "whsec_" + Base64.getEncoder().encodeToString("trace-test-secret-0123456789".getBytes());
 
-    @TempDir
-    static Path dir;
-
     static ErpReceiver erp;
     static TestServer server;
     static String ops;
@@ -67,22 +60,15 @@ class TraceTest {
     static String deliveryKey;
     static String photoSha;
 
-    @BeforeAll
-    static void start() throws Exception {
-        startOn(Map.of());
-    }
-
-    static void startOn(Map<String, String> db) throws Exception {
+    /** The suite's server, on SQLite here and on PostgreSQL in the {@link OnPostgres} subclass. */
+    @RegisterExtension
+    static final SuiteServer suite = new SuiteServer((dir, db, alsoClose) -> {
         erp = ErpReceiver.start(0, List.of(SECRET), Clock.systemUTC());
+        alsoClose.add(erp);
         server = TestServer.start(dir, TestServer.withErp(db, erp.url(), SECRET));
         ops = server.ops().authenticate().accessToken();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-        erp.close();
-    }
+        return server;
+    });
 
     @Test
     void theTraceOfAnOrderHasEveryStepInOrderAndNamesTheMissingLinks() throws Exception {
