@@ -28,7 +28,11 @@ import java.util.Set;
  * or all dead messages, the reconciliation report, and re-enabling an endpoint that answered 410.
  */
 public final class OutboxService implements HttpService {
-    private static final Set<String> STATUSES = Set.of("pending", "delivered", "dead", "held");
+    private static final Set<String> STATUSES = Set.of(
+            OutboxStatus.PENDING.wire(),
+            OutboxStatus.DELIVERED.wire(),
+            OutboxStatus.DEAD.wire(),
+            OutboxStatus.HELD.wire());
 
     private final Database db;
     private final Clock clock;
@@ -100,7 +104,7 @@ public final class OutboxService implements HttpService {
         long now = clock.millis();
         int n = db.write(tx -> {
             int count = 0;
-            for (OutboxRow m : tx.outbox().list("dead", null, 1000)) {
+            for (OutboxRow m : tx.outbox().list(OutboxStatus.DEAD.wire(), null, 1000)) {
                 if (tx.outbox().replay(m.outboxId(), now)) {
                     count++;
                 }
@@ -119,7 +123,7 @@ public final class OutboxService implements HttpService {
         long now = clock.millis();
         int released = db.write(tx -> {
             tx.outbox().enable(name);
-            return tx.outbox().setStatusOfEndpoint(name, "held", "pending", now);
+            return tx.outbox().setStatusOfEndpoint(name, OutboxStatus.HELD.wire(), OutboxStatus.PENDING.wire(), now);
         });
         JsonBodies.ok(res, Map.of("endpoint", name, "released", released));
     }
@@ -162,8 +166,8 @@ public final class OutboxService implements HttpService {
             long total =
                     e.getValue().values().stream().mapToLong(Long::longValue).sum();
             produced += total;
-            acknowledged += e.getValue().getOrDefault("delivered", 0L);
-            dead += e.getValue().getOrDefault("dead", 0L);
+            acknowledged += e.getValue().getOrDefault(OutboxStatus.DELIVERED.wire(), 0L);
+            dead += e.getValue().getOrDefault(OutboxStatus.DEAD.wire(), 0L);
             Map<String, Long> row = new LinkedHashMap<>(e.getValue());
             row.put("produced", total);
             byType.put(e.getKey(), row);

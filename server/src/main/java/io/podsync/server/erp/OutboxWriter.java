@@ -46,7 +46,7 @@ final class OutboxWriter {
             if (json == null) {
                 json = ProtocolJson.toString(event); // serialized once, for the endpoints that want it
             }
-            String status = tx.outbox().isDisabled(endpoint.name()) ? "held" : "pending";
+            OutboxStatus status = tx.outbox().isDisabled(endpoint.name()) ? OutboxStatus.HELD : OutboxStatus.PENDING;
             tx.outbox()
                     .add(new OutboxRow(
                             0,
@@ -59,7 +59,7 @@ final class OutboxWriter {
                             routeId,
                             supersedes,
                             json,
-                            status,
+                            status.wire(),
                             0,
                             now + config.schedule().get(0).toMillis(),
                             null,
