@@ -220,24 +220,20 @@ public class ExceptionQueue {
         ExceptionRow open = tx.exceptions().findOpen(first.dedupeKey()).orElse(null);
         boolean created = false;
         if (open == null) {
-            ExceptionRow row = new ExceptionRow(
-                    tx.reserveIds("exception", 1),
-                    first.dedupeKey(),
-                    first.kind().wire(),
-                    ExceptionStatus.OPEN.wire(),
-                    String.join(",", first.codes()),
-                    first.routeId(),
-                    first.stopId(),
-                    first.driverId(),
-                    first.deviceId(),
-                    first.idempotencyKey(),
-                    first.at(),
-                    first.at(),
-                    null,
-                    null,
-                    null,
-                    null,
-                    null);
+            ExceptionRow row = ExceptionRow.builder()
+                    .exceptionId(tx.reserveIds("exception", 1))
+                    .dedupeKey(first.dedupeKey())
+                    .kind(first.kind().wire())
+                    .status(ExceptionStatus.OPEN.wire())
+                    .codes(String.join(",", first.codes()))
+                    .routeId(first.routeId())
+                    .stopId(first.stopId())
+                    .driverId(first.driverId())
+                    .deviceId(first.deviceId())
+                    .idempotencyKey(first.idempotencyKey())
+                    .createdAt(first.at())
+                    .updatedAt(first.at())
+                    .build();
             created = tx.exceptions().openIfAbsent(row);
             // A concurrent transaction (PostgreSQL) may have opened it first: then the findings join that one.
             open = created ? row : tx.exceptions().findOpen(first.dedupeKey()).orElseThrow();
@@ -319,24 +315,15 @@ public class ExceptionQueue {
                 // Whoever heard it open hears it end.
                 resolved(
                         tx,
-                        new ExceptionRow(
-                                x.exceptionId(),
-                                x.dedupeKey(),
-                                x.kind(),
-                                ExceptionStatus.RESOLVED.wire(),
-                                x.codes(),
-                                x.routeId(),
-                                x.stopId(),
-                                x.driverId(),
-                                x.deviceId(),
-                                x.idempotencyKey(),
-                                x.createdAt(),
-                                now,
-                                now,
-                                SYSTEM,
-                                Resolution.WITHDRAWN.wire(),
-                                null,
-                                null),
+                        x.toBuilder()
+                                .status(ExceptionStatus.RESOLVED.wire())
+                                .updatedAt(now)
+                                .resolvedAt(now)
+                                .resolvedBy(SYSTEM)
+                                .resolution(Resolution.WITHDRAWN.wire())
+                                .note(null)
+                                .stopVersion(null)
+                                .build(),
                         now);
             } else {
                 tx.exceptions().deleteFindings(x.exceptionId(), stale);
