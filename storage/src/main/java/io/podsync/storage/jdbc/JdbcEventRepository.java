@@ -151,6 +151,7 @@ final class JdbcEventRepository implements EventRepository {
     public List<EventRow> awaitingEvidenceBefore(long before, int limit) {
         return sql.list(
                 // Events already flagged are skipped, so each pass reaches further instead of re-reading the oldest.
+                // The key spelled here is the server's evidence finding key (FindingKeys.evidence): keep them in step.
                 "SELECT " + FOLD_COLUMNS + " FROM events e WHERE verdict = 'AWAITING_EVIDENCE' AND received_at < ?"
                         + " AND NOT EXISTS (SELECT 1 FROM exception_findings x WHERE x.finding_key = 'evidence:'"
                         + " || e.device_id || ':' || e.idempotency_key) ORDER BY received_at LIMIT ?",
