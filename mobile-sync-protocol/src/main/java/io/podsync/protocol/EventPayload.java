@@ -29,173 +29,119 @@ public record EventPayload(
         Boolean manualEntry,
         java.math.BigDecimal odometerKm) {
     /** An empty payload. */
-    public static final EventPayload EMPTY =
-            new EventPayload(null, null, null, null, null, null, null, null, null, null, null);
+    public static final EventPayload EMPTY = new Builder().build();
 
     // Withers, so a payload reads as what it holds: EventPayload.EMPTY.withLines(...).withEvidence(...).
 
     public EventPayload withRecipient(Recipient recipient) {
-        return new EventPayload(
-                recipient,
-                lines,
-                location,
-                evidence,
-                reasonCode,
-                note,
-                orderId,
-                lineId,
-                barcode,
-                manualEntry,
-                odometerKm);
+        Builder b = new Builder(this);
+        b.recipient = recipient;
+        return b.build();
     }
 
     public EventPayload withLines(List<LineOutcome> lines) {
-        return new EventPayload(
-                recipient,
-                lines,
-                location,
-                evidence,
-                reasonCode,
-                note,
-                orderId,
-                lineId,
-                barcode,
-                manualEntry,
-                odometerKm);
+        Builder b = new Builder(this);
+        b.lines = lines;
+        return b.build();
     }
 
     public EventPayload withLocation(GeoFix location) {
-        return new EventPayload(
-                recipient,
-                lines,
-                location,
-                evidence,
-                reasonCode,
-                note,
-                orderId,
-                lineId,
-                barcode,
-                manualEntry,
-                odometerKm);
+        Builder b = new Builder(this);
+        b.location = location;
+        return b.build();
     }
 
     public EventPayload withEvidence(List<EvidenceRef> evidence) {
-        return new EventPayload(
-                recipient,
-                lines,
-                location,
-                evidence,
-                reasonCode,
-                note,
-                orderId,
-                lineId,
-                barcode,
-                manualEntry,
-                odometerKm);
+        Builder b = new Builder(this);
+        b.evidence = evidence;
+        return b.build();
     }
 
     public EventPayload withReasonCode(String reasonCode) {
-        return new EventPayload(
-                recipient,
-                lines,
-                location,
-                evidence,
-                reasonCode,
-                note,
-                orderId,
-                lineId,
-                barcode,
-                manualEntry,
-                odometerKm);
+        Builder b = new Builder(this);
+        b.reasonCode = reasonCode;
+        return b.build();
     }
 
     public EventPayload withNote(String note) {
-        return new EventPayload(
-                recipient,
-                lines,
-                location,
-                evidence,
-                reasonCode,
-                note,
-                orderId,
-                lineId,
-                barcode,
-                manualEntry,
-                odometerKm);
+        Builder b = new Builder(this);
+        b.note = note;
+        return b.build();
     }
 
     public EventPayload withOrderId(String orderId) {
-        return new EventPayload(
-                recipient,
-                lines,
-                location,
-                evidence,
-                reasonCode,
-                note,
-                orderId,
-                lineId,
-                barcode,
-                manualEntry,
-                odometerKm);
+        Builder b = new Builder(this);
+        b.orderId = orderId;
+        return b.build();
     }
 
     public EventPayload withLineId(String lineId) {
-        return new EventPayload(
-                recipient,
-                lines,
-                location,
-                evidence,
-                reasonCode,
-                note,
-                orderId,
-                lineId,
-                barcode,
-                manualEntry,
-                odometerKm);
+        Builder b = new Builder(this);
+        b.lineId = lineId;
+        return b.build();
     }
 
     public EventPayload withBarcode(String barcode) {
-        return new EventPayload(
-                recipient,
-                lines,
-                location,
-                evidence,
-                reasonCode,
-                note,
-                orderId,
-                lineId,
-                barcode,
-                manualEntry,
-                odometerKm);
+        Builder b = new Builder(this);
+        b.barcode = barcode;
+        return b.build();
     }
 
     public EventPayload withManualEntry(Boolean manualEntry) {
-        return new EventPayload(
-                recipient,
-                lines,
-                location,
-                evidence,
-                reasonCode,
-                note,
-                orderId,
-                lineId,
-                barcode,
-                manualEntry,
-                odometerKm);
+        Builder b = new Builder(this);
+        b.manualEntry = manualEntry;
+        return b.build();
     }
 
     public EventPayload withOdometerKm(java.math.BigDecimal odometerKm) {
-        return new EventPayload(
-                recipient,
-                lines,
-                location,
-                evidence,
-                reasonCode,
-                note,
-                orderId,
-                lineId,
-                barcode,
-                manualEntry,
-                odometerKm);
+        Builder b = new Builder(this);
+        b.odometerKm = odometerKm;
+        return b.build();
+    }
+
+    /** The fields of a payload, to change one: each wither sets one and builds. */
+    private static final class Builder {
+        private Recipient recipient;
+        private List<LineOutcome> lines;
+        private GeoFix location;
+        private List<EvidenceRef> evidence;
+        private String reasonCode;
+        private String note;
+        private String orderId;
+        private String lineId;
+        private String barcode;
+        private Boolean manualEntry;
+        private java.math.BigDecimal odometerKm;
+
+        private Builder() {}
+
+        private Builder(EventPayload p) {
+            recipient = p.recipient;
+            lines = p.lines;
+            location = p.location;
+            evidence = p.evidence;
+            reasonCode = p.reasonCode;
+            note = p.note;
+            orderId = p.orderId;
+            lineId = p.lineId;
+            barcode = p.barcode;
+            manualEntry = p.manualEntry;
+            odometerKm = p.odometerKm;
+        }
+
+        EventPayload build() {
+            return new EventPayload(
+                    recipient,
+                    lines,
+                    location,
+                    evidence,
+                    reasonCode,
+                    note,
+                    orderId,
+                    lineId,
+                    barcode,
+                    manualEntry,
+                    odometerKm);
+        }
     }
 }

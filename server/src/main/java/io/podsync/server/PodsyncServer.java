@@ -34,6 +34,8 @@ import io.podsync.server.erp.OutboxService;
 import io.podsync.server.evidence.EvidenceGate;
 import io.podsync.server.evidence.EvidenceService;
 import io.podsync.server.evidence.UploadProcessor;
+import io.podsync.server.exceptions.ExceptionQueue;
+import io.podsync.server.exceptions.Resolution;
 import io.podsync.server.http.Correlation;
 import io.podsync.server.http.ErrorMapping;
 import io.podsync.server.http.HttpHygiene;
@@ -56,7 +58,6 @@ import io.podsync.server.ops.TraceService;
 import io.podsync.server.routes.RouteReleaser;
 import io.podsync.server.routes.RouteService;
 import io.podsync.server.sync.CursorCodec;
-import io.podsync.server.sync.Exceptions;
 import io.podsync.server.sync.MilestoneListener;
 import io.podsync.server.sync.PullProcessor;
 import io.podsync.server.sync.PushProcessor;
@@ -238,7 +239,7 @@ public final class PodsyncServer implements AutoCloseable {
             KeyRing keys = new KeyRing(db, kek, clock, cfg.accessTokenTtl());
             DeviceGate gate = new DeviceGate(db, clock);
             TokenService tokens = new TokenService(keys, clock, cfg.issuer(), cfg.audience(), cfg.accessTokenTtl());
-            StopStates states = new StopStates(new Exceptions(metrics));
+            StopStates states = new StopStates(new ExceptionQueue(metrics::exceptionOpened));
             Forwarding forwarding = Forwarding.create(cfg.erp(), states);
             forwarding.confirmations().onConfirmed(metrics);
             PushProcessor push = new PushProcessor(
@@ -278,7 +279,7 @@ public final class PodsyncServer implements AutoCloseable {
             ExceptionService exceptions =
                     new ExceptionService(db, clock, states.exceptions(), (tx, e, resolution, now) -> {
                         tx.afterCommit(() -> metrics.exceptionResolved(e.kind(), now - e.createdAt()));
-                        if (!resolution.equals("corrected") && e.stopId() != null) {
+                        if (!resolution.equals(Resolution.CORRECTED.wire()) && e.stopId() != null) {
                             forwarding.confirmations().reconsider(tx, e.stopId(), now);
                         }
                     });

@@ -155,30 +155,25 @@ class ErpMessageTest {
         server.server()
                 .database()
                 .write(tx -> tx.events()
-                        .insertAll(List.of(new EventRow(
-                                d.id(),
-                                1,
-                                e.idempotencyKey(),
-                                "D-" + r,
-                                e.stopId(),
-                                r,
-                                e.type().name(),
-                                1,
-                                now,
-                                now,
-                                now,
-                                0,
-                                Verdict.APPLIED.name(),
-                                null,
-                                null,
-                                "",
-                                CanonicalJson.fingerprintV10(c), // as protocol 1.0 stored it
-                                0,
-                                null,
-                                c.text().replace(",\"refused\":", ",\"rejected\":"),
-                                null,
-                                null,
-                                null))));
+                        .insertAll(List.of(EventRow.builder()
+                                .deviceId(d.id())
+                                .seq(1)
+                                .idempotencyKey(e.idempotencyKey())
+                                .driverId("D-" + r)
+                                .stopId(e.stopId())
+                                .routeId(r)
+                                .type(e.type().name())
+                                .attempt(1)
+                                .capturedAt(now)
+                                .correctedAt(now)
+                                .receivedAt(now)
+                                .verdict(Verdict.APPLIED.name())
+                                .flags("")
+                                .fingerprint(CanonicalJson.fingerprintV10(c))
+                                .feedSeq( // as protocol 1.0 stored it
+                                        0)
+                                .payloadJson(c.text().replace(",\"refused\":", ",\"rejected\":"))
+                                .build())));
         EventResult again = d.client()
                 .push(new PushRequest(Instant.now(), List.of(e)))
                 .results()

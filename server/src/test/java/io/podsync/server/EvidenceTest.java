@@ -484,8 +484,7 @@ class EvidenceTest {
     }
 
     private static io.podsync.server.sync.StopStates statesOf() {
-        return new io.podsync.server.sync.StopStates(
-                new io.podsync.server.sync.Exceptions(io.podsync.server.sync.SyncListener.NONE));
+        return new io.podsync.server.sync.StopStates(new io.podsync.server.exceptions.ExceptionQueue(kind -> {}));
     }
 
     private static String stateOf(String stopId) {

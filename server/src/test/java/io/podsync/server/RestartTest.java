@@ -101,8 +101,7 @@ class RestartTest {
                     server.server().database(),
                     clock,
                     null,
-                    new io.podsync.server.sync.StopStates(
-                            new io.podsync.server.sync.Exceptions(io.podsync.server.sync.SyncListener.NONE)),
+                    new io.podsync.server.sync.StopStates(new io.podsync.server.exceptions.ExceptionQueue(kind -> {})),
                     Duration.ofHours(2));
             assertEquals(0, chores.purgeReceipts());
             clock.advance(Duration.ofDays(2));

@@ -87,30 +87,23 @@ class PostgresMigrationTest {
     }
 
     private static EventRow event(long seq) {
-        return new EventRow(
-                "dev-1",
-                seq,
-                "key-" + seq,
-                "driver-1",
-                "S-1",
-                "R-1",
-                "NOTE",
-                1,
-                1L,
-                1L,
-                2L,
-                0,
-                "APPLIED",
-                null,
-                null,
-                "",
-                "f" + seq,
-                0,
-                null,
-                "{}",
-                null,
-                null,
-                null);
+        return EventRow.builder()
+                .deviceId("dev-1")
+                .seq(seq)
+                .idempotencyKey("key-" + seq)
+                .driverId("driver-1")
+                .stopId("S-1")
+                .routeId("R-1")
+                .type("NOTE")
+                .attempt(1)
+                .capturedAt(1L)
+                .correctedAt(1L)
+                .receivedAt(2L)
+                .verdict("APPLIED")
+                .flags("")
+                .fingerprint("f" + seq)
+                .payloadJson("{}")
+                .build();
     }
 
     /**

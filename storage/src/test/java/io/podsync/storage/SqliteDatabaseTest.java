@@ -23,7 +23,22 @@ abstract class SqliteDatabaseTest {
     }
 
     static StopRow stop(String id, String driver, long version) {
-        return new StopRow(
-                id, "R-1", driver, 1, 52.0, 4.0, 50.0, "active", version, "h" + version, "{}", "{}", 1L, 1L, 1L, null);
+        return StopRow.builder()
+                .stopId(id)
+                .routeId("R-1")
+                .driverId(driver)
+                .sequence(1)
+                .lat(52.0)
+                .lon(4.0)
+                .geofenceMeters(50.0)
+                .status("active")
+                .version(version)
+                .contentHash("h" + version)
+                .policyJson("{}")
+                .viewJson("{}")
+                .releasedAt(1L)
+                .updatedAt(1L)
+                .manifestSince(1L)
+                .build();
     }
 }

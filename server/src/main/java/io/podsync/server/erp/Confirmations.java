@@ -16,10 +16,11 @@ import io.podsync.protocol.ReasonCode;
 import io.podsync.protocol.StopStateView;
 import io.podsync.protocol.StopView;
 import io.podsync.protocol.json.ProtocolJson;
+import io.podsync.server.exceptions.ExceptionQueue;
 import io.podsync.server.routes.RouteReleaser;
-import io.podsync.server.sync.Exceptions;
 import io.podsync.server.sync.OutcomeListener;
 import io.podsync.server.sync.StopStates;
+import io.podsync.server.sync.StopStatus;
 import io.podsync.storage.ConfirmationRow;
 import io.podsync.storage.EventRow;
 import io.podsync.storage.ExceptionRow;
@@ -90,8 +91,9 @@ public final class Confirmations implements OutcomeListener {
         if (config.endpoints().isEmpty() || state.outcomeEventKey() == null) {
             return;
         }
-        boolean success = state.status().equals("delivered") || state.status().equals("partially_delivered");
-        if (!success && !state.status().equals("failed")) {
+        StopStatus status = StopStatus.fromWire(state.status());
+        boolean success = status.isSuccess();
+        if (!status.isOutcome()) {
             return;
         }
         EventRow outcome = tx.events()
@@ -128,18 +130,8 @@ public final class Confirmations implements OutcomeListener {
             states.exceptions()
                     .open(
                             tx,
-                            List.of(Exceptions.Finding.about(
-                                    "corrected:" + messageId,
-                                    ExceptionKind.OUTCOME_CORRECTED,
-                                    List.of(
-                                            ExceptionKind.OUTCOME_CORRECTED.wire(),
-                                            previous.outcome() + "->" + state.status()),
-                                    stop,
-                                    stop.driverId(),
-                                    outcome.deviceId(),
-                                    outcome.idempotencyKey(),
-                                    outcome.stopVersion(),
-                                    now)));
+                            List.of(ExceptionQueue.Finding.outcomeCorrected(
+                                    stop, messageId, previous.outcome(), state.status(), outcome, now)));
         }
         outbox.write(
                 tx,
@@ -179,7 +171,7 @@ public final class Confirmations implements OutcomeListener {
             ConfirmationRow previous,
             boolean isFinal) {
         EventPayload p = event.payloadOrEmpty();
-        boolean failed = state.status().equals("failed");
+        boolean failed = state.status().equals(StopStatus.FAILED.wire());
         String failure = failed ? ReasonCode.canonical(p.reasonCode()) : null;
         Map<String, LineOutcome> reported = new HashMap<>();
         if (p.lines() != null) {

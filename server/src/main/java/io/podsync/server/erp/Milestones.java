@@ -8,8 +8,9 @@ import io.podsync.protocol.RouteView;
 import io.podsync.protocol.StopStateView;
 import io.podsync.protocol.TimeWindow;
 import io.podsync.protocol.json.ProtocolJson;
-import io.podsync.server.sync.Exceptions;
+import io.podsync.server.exceptions.ExceptionQueue;
 import io.podsync.server.sync.MilestoneListener;
+import io.podsync.server.sync.StopStatus;
 import io.podsync.storage.ConfirmationRow;
 import io.podsync.storage.EventRow;
 import io.podsync.storage.ExceptionRow;
@@ -32,7 +33,7 @@ import java.util.UUID;
  * endpoint subscribes to. A milestone is not gated by evidence or by exceptions, and it never delays a proof of
  * delivery: milestones of a stop keep their own order, in a partition of their own ({@code m:stop:<id>}).
  */
-public final class Milestones implements MilestoneListener, Exceptions.Listener {
+public final class Milestones implements MilestoneListener, ExceptionQueue.Listener {
     private final OutboxWriter outbox;
 
     Milestones(OutboxWriter outbox) {
@@ -217,8 +218,9 @@ public final class Milestones implements MilestoneListener, Exceptions.Listener 
                 }
             }
         }
-        int delivered = (int)
-                confirmed.stream().filter(c -> !c.outcome().equals("failed")).count();
+        int delivered = (int) confirmed.stream()
+                .filter(c -> !c.outcome().equals(StopStatus.FAILED.wire()))
+                .count();
         int cancelled = (int) stops.stream().filter(s -> !s.isActive()).count();
         BigDecimal distance = tx.routes()
                 .odometer(route.routeId())

@@ -316,7 +316,7 @@ public final class OutboxDispatcher implements AutoCloseable {
     private void record(io.podsync.storage.Tx tx, Result r) {
         OutboxRow m = r.message();
         if (r.endpoint() == null) {
-            tx.outbox().setStatus(m.outboxId(), "held", m.attempts(), null, r.error());
+            tx.outbox().setStatus(m.outboxId(), OutboxStatus.HELD.wire(), m.attempts(), null, r.error());
             return;
         }
         long now = r.end();
@@ -325,11 +325,13 @@ public final class OutboxDispatcher implements AutoCloseable {
         if (r.ok()) {
             tx.outbox().delivered(m.outboxId(), r.attempt(), r.status(), now);
         } else if (r.status() == 410) {
-            tx.outbox().setStatus(m.outboxId(), "held", r.attempt(), status, r.error());
+            tx.outbox().setStatus(m.outboxId(), OutboxStatus.HELD.wire(), r.attempt(), status, r.error());
             tx.outbox().disable(r.endpoint().name(), "answered 410 Gone", now);
-            tx.outbox().setStatusOfEndpoint(r.endpoint().name(), "pending", "held", now);
+            tx.outbox()
+                    .setStatusOfEndpoint(
+                            r.endpoint().name(), OutboxStatus.PENDING.wire(), OutboxStatus.HELD.wire(), now);
         } else if (r.isDead(config.schedule().size())) {
-            tx.outbox().setStatus(m.outboxId(), "dead", r.attempt(), status, r.error());
+            tx.outbox().setStatus(m.outboxId(), OutboxStatus.DEAD.wire(), r.attempt(), status, r.error());
         } else {
             long next = now + jittered(config.schedule().get(r.attempt()));
             if (r.status() == 429 || r.status() == 503) {

@@ -31,7 +31,11 @@ import java.util.Set;
  * or all dead messages, the reconciliation report, and re-enabling an endpoint that answered 410.
  */
 public final class OutboxService implements HttpService {
-    private static final Set<String> STATUSES = Set.of("pending", "delivered", "dead", "held");
+    private static final Set<String> STATUSES = Set.of(
+            OutboxStatus.PENDING.wire(),
+            OutboxStatus.DELIVERED.wire(),
+            OutboxStatus.DEAD.wire(),
+            OutboxStatus.HELD.wire());
 
     private final Database db;
     private final Clock clock;
@@ -140,7 +144,7 @@ public final class OutboxService implements HttpService {
         long now = clock.millis();
         return db.write(tx -> {
             List<Long> replayed = new ArrayList<>();
-            for (OutboxRow m : tx.outbox().list("dead", null, 1000)) {
+            for (OutboxRow m : tx.outbox().list(OutboxStatus.DEAD.wire(), null, 1000)) {
                 if (tx.outbox().replay(m.outboxId(), now)) {
                     replayed.add(m.outboxId());
                 }
@@ -161,7 +165,8 @@ public final class OutboxService implements HttpService {
         long now = clock.millis();
         return db.write(tx -> {
             tx.outbox().enable(name);
-            int count = tx.outbox().setStatusOfEndpoint(name, "held", "pending", now);
+            int count =
+                    tx.outbox().setStatusOfEndpoint(name, OutboxStatus.HELD.wire(), OutboxStatus.PENDING.wire(), now);
             tx.trace().recordAction("enable", p.subject(), now, null, name, null, count);
             return count;
         });
@@ -189,7 +194,8 @@ public final class OutboxService implements HttpService {
                         continue;
                     }
                     byStatus.put(c.status(), c.count());
-                    if (c.status().equals("pending") || c.status().equals("held")) {
+                    if (c.status().equals(OutboxStatus.PENDING.wire())
+                            || c.status().equals(OutboxStatus.HELD.wire())) {
                         backlog += c.count();
                         oldest = oldest == null ? c.oldestCreatedAt() : Math.min(oldest, c.oldestCreatedAt());
                     }
@@ -253,8 +259,8 @@ public final class OutboxService implements HttpService {
             long total =
                     e.getValue().values().stream().mapToLong(Long::longValue).sum();
             produced += total;
-            acknowledged += e.getValue().getOrDefault("delivered", 0L);
-            dead += e.getValue().getOrDefault("dead", 0L);
+            acknowledged += e.getValue().getOrDefault(OutboxStatus.DELIVERED.wire(), 0L);
+            dead += e.getValue().getOrDefault(OutboxStatus.DEAD.wire(), 0L);
             Map<String, Long> row = new LinkedHashMap<>(e.getValue());
             row.put("produced", total);
             byType.put(e.getKey(), row);

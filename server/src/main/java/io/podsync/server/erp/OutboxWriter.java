@@ -46,29 +46,25 @@ final class OutboxWriter {
             if (json == null) {
                 json = ProtocolJson.toString(event); // serialized once, for the endpoints that want it
             }
-            String status = tx.outbox().isDisabled(endpoint.name()) ? "held" : "pending";
+            OutboxStatus status = tx.outbox().isDisabled(endpoint.name()) ? OutboxStatus.HELD : OutboxStatus.PENDING;
             tx.outbox()
-                    .add(new OutboxRow(
-                            0,
-                            event.id(),
-                            endpoint.name(),
-                            dedupeKey + ":" + endpoint.name(),
-                            partitionKey,
-                            type.wire(),
-                            stopId,
-                            routeId,
-                            supersedes,
-                            json,
-                            status,
-                            0,
-                            now + config.schedule().get(0).toMillis(),
-                            null,
-                            null,
-                            now,
-                            null,
-                            event.correlationid(),
+                    .add(OutboxRow.builder()
+                            .messageId(event.id())
+                            .endpoint(endpoint.name())
+                            .dedupeKey(dedupeKey + ":" + endpoint.name())
+                            .partitionKey(partitionKey)
+                            .type(type.wire())
+                            .stopId(stopId)
+                            .routeId(routeId)
+                            .supersedes(supersedes)
+                            .payloadJson(json)
+                            .status(status.wire())
+                            .nextAttemptAt(now + config.schedule().get(0).toMillis())
+                            .createdAt(now)
+                            .correlationId(event.correlationid())
                             // the trace of the request that wrote the message: the ERP's side joins it
-                            Telemetry.traceParent()));
+                            .traceParent(Telemetry.traceParent())
+                            .build());
         }
     }
 }

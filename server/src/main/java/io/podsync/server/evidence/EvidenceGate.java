@@ -1,6 +1,8 @@
 package io.podsync.server.evidence;
 
 import io.podsync.protocol.EventType;
+import io.podsync.server.exceptions.FindingKeys;
+import io.podsync.server.exceptions.Resolution;
 import io.podsync.server.sync.StopStates;
 import io.podsync.server.sync.SyncListener;
 import io.podsync.storage.EventRow;
@@ -19,20 +21,12 @@ import java.util.stream.Collectors;
  * the transaction that records the artifact, so an artifact is never stored without its events moving on.
  */
 public final class EvidenceGate {
-    /** How an evidence_missing exception resolves itself when the last of its evidence arrived. */
-    public static final String EVIDENCE_ARRIVED = "evidence_arrived";
-
     private final StopStates states;
     private final SyncListener listener;
 
     public EvidenceGate(StopStates states, SyncListener listener) {
         this.states = states;
         this.listener = listener;
-    }
-
-    /** The key of the evidence_missing finding of an event. */
-    public static String findingKey(String deviceId, String idempotencyKey) {
-        return "evidence:" + deviceId + ":" + idempotencyKey;
     }
 
     /** Returns how many events were released. */
@@ -59,7 +53,8 @@ public final class EvidenceGate {
             tx.events().markApplied(device.getKey(), ready);
             for (String key : ready) {
                 // The evidence arrived after all: the person-facing "missing" finding has nothing left to say.
-                states.exceptions().clear(tx, findingKey(device.getKey(), key), EVIDENCE_ARRIVED, now);
+                states.exceptions()
+                        .clear(tx, FindingKeys.evidence(device.getKey(), key), Resolution.EVIDENCE_ARRIVED, now);
             }
             released.addAll(tx.events().findByKeys(device.getKey(), ready).values());
         }

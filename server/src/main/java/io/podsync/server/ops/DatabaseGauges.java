@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.podsync.protocol.ExceptionKind;
+import io.podsync.server.erp.OutboxStatus;
 import io.podsync.storage.Database;
 import io.podsync.storage.OpsRepository;
 import java.lang.System.Logger.Level;
@@ -94,18 +95,23 @@ final class DatabaseGauges {
         Map<String, Long> dead = zeros();
         Map<String, Long> oldest = new TreeMap<>();
         for (OpsRepository.OutboxBacklog b : r.outbox()) {
-            switch (b.status()) {
-                case "dead" -> dead.merge(b.endpoint(), b.count(), Long::sum);
-                case "held" -> held.merge(b.endpoint(), b.count(), Long::sum);
-                default -> pending.merge(b.endpoint(), b.count(), Long::sum);
+            boolean isDead = b.status().equals(OutboxStatus.DEAD.wire());
+            if (isDead) {
+                dead.merge(b.endpoint(), b.count(), Long::sum);
+            } else if (b.status().equals(OutboxStatus.HELD.wire())) {
+                held.merge(b.endpoint(), b.count(), Long::sum);
+            } else {
+                pending.merge(b.endpoint(), b.count(), Long::sum);
             }
-            if (!b.status().equals("dead")) {
+            if (!isDead) {
                 oldest.merge(b.endpoint(), b.oldestCreatedAt(), Math::min);
             }
         }
         List<MultiGauge.Row<?>> backlog = new ArrayList<>();
-        pending.forEach((e, n) -> backlog.add(MultiGauge.Row.of(Tags.of("endpoint", e, "status", "pending"), n)));
-        held.forEach((e, n) -> backlog.add(MultiGauge.Row.of(Tags.of("endpoint", e, "status", "held"), n)));
+        pending.forEach((e, n) ->
+                backlog.add(MultiGauge.Row.of(Tags.of("endpoint", e, "status", OutboxStatus.PENDING.wire()), n)));
+        held.forEach((e, n) ->
+                backlog.add(MultiGauge.Row.of(Tags.of("endpoint", e, "status", OutboxStatus.HELD.wire()), n)));
         outboxBacklog.register(backlog, true);
         outboxDead.register(rows(dead, "endpoint"), true);
         List<MultiGauge.Row<?>> ages = new ArrayList<>();

@@ -15,10 +15,12 @@ import io.podsync.protocol.validation.ViolationCodes;
 import io.podsync.server.auth.AuthFilter;
 import io.podsync.server.auth.Principal;
 import io.podsync.server.auth.Scope;
+import io.podsync.server.exceptions.ExceptionQueue;
+import io.podsync.server.exceptions.ExceptionStatus;
+import io.podsync.server.exceptions.Resolution;
 import io.podsync.server.http.JsonBodies;
 import io.podsync.server.http.ProblemException;
 import io.podsync.server.http.Query;
-import io.podsync.server.sync.Exceptions;
 import io.podsync.storage.Database;
 import io.podsync.storage.ExceptionRow;
 import io.podsync.storage.FindingRow;
@@ -42,8 +44,9 @@ import java.util.TreeSet;
  * whether what it did was taken into account).
  */
 public final class ExceptionService implements HttpService {
-    private static final Set<String> RESOLUTIONS = Set.of("accepted", "dismissed", "corrected");
-    private static final Set<String> STATUSES = Set.of("open", "resolved");
+    private static final Set<String> RESOLUTIONS =
+            Set.of(Resolution.ACCEPTED.wire(), Resolution.DISMISSED.wire(), Resolution.CORRECTED.wire());
+    private static final Set<String> STATUSES = Set.of(ExceptionStatus.OPEN.wire(), ExceptionStatus.RESOLVED.wire());
 
     /** Told, inside the transaction, when a person resolved an exception (the ERP forwarding looks at the stop again). */
     public interface ResolutionListener {
@@ -52,10 +55,10 @@ public final class ExceptionService implements HttpService {
 
     private final Database db;
     private final Clock clock;
-    private final Exceptions exceptions;
+    private final ExceptionQueue exceptions;
     private final ResolutionListener onResolved;
 
-    public ExceptionService(Database db, Clock clock, Exceptions exceptions, ResolutionListener onResolved) {
+    public ExceptionService(Database db, Clock clock, ExceptionQueue exceptions, ResolutionListener onResolved) {
         this.db = db;
         this.clock = clock;
         this.exceptions = exceptions;
@@ -187,7 +190,7 @@ public final class ExceptionService implements HttpService {
      */
     private static Long bookedVersion(Tx tx, ExceptionRow e, List<FindingRow> findings, ExceptionResolution r) {
         boolean manifest = ExceptionKind.MANIFEST_CHANGED.wire().equals(e.kind());
-        if (!manifest || r.resolution().equals("corrected")) {
+        if (!manifest || r.resolution().equals(Resolution.CORRECTED.wire())) {
             if (r.stopVersion() != null) {
                 throw ProblemException.badRequest(
                         ViolationCodes.INCONSISTENT,

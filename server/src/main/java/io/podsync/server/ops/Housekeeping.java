@@ -1,9 +1,7 @@
 package io.podsync.server.ops;
 
-import io.podsync.protocol.ExceptionKind;
-import io.podsync.server.evidence.EvidenceGate;
 import io.podsync.server.evidence.UploadProcessor;
-import io.podsync.server.sync.Exceptions;
+import io.podsync.server.exceptions.ExceptionQueue;
 import io.podsync.server.sync.StopStates;
 import io.podsync.storage.Database;
 import io.podsync.storage.EventRow;
@@ -84,26 +82,12 @@ public final class Housekeeping implements AutoCloseable {
         long now = clock.millis();
         long before = now - evidenceMissingAfter.toMillis();
         return db.write(tx -> {
-            List<Exceptions.Finding> found = new ArrayList<>();
+            List<ExceptionQueue.Finding> found = new ArrayList<>();
             for (EventRow e : tx.events().awaitingEvidenceBefore(before, CHUNK)) {
                 List<String> missing = tx.evidence()
                         .missingFor(e.deviceId(), List.of(e.idempotencyKey()))
                         .getOrDefault(e.idempotencyKey(), List.of());
-                List<String> codes = new ArrayList<>();
-                codes.add(ExceptionKind.EVIDENCE_MISSING.wire());
-                codes.addAll(missing);
-                found.add(new Exceptions.Finding(
-                        EvidenceGate.findingKey(e.deviceId(), e.idempotencyKey()),
-                        ExceptionKind.EVIDENCE_MISSING,
-                        Exceptions.stopSubject(e.stopId()),
-                        codes,
-                        e.routeId(),
-                        e.stopId(),
-                        e.driverId(),
-                        e.deviceId(),
-                        e.idempotencyKey(),
-                        e.stopVersion(),
-                        now));
+                found.add(ExceptionQueue.Finding.evidenceMissing(e, missing, now));
             }
             states.exceptions().open(tx, found);
             return found.size();

@@ -36,6 +36,7 @@ import io.podsync.server.erp.OutboxDispatcher;
 import io.podsync.server.http.HttpHygiene;
 import io.podsync.server.http.Routes;
 import io.podsync.server.sync.MilestoneListener;
+import io.podsync.server.sync.StopStatus;
 import io.podsync.server.sync.SyncListener;
 import io.podsync.storage.Database;
 import io.podsync.storage.EventRow;
@@ -162,8 +163,10 @@ public final class Metrics
             exceptionsOpened(kind.wire());
             resolution(kind.wire());
         }
-        for (String outcome : List.of("delivered", "partially_delivered", "failed")) {
-            podPosting(outcome);
+        for (StopStatus outcome : StopStatus.values()) {
+            if (outcome.isOutcome()) {
+                podPosting(outcome.wire());
+            }
         }
         for (ErpEventType type : ErpEventType.values()) {
             deliveredCounter(type.wire());

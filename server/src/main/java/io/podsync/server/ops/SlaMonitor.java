@@ -5,7 +5,9 @@ import io.podsync.protocol.StopView;
 import io.podsync.protocol.TimeWindow;
 import io.podsync.protocol.json.ProtocolJson;
 import io.podsync.server.erp.Milestones;
-import io.podsync.server.sync.Exceptions;
+import io.podsync.server.exceptions.ExceptionQueue;
+import io.podsync.server.exceptions.FindingKeys;
+import io.podsync.server.exceptions.Resolution;
 import io.podsync.storage.Database;
 import io.podsync.storage.ExceptionRow;
 import io.podsync.storage.FindingRow;
@@ -38,8 +40,6 @@ public final class SlaMonitor implements AutoCloseable {
     private static final int CHUNK = 500;
     /** Breaches older than this when first seen (after a long outage, or right after an upgrade) are not opened. */
     private static final Duration LOOKBACK = Duration.ofDays(1);
-    /** How an SLA exception resolves itself when its condition ended. */
-    public static final String CLEARED = "cleared";
 
     /**
      * The timers, from {@link io.podsync.server.ServerConfig}.
@@ -59,13 +59,13 @@ public final class SlaMonitor implements AutoCloseable {
 
     private final Database db;
     private final Clock clock;
-    private final Exceptions exceptions;
+    private final ExceptionQueue exceptions;
     private final Milestones milestones;
     private final Settings settings;
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("podsync-sla").factory());
 
-    public SlaMonitor(Database db, Clock clock, Exceptions exceptions, Milestones milestones, Settings settings) {
+    public SlaMonitor(Database db, Clock clock, ExceptionQueue exceptions, Milestones milestones, Settings settings) {
         this.db = db;
         this.clock = clock;
         this.exceptions = exceptions;
@@ -103,7 +103,7 @@ public final class SlaMonitor implements AutoCloseable {
         clearWhere(
                 ExceptionKind.DEVICE_SILENT,
                 now,
-                (tx, x, f) -> !tx.sla().stillSilent(f.deviceId(), lastSeen(f), from, to));
+                (tx, x, f) -> !tx.sla().stillSilent(f.deviceId(), FindingKeys.silentSince(f.findingKey()), from, to));
     }
 
     private void openLateStops(long now) {
@@ -111,7 +111,8 @@ public final class SlaMonitor implements AutoCloseable {
         int n;
         do {
             n = db.write(tx -> {
-                List<SlaRepository.LateStop> late = tx.sla().lateStops(to - LOOKBACK.toMillis(), to, "late:", CHUNK);
+                List<SlaRepository.LateStop> late =
+                        tx.sla().lateStops(to - LOOKBACK.toMillis(), to, FindingKeys.LATE, CHUNK);
                 if (late.isEmpty()) {
                     return 0;
                 }
@@ -119,19 +120,10 @@ public final class SlaMonitor implements AutoCloseable {
                         .findStops(late.stream()
                                 .map(SlaRepository.LateStop::stopId)
                                 .toList());
-                List<Exceptions.Finding> found = new ArrayList<>();
+                List<ExceptionQueue.Finding> found = new ArrayList<>();
                 for (SlaRepository.LateStop l : late) {
                     StopRow stop = stops.get(l.stopId());
-                    found.add(Exceptions.Finding.about(
-                            "late:" + l.stopId() + ":" + l.windowEnd(),
-                            ExceptionKind.STOP_LATE,
-                            List.of(ExceptionKind.STOP_LATE.wire()),
-                            stop,
-                            stop.driverId(),
-                            null,
-                            null,
-                            stop.version(),
-                            now));
+                    found.add(ExceptionQueue.Finding.stopLate(stop, l.windowEnd(), now));
                     TimeWindow window =
                             ProtocolJson.read(stop.viewJson(), StopView.class).timeWindow();
                     milestones.stopLate(tx, stop, window, now);
@@ -149,21 +141,11 @@ public final class SlaMonitor implements AutoCloseable {
         do {
             n = db.write(tx -> {
                 List<SlaRepository.UndispatchedRoute> routes =
-                        tx.sla().undispatchedRoutes(from, to, "undispatched:", CHUNK);
-                List<Exceptions.Finding> found = new ArrayList<>();
+                        tx.sla().undispatchedRoutes(from, to, FindingKeys.UNDISPATCHED, CHUNK);
+                List<ExceptionQueue.Finding> found = new ArrayList<>();
                 for (SlaRepository.UndispatchedRoute r : routes) {
-                    found.add(new Exceptions.Finding(
-                            "undispatched:" + r.routeId() + ":" + r.driverId(),
-                            ExceptionKind.ROUTE_NOT_DISPATCHED,
-                            "route:" + r.routeId(),
-                            List.of(ExceptionKind.ROUTE_NOT_DISPATCHED.wire(), "service_date:" + r.serviceDate()),
-                            r.routeId(),
-                            null,
-                            r.driverId(),
-                            null,
-                            null,
-                            null,
-                            now));
+                    found.add(
+                            ExceptionQueue.Finding.routeNotDispatched(r.routeId(), r.driverId(), r.serviceDate(), now));
                 }
                 exceptions.open(tx, found);
                 return routes.size();
@@ -176,23 +158,12 @@ public final class SlaMonitor implements AutoCloseable {
         int n;
         do {
             n = db.write(tx -> {
-                List<SlaRepository.SilentDevice> devices = tx.sla().silentDevices(before, from, to, "silent:", CHUNK);
-                List<Exceptions.Finding> found = new ArrayList<>();
+                List<SlaRepository.SilentDevice> devices =
+                        tx.sla().silentDevices(before, from, to, FindingKeys.SILENT, CHUNK);
+                List<ExceptionQueue.Finding> found = new ArrayList<>();
                 for (SlaRepository.SilentDevice d : devices) {
-                    found.add(new Exceptions.Finding(
-                            "silent:" + d.deviceId() + ":" + d.lastSeenAt(),
-                            ExceptionKind.DEVICE_SILENT,
-                            "device:" + d.deviceId(),
-                            List.of(
-                                    ExceptionKind.DEVICE_SILENT.wire(),
-                                    "last_seen:" + Instant.ofEpochMilli(d.lastSeenAt())),
-                            d.routeId(),
-                            null,
-                            d.driverId(),
-                            d.deviceId(),
-                            null,
-                            null,
-                            now));
+                    found.add(ExceptionQueue.Finding.deviceSilent(
+                            d.deviceId(), d.lastSeenAt(), d.routeId(), d.driverId(), now));
                 }
                 exceptions.open(tx, found);
                 return devices.size();
@@ -220,7 +191,7 @@ public final class SlaMonitor implements AutoCloseable {
                 for (ExceptionRow x : page) {
                     for (FindingRow f : findings.getOrDefault(x.exceptionId(), List.of())) {
                         if (f.clearedAt() == null && cleared.test(tx, x, f)) {
-                            exceptions.clear(tx, f.findingKey(), CLEARED, now);
+                            exceptions.clear(tx, f.findingKey(), Resolution.CLEARED, now);
                         }
                     }
                 }
@@ -228,11 +199,6 @@ public final class SlaMonitor implements AutoCloseable {
             });
             after = open.isEmpty() ? after : open.get(open.size() - 1).exceptionId();
         } while (open.size() == CHUNK);
-    }
-
-    /** The last sync a silence finding is about: its key is {@code silent:<deviceId>:<lastSeenAt>}. */
-    private static long lastSeen(FindingRow f) {
-        return Long.parseLong(f.findingKey().substring(f.findingKey().lastIndexOf(':') + 1));
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.podsync.server.sync;
 
 import io.podsync.protocol.EventType;
 import io.podsync.protocol.StopStateView;
+import io.podsync.server.exceptions.FindingKeys;
 import io.podsync.storage.EventRow;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,9 +31,6 @@ import java.util.stream.Collectors;
  * begun) or pending.
  */
 public final class StopFold {
-    public static final String PENDING = "pending";
-    public static final String ARRIVED = "arrived";
-    public static final String REATTEMPT = "reattempt";
     public static final String CONTRADICTORY_OUTCOMES = "contradictory_outcomes";
     public static final String EVENT_AFTER_COMPLETION = "event_after_completion";
 
@@ -42,14 +40,14 @@ public final class StopFold {
     /** A contradiction found among the events of one attempt. */
     public record Anomaly(String code, int attempt) {
         public String key(String stopId) {
-            return "stop:" + stopId + ":attempt:" + attempt + ":" + code;
+            return FindingKeys.contradiction(stopId, attempt, code);
         }
     }
 
     private StopFold() {}
 
     public static StopStateView pending(String stopId) {
-        return new StopStateView(stopId, PENDING, 0, null, null, null, null, List.of());
+        return new StopStateView(stopId, StopStatus.PENDING.wire(), 0, null, null, null, null, List.of());
     }
 
     /**
@@ -148,9 +146,18 @@ public final class StopFold {
             } else {
                 boolean earlierFailure =
                         attempts.headMap(last.number, false).values().stream().anyMatch(a -> a.outcome != null);
-                String status = earlierFailure ? REATTEMPT : last.arrivedAt != null ? ARRIVED : PENDING;
+                StopStatus status = earlierFailure
+                        ? StopStatus.REATTEMPT
+                        : last.arrivedAt != null ? StopStatus.ARRIVED : StopStatus.PENDING;
                 state = new StopStateView(
-                        stopId, status, last.number, instant(last.arrivedAt), null, null, null, codes(anomalies));
+                        stopId,
+                        status.wire(),
+                        last.number,
+                        instant(last.arrivedAt),
+                        null,
+                        null,
+                        null,
+                        codes(anomalies));
             }
         }
         return new Result(state, List.copyOf(anomalies));

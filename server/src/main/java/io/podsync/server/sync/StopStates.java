@@ -4,6 +4,7 @@ import io.podsync.protocol.EventType;
 import io.podsync.protocol.ExceptionKind;
 import io.podsync.protocol.StopStateView;
 import io.podsync.protocol.json.ProtocolJson;
+import io.podsync.server.exceptions.ExceptionQueue;
 import io.podsync.server.observe.Telemetry;
 import io.podsync.storage.EventRow;
 import io.podsync.storage.StopRow;
@@ -29,7 +30,7 @@ public final class StopStates {
     /** What one transaction collects and hands over at the end, so every write happens in one batch. */
     public static final class Batch {
         final Map<String, List<Added>> added = new LinkedHashMap<>();
-        final List<Exceptions.Finding> findings = new ArrayList<>();
+        final List<ExceptionQueue.Finding> findings = new ArrayList<>();
         /** The rows counted in this batch, per stop. */
         final Map<String, List<EventRow>> rows = new HashMap<>();
 
@@ -42,7 +43,7 @@ public final class StopStates {
         }
 
         /** A finding for operations. */
-        public void exception(Exceptions.Finding f) {
+        public void exception(ExceptionQueue.Finding f) {
             findings.add(f);
         }
 
@@ -52,11 +53,11 @@ public final class StopStates {
         }
     }
 
-    private final Exceptions exceptions;
+    private final ExceptionQueue exceptions;
     private volatile OutcomeListener outcomes = OutcomeListener.NONE;
     private volatile MilestoneListener milestones = MilestoneListener.NONE;
 
-    public StopStates(Exceptions exceptions) {
+    public StopStates(ExceptionQueue exceptions) {
         this.exceptions = exceptions;
     }
 
@@ -70,7 +71,7 @@ public final class StopStates {
         this.milestones = milestones;
     }
 
-    public Exceptions exceptions() {
+    public ExceptionQueue exceptions() {
         return exceptions;
     }
 
@@ -147,16 +148,7 @@ public final class StopStates {
             Set<String> keep = new HashSet<>();
             for (StopFold.Anomaly a : folded.anomalies()) {
                 keep.add(a.key(stopId));
-                batch.findings.add(Exceptions.Finding.about(
-                        a.key(stopId),
-                        ExceptionKind.CONTRADICTION,
-                        List.of(a.code()),
-                        stop,
-                        stop.driverId(),
-                        null,
-                        null,
-                        null,
-                        now));
+                batch.findings.add(ExceptionQueue.Finding.contradiction(stop, a.attempt(), a.code(), now));
             }
             // Only an earlier fold with anomalies can have left open contradictions behind: a first fold has none,
             // and a fold without anomalies dropped them all.

@@ -16,30 +16,22 @@ class StopFoldTest {
     }
 
     private static EventRow event(String device, long seq, String type, int attempt, long correctedAt) {
-        return new EventRow(
-                device,
-                seq,
-                device + "-" + seq,
-                "D",
-                "S1",
-                "R1",
-                type,
-                attempt,
-                correctedAt,
-                correctedAt,
-                correctedAt,
-                0,
-                "APPLIED",
-                null,
-                null,
-                "",
-                "fp",
-                0,
-                null,
-                null,
-                null,
-                null,
-                null);
+        return EventRow.builder()
+                .deviceId(device)
+                .seq(seq)
+                .idempotencyKey(device + "-" + seq)
+                .driverId("D")
+                .stopId("S1")
+                .routeId("R1")
+                .type(type)
+                .attempt(attempt)
+                .capturedAt(correctedAt)
+                .correctedAt(correctedAt)
+                .receivedAt(correctedAt)
+                .verdict("APPLIED")
+                .flags("")
+                .fingerprint("fp")
+                .build();
     }
 
     @Test
@@ -65,9 +57,22 @@ class StopFoldTest {
     void aNoteInANewAttemptOpensIt() {
         List<EventRow> events = List.of(event("A", 1, "ARRIVED", 100), event("A", 2, "FAILED", 110));
         assertEquals("failed", StopFold.fold("S1", events).state().status());
-        EventRow note = new EventRow(
-                "A", 3, "A-3", "D", "S1", "R1", "NOTE", 2, 200L, 200L, 200L, 0, "APPLIED", null, null, "", "fp", 0,
-                null, null, null, null, null);
+        EventRow note = EventRow.builder()
+                .deviceId("A")
+                .seq(3)
+                .idempotencyKey("A-3")
+                .driverId("D")
+                .stopId("S1")
+                .routeId("R1")
+                .type("NOTE")
+                .attempt(2)
+                .capturedAt(200L)
+                .correctedAt(200L)
+                .receivedAt(200L)
+                .verdict("APPLIED")
+                .flags("")
+                .fingerprint("fp")
+                .build();
         List<EventRow> more = new ArrayList<>(events);
         more.add(note);
         StopFold.Result r = StopFold.fold("S1", more);

@@ -59,29 +59,17 @@ final class FoldInputs {
     /** A fold input as a row: the fields folding reads, the others null, zero or empty. */
     static EventRow row(
             String deviceId, long seq, String key, String stopId, String type, int attempt, Long correctedAt) {
-        return new EventRow(
-                deviceId,
-                seq,
-                key,
-                null,
-                stopId,
-                null,
-                type,
-                attempt,
-                null,
-                correctedAt,
-                0,
-                0,
-                "APPLIED",
-                null,
-                null,
-                "",
-                "",
-                0,
-                null,
-                null,
-                null,
-                null,
-                null);
+        return EventRow.builder()
+                .deviceId(deviceId)
+                .seq(seq)
+                .idempotencyKey(key)
+                .stopId(stopId)
+                .type(type)
+                .attempt(attempt)
+                .correctedAt(correctedAt)
+                .verdict("APPLIED")
+                .flags("")
+                .fingerprint("")
+                .build();
     }
 }

@@ -151,6 +151,7 @@ final class JdbcEventRepository implements EventRepository {
     public List<EventRow> awaitingEvidenceBefore(long before, int limit) {
         return sql.list(
                 // Events already flagged are skipped, so each pass reaches further instead of re-reading the oldest.
+                // The key spelled here is the server's evidence finding key (FindingKeys.evidence): keep them in step.
                 "SELECT " + FOLD_COLUMNS + " FROM events e WHERE verdict = 'AWAITING_EVIDENCE' AND received_at < ?"
                         + " AND NOT EXISTS (SELECT 1 FROM exception_findings x WHERE x.finding_key = 'evidence:'"
                         + " || e.device_id || ':' || e.idempotency_key) ORDER BY received_at LIMIT ?",
@@ -173,29 +174,30 @@ final class JdbcEventRepository implements EventRepository {
     }
 
     static EventRow row(ResultSet rs) throws SQLException {
-        return new EventRow(
-                rs.getString("device_id"),
-                rs.getLong("seq"),
-                rs.getString("idempotency_key"),
-                rs.getString("driver_id"),
-                rs.getString("stop_id"),
-                rs.getString("route_id"),
-                rs.getString("type"),
-                rs.getInt("attempt"),
-                Sql.nullableLong(rs, "captured_at"),
-                Sql.nullableLong(rs, "corrected_at"),
-                rs.getLong("received_at"),
-                rs.getLong("clock_offset_ms"),
-                rs.getString("verdict"),
-                rs.getString("reason"),
-                rs.getString("field"),
-                rs.getString("flags"),
-                rs.getString("fingerprint"),
-                rs.getLong("feed_seq"),
-                Sql.nullableLong(rs, "expires_at"),
-                rs.getString("payload_json"),
-                rs.getString("correlation_id"),
-                Sql.nullableLong(rs, "stop_version"),
-                rs.getString("resolution"));
+        return EventRow.builder()
+                .deviceId(rs.getString("device_id"))
+                .seq(rs.getLong("seq"))
+                .idempotencyKey(rs.getString("idempotency_key"))
+                .driverId(rs.getString("driver_id"))
+                .stopId(rs.getString("stop_id"))
+                .routeId(rs.getString("route_id"))
+                .type(rs.getString("type"))
+                .attempt(rs.getInt("attempt"))
+                .capturedAt(Sql.nullableLong(rs, "captured_at"))
+                .correctedAt(Sql.nullableLong(rs, "corrected_at"))
+                .receivedAt(rs.getLong("received_at"))
+                .clockOffsetMs(rs.getLong("clock_offset_ms"))
+                .verdict(rs.getString("verdict"))
+                .reason(rs.getString("reason"))
+                .field(rs.getString("field"))
+                .flags(rs.getString("flags"))
+                .fingerprint(rs.getString("fingerprint"))
+                .feedSeq(rs.getLong("feed_seq"))
+                .expiresAt(Sql.nullableLong(rs, "expires_at"))
+                .payloadJson(rs.getString("payload_json"))
+                .correlationId(rs.getString("correlation_id"))
+                .stopVersion(Sql.nullableLong(rs, "stop_version"))
+                .resolution(rs.getString("resolution"))
+                .build();
     }
 }

@@ -224,24 +224,25 @@ final class JdbcExceptionRepository implements ExceptionRepository {
     }
 
     static ExceptionRow row(ResultSet rs) throws SQLException {
-        return new ExceptionRow(
-                rs.getLong("exception_id"),
-                rs.getString("dedupe_key"),
-                rs.getString("kind"),
-                rs.getString("status"),
-                rs.getString("codes"),
-                rs.getString("route_id"),
-                rs.getString("stop_id"),
-                rs.getString("driver_id"),
-                rs.getString("device_id"),
-                rs.getString("idempotency_key"),
-                rs.getLong("created_at"),
-                rs.getLong("updated_at"),
-                Sql.nullableLong(rs, "resolved_at"),
-                rs.getString("resolved_by"),
-                rs.getString("resolution"),
-                rs.getString("note"),
-                Sql.nullableLong(rs, "stop_version"));
+        return ExceptionRow.builder()
+                .exceptionId(rs.getLong("exception_id"))
+                .dedupeKey(rs.getString("dedupe_key"))
+                .kind(rs.getString("kind"))
+                .status(rs.getString("status"))
+                .codes(rs.getString("codes"))
+                .routeId(rs.getString("route_id"))
+                .stopId(rs.getString("stop_id"))
+                .driverId(rs.getString("driver_id"))
+                .deviceId(rs.getString("device_id"))
+                .idempotencyKey(rs.getString("idempotency_key"))
+                .createdAt(rs.getLong("created_at"))
+                .updatedAt(rs.getLong("updated_at"))
+                .resolvedAt(Sql.nullableLong(rs, "resolved_at"))
+                .resolvedBy(rs.getString("resolved_by"))
+                .resolution(rs.getString("resolution"))
+                .note(rs.getString("note"))
+                .stopVersion(Sql.nullableLong(rs, "stop_version"))
+                .build();
     }
 
     private static FindingRow finding(ResultSet rs) throws SQLException {

@@ -316,25 +316,26 @@ final class JdbcOutboxRepository implements OutboxRepository {
     }
 
     static OutboxRow row(ResultSet rs) throws SQLException {
-        return new OutboxRow(
-                rs.getLong("outbox_id"),
-                rs.getString("message_id"),
-                rs.getString("endpoint"),
-                rs.getString("dedupe_key"),
-                rs.getString("partition_key"),
-                rs.getString("type"),
-                rs.getString("stop_id"),
-                rs.getString("route_id"),
-                rs.getString("supersedes"),
-                rs.getString("payload_json"),
-                rs.getString("status"),
-                rs.getInt("attempts"),
-                rs.getLong("next_attempt_at"),
-                rs.getObject("last_status") == null ? null : rs.getInt("last_status"),
-                rs.getString("last_error"),
-                rs.getLong("created_at"),
-                Sql.nullableLong(rs, "delivered_at"),
-                rs.getString("correlation_id"),
-                rs.getString("trace_parent"));
+        return OutboxRow.builder()
+                .outboxId(rs.getLong("outbox_id"))
+                .messageId(rs.getString("message_id"))
+                .endpoint(rs.getString("endpoint"))
+                .dedupeKey(rs.getString("dedupe_key"))
+                .partitionKey(rs.getString("partition_key"))
+                .type(rs.getString("type"))
+                .stopId(rs.getString("stop_id"))
+                .routeId(rs.getString("route_id"))
+                .supersedes(rs.getString("supersedes"))
+                .payloadJson(rs.getString("payload_json"))
+                .status(rs.getString("status"))
+                .attempts(rs.getInt("attempts"))
+                .nextAttemptAt(rs.getLong("next_attempt_at"))
+                .lastStatus(rs.getObject("last_status") == null ? null : rs.getInt("last_status"))
+                .lastError(rs.getString("last_error"))
+                .createdAt(rs.getLong("created_at"))
+                .deliveredAt(Sql.nullableLong(rs, "delivered_at"))
+                .correlationId(rs.getString("correlation_id"))
+                .traceParent(rs.getString("trace_parent"))
+                .build();
     }
 }

@@ -464,38 +464,40 @@ final class JdbcRouteRepository implements RouteRepository {
     }
 
     private static RouteRow route(ResultSet rs) throws SQLException {
-        return new RouteRow(
-                rs.getString("route_id"),
-                rs.getString("driver_id"),
-                rs.getString("vehicle_id"),
-                rs.getString("service_date"),
-                rs.getString("status"),
-                rs.getLong("version"),
-                rs.getString("content_hash"),
-                rs.getLong("released_at"),
-                rs.getLong("updated_at"),
-                rs.getString("view_json"),
-                rs.getString("release_json"),
-                rs.getString("base_url"));
+        return RouteRow.builder()
+                .routeId(rs.getString("route_id"))
+                .driverId(rs.getString("driver_id"))
+                .vehicleId(rs.getString("vehicle_id"))
+                .serviceDate(rs.getString("service_date"))
+                .status(rs.getString("status"))
+                .version(rs.getLong("version"))
+                .contentHash(rs.getString("content_hash"))
+                .releasedAt(rs.getLong("released_at"))
+                .updatedAt(rs.getLong("updated_at"))
+                .viewJson(rs.getString("view_json"))
+                .releaseJson(rs.getString("release_json"))
+                .baseUrl(rs.getString("base_url"))
+                .build();
     }
 
     private static StopRow stop(ResultSet rs) throws SQLException {
-        return new StopRow(
-                rs.getString("stop_id"),
-                rs.getString("route_id"),
-                rs.getString("driver_id"),
-                rs.getInt("sequence"),
-                Sql.nullableDouble(rs, "lat"),
-                Sql.nullableDouble(rs, "lon"),
-                Sql.nullableDouble(rs, "geofence_m"),
-                rs.getString("status"),
-                rs.getLong("version"),
-                rs.getString("content_hash"),
-                rs.getString("policy_json"),
-                rs.getString("view_json"),
-                rs.getLong("released_at"),
-                rs.getLong("updated_at"),
-                rs.getLong("manifest_since"),
-                Sql.nullableLong(rs, "window_end"));
+        return StopRow.builder()
+                .stopId(rs.getString("stop_id"))
+                .routeId(rs.getString("route_id"))
+                .driverId(rs.getString("driver_id"))
+                .sequence(rs.getInt("sequence"))
+                .lat(Sql.nullableDouble(rs, "lat"))
+                .lon(Sql.nullableDouble(rs, "lon"))
+                .geofenceMeters(Sql.nullableDouble(rs, "geofence_m"))
+                .status(rs.getString("status"))
+                .version(rs.getLong("version"))
+                .contentHash(rs.getString("content_hash"))
+                .policyJson(rs.getString("policy_json"))
+                .viewJson(rs.getString("view_json"))
+                .releasedAt(rs.getLong("released_at"))
+                .updatedAt(rs.getLong("updated_at"))
+                .manifestSince(rs.getLong("manifest_since"))
+                .windowEnd(Sql.nullableLong(rs, "window_end"))
+                .build();
     }
 }

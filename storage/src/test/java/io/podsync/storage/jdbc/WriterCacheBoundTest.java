@@ -10,7 +10,19 @@ import org.junit.jupiter.api.Test;
 
 class WriterCacheBoundTest {
     private static StopRow stop(int i) {
-        return new StopRow("S-" + i, "R", "D", i, null, null, null, "active", 1, "h", "{}", null, 1, 1, 1, null);
+        return StopRow.builder()
+                .stopId("S-" + i)
+                .routeId("R")
+                .driverId("D")
+                .sequence(i)
+                .status("active")
+                .version(1)
+                .contentHash("h")
+                .policyJson("{}")
+                .releasedAt(1)
+                .updatedAt(1)
+                .manifestSince(1)
+                .build();
     }
 
     @Test
