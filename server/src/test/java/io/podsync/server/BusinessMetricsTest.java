@@ -108,6 +108,9 @@ class BusinessMetricsTest {
                 "podsync_devices_silent")) {
             assertTrue(start.contains("\n" + series + " 0"), series + " is there from the start, at zero\n" + start);
         }
+        // trace completeness: the released route is a link missing until a device of its driver pulls it
+        assertEquals(1, sample(start, "podsync_trace_missing", "link=\"not_dispatched\""), start);
+        assertEquals(0, sample(start, "podsync_trace_missing", "link=\"artifact_missing\""), start);
 
         // order to dispatch: the driver's phone pulls the route 10 minutes after its release
         clock.advance(Duration.ofMinutes(10));
@@ -115,6 +118,7 @@ class BusinessMetricsTest {
         String m = metrics();
         assertEquals(1, sample(m, "podsync_order_to_dispatch_seconds_count", ""), m);
         assertEquals(600, sample(m, "podsync_order_to_dispatch_seconds_sum", ""), 1);
+        assertEquals(0, sample(m, "podsync_trace_missing", "link=\"not_dispatched\""), m);
         assertEquals(0, sample(m, "podsync_order_to_dispatch_seconds_bucket", "le=\"300.0\""));
         assertEquals(1, sample(m, "podsync_order_to_dispatch_seconds_bucket", "le=\"900.0\""));
 
@@ -173,6 +177,7 @@ class BusinessMetricsTest {
                                 Fixtures.fullDelivery("BM-O2").withLocation(far)))));
         clock.advance(Duration.ofSeconds(6)); // past the gauges' reading age
         assertEquals(1, value("podsync_exceptions_open", "kind=\"flagged_event\""));
+        assertEquals(1, value("podsync_trace_missing", "link=\"exception_open\""));
         assertEquals(0, value("podsync_exceptions_open", "kind=\"contradiction\""), "every kind has its series");
         ExceptionView flagged = server.ops().exceptions("open", 100).items().stream()
                 .filter(x -> "BM-S2".equals(x.stopId()))

@@ -52,6 +52,14 @@ public interface OpsRepository {
     /** Active devices that have not synced since {@code before} (or never, and enrolled before it). */
     long devicesSilentSince(long before);
 
+    /**
+     * Links missing from traces as a whole (the trace completeness of every order in flight): events waiting for
+     * evidence, and active route versions no device of their driver has pulled.
+     */
+    record MissingLinks(long artifactMissing, long notDispatched) {}
+
+    MissingLinks missingLinks();
+
     /** One measured latency: when it ended and when what it measures began (epoch ms; null when not known). */
     record Latency(long endedAt, Long startedAt) {}
 

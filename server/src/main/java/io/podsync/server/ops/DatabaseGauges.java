@@ -35,10 +35,15 @@ final class DatabaseGauges {
     private final MultiGauge outboxOldest;
     private final MultiGauge outboxDead;
     private final MultiGauge devicesSilent;
+    private final MultiGauge traceMissing;
     private volatile long readAt = Long.MIN_VALUE / 2;
 
     /** What one reading found. */
-    private record Reading(Map<String, Long> exceptions, List<OpsRepository.OutboxBacklog> outbox, long silent) {}
+    private record Reading(
+            Map<String, Long> exceptions,
+            List<OpsRepository.OutboxBacklog> outbox,
+            long silent,
+            OpsRepository.MissingLinks missing) {}
 
     DatabaseGauges(MeterRegistry registry, Database db, Clock clock, List<String> endpoints, Duration silentAfter) {
         this.db = db;
@@ -61,6 +66,10 @@ final class DatabaseGauges {
         devicesSilent = MultiGauge.builder("podsync.devices.silent")
                 .description("Active devices that have not synced for podsync.sla.device-silent-after")
                 .register(registry);
+        traceMissing = MultiGauge.builder("podsync.trace.missing")
+                .description("Trace completeness: links missing from the traces of orders in flight, by link"
+                        + " (artifact_missing, not_dispatched, not_acknowledged, exception_open)")
+                .register(registry);
     }
 
     /** Reads again when the last reading is older than {@value #MAX_AGE_MS} ms. */
@@ -74,10 +83,12 @@ final class DatabaseGauges {
             r = db.read(tx -> new Reading(
                     tx.ops().openExceptionsByKind(),
                     tx.ops().outboxBacklog(),
-                    tx.ops().devicesSilentSince(now - silentAfter.toMillis())));
+                    tx.ops().devicesSilentSince(now - silentAfter.toMillis()),
+                    tx.ops().missingLinks()));
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "metrics: the database gauges could not be read: " + e.getMessage());
-            for (MultiGauge g : List.of(openExceptions, outboxBacklog, outboxOldest, outboxDead, devicesSilent)) {
+            for (MultiGauge g :
+                    List.of(openExceptions, outboxBacklog, outboxOldest, outboxDead, devicesSilent, traceMissing)) {
                 g.register(List.of(), true);
             }
             readAt = Long.MIN_VALUE / 2;
@@ -124,6 +135,21 @@ final class DatabaseGauges {
         }
         outboxOldest.register(ages, true);
         devicesSilent.register(List.of(MultiGauge.Row.of(Tags.empty(), r.silent())), true);
+        // the links the trace API names as missing, counted over the database (not_acknowledged: every message not
+        // delivered, dead ones too; exception_open: every open exception)
+        long undeliveredMessages = r.outbox().stream()
+                .mapToLong(OpsRepository.OutboxBacklog::count)
+                .sum();
+        long openTotal = open.values().stream().mapToLong(Long::longValue).sum();
+        traceMissing.register(
+                List.of(
+                        MultiGauge.Row.of(
+                                Tags.of("link", "artifact_missing"), r.missing().artifactMissing()),
+                        MultiGauge.Row.of(
+                                Tags.of("link", "not_dispatched"), r.missing().notDispatched()),
+                        MultiGauge.Row.of(Tags.of("link", "not_acknowledged"), undeliveredMessages),
+                        MultiGauge.Row.of(Tags.of("link", "exception_open"), openTotal)),
+                true);
         readAt = now;
     }
 

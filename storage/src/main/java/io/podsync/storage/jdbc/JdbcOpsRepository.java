@@ -81,6 +81,19 @@ final class JdbcOpsRepository implements OpsRepository {
     }
 
     @Override
+    public MissingLinks missingLinks() {
+        // events_awaiting (partial, by verdict) and route_pulls_route: no scan of the event log
+        long awaiting = sql.one("SELECT COUNT(*) FROM events WHERE verdict = 'AWAITING_EVIDENCE'", rs -> rs.getLong(1))
+                .orElse(0L);
+        long undispatched = sql.one("""
+                        SELECT COUNT(*) FROM routes r WHERE r.status = 'active' AND NOT EXISTS (
+                            SELECT 1 FROM route_pulls p
+                            WHERE p.route_id = r.route_id AND p.version = r.version AND p.driver_id = r.driver_id)
+                        """, rs -> rs.getLong(1)).orElse(0L);
+        return new MissingLinks(awaiting, undispatched);
+    }
+
+    @Override
     public List<Latency> dispatchLatencies(long from, long to, int limit) {
         // route_pulls_at finds the window; route_pulls_route tells whether an earlier pull dispatched the version
         return sql.list("""
