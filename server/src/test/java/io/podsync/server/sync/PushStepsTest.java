@@ -9,11 +9,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.podsync.protocol.CapturedEvent;
 import io.podsync.protocol.EventFlags;
+import io.podsync.protocol.EventPayload;
 import io.podsync.protocol.EventResult;
 import io.podsync.protocol.EventType;
+import io.podsync.protocol.EvidenceKind;
+import io.podsync.protocol.EvidenceRef;
 import io.podsync.protocol.ExceptionKind;
+import io.podsync.protocol.ProofPolicy;
 import io.podsync.protocol.RejectReasons;
 import io.podsync.protocol.Verdict;
+import io.podsync.protocol.json.CanonicalJson;
 import io.podsync.protocol.json.ProtocolJson;
 import io.podsync.protocol.validation.ViolationCodes;
 import io.podsync.storage.EventRow;
@@ -22,6 +27,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The deciding steps of a push on their own: no server, no database. */
@@ -166,6 +172,80 @@ class PushStepsTest {
         assertTrue(PushProcessor.isReceived(Verdict.REASSIGNED));
         assertFalse(PushProcessor.isReceived(Verdict.DUPLICATE));
         assertFalse(PushProcessor.isReceived(Verdict.REJECTED));
+    }
+
+    private static PushItem item(CapturedEvent e) {
+        return new PushItem(0, e, null, e.idempotencyKey(), e.seq(), CanonicalJson.canonical(e.normalized()));
+    }
+
+    private static final String SHA = "b".repeat(64);
+
+    /** A decider over one stop S1 (version 2, released at 0) without a database: nothing here needs one. */
+    private static EventDecider decider(String holder, boolean heldBefore, long receivedAt) {
+        StopRow s1 = new StopRow(
+                "S1",
+                "R1",
+                holder,
+                1,
+                null,
+                null,
+                null,
+                "active",
+                2,
+                "h",
+                ProtocolJson.toString(ProofPolicy.NONE),
+                "{}",
+                0,
+                0,
+                1,
+                null);
+        Set<String> foreign = holder.equals("D1") ? Set.of() : Set.of("S1");
+        PushLookups lookups =
+                new PushLookups(Map.of("S1", s1), foreign, heldBefore ? Set.of("S1") : Set.of(), Map.of(), Set.of());
+        return new EventDecider(null, lookups, new PushContext("D1", "dev", receivedAt, 0, 0, 99, "c"), 60_000);
+    }
+
+    @Test
+    void anEventIsFencedCheckedAndGatedOnItsEvidence() {
+        long received = AT.toEpochMilli() + 1_000;
+        CapturedEvent failed = new CapturedEvent(
+                "k1",
+                1L,
+                EventType.FAILED,
+                "S1",
+                1,
+                AT,
+                EventPayload.EMPTY.withEvidence(List.of(new EvidenceRef(SHA, EvidenceKind.PHOTO, "image/jpeg"))),
+                2L);
+        EventDecider.Decision held = decider("D1", false, received).decide(item(failed));
+        assertEquals("AWAITING_EVIDENCE", held.row().verdict());
+        assertEquals(List.of(SHA), held.missing());
+        assertEquals(EventFlags.REASON_MISSING, held.row().flags());
+        assertEquals(AT.toEpochMilli(), held.row().correctedAt());
+        assertEquals(
+                List.of(ExceptionKind.FLAGGED_EVENT),
+                held.findings().stream().map(f -> f.kind()).toList());
+
+        EventDecider.Decision fenced = decider("D2", true, received).decide(item(failed));
+        assertEquals("REASSIGNED", fenced.row().verdict());
+        assertEquals(RejectReasons.STOP_REASSIGNED, fenced.row().reason());
+        assertEquals("", fenced.row().flags());
+        assertEquals("event:dev:k1", fenced.findings().get(0).key());
+        assertEquals(ExceptionKind.REASSIGNED_EVENT, fenced.findings().get(0).kind());
+
+        EventDecider.Decision refused = decider("D2", false, received).decide(item(failed));
+        assertEquals("REJECTED", refused.row().verdict());
+        assertEquals("events[0].stopId", refused.row().field());
+        assertEquals(99L, refused.row().expiresAt());
+        assertEquals(List.of(), refused.findings());
+
+        CapturedEvent early = new CapturedEvent("k2", 2L, EventType.ARRIVED, "S1", 1, AT, null, null);
+        EventDecider.Decision future =
+                decider("D1", false, AT.toEpochMilli() - 60_001).decide(item(early));
+        assertEquals("APPLIED", future.row().verdict());
+        assertEquals(EventFlags.CAPTURE_TIME_IN_FUTURE, future.row().flags());
+        assertEquals(AT.toEpochMilli() - 60_001, future.row().correctedAt());
+        assertEquals(List.of(), future.findings(), "only an outcome's flags are findings");
     }
 
     private static EventResult result(Verdict verdict, String reason) {
