@@ -2,15 +2,11 @@ package io.podsync.server.evidence;
 
 import io.podsync.protocol.UploadRequest;
 import io.podsync.protocol.UploadStatus;
-import io.podsync.protocol.validation.Identifiers;
-import io.podsync.protocol.validation.ViolationCodes;
 import io.podsync.server.auth.Principal;
 import io.podsync.server.auth.Secrets;
 import io.podsync.server.http.ProblemException;
 import io.podsync.server.observe.Telemetry;
-import io.podsync.storage.ArtifactRow;
 import io.podsync.storage.Database;
-import io.podsync.storage.FileModes;
 import io.podsync.storage.UploadRow;
 import io.podsync.storage.UploadSegmentRow;
 import io.podsync.storage.artifact.ArtifactStore;
@@ -19,16 +15,10 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.SequenceInputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Base64;
-import java.util.Collections;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 
@@ -38,18 +28,11 @@ import java.util.Set;
  * byte arrives the whole artifact is verified against the declared SHA-256 and size before it is committed to its
  * content address; a mismatch commits nothing. A chunk that is the whole artifact skips staging: it streams to its
  * content address, and the store completes that write only if the bytes have the declared hash.
+ *
+ * <p>The steps: declaration and header checks ({@link UploadChecks}), chunks without a length ({@link ChunkSpool}),
+ * verification and commit ({@link UploadAssembly}), and the sweep of abandoned uploads.
  */
 public final class UploadProcessor {
-    public static final String OPEN = "open";
-    public static final String COMPLETED = "completed";
-    /**
-     * Declared when the server already had the artifact: done, but nothing was received from this device, so it gives
-     * no right to read the artifact (knowing a hash is no proof of holding the bytes).
-     */
-    public static final String KNOWN = "known";
-
-    public static final String FAILED = "failed";
-
     /**
      * @param maxBytes largest artifact (refused at declaration)
      * @param mediaTypes media types accepted
@@ -62,41 +45,19 @@ public final class UploadProcessor {
 
     private final Database db;
     private final ArtifactStore store;
-    private final EvidenceGate gate;
     private final Clock clock;
     private final Settings settings;
-
-    /** Chunks without Content-Length spooled at once; each holds at most {@code max-chunk-bytes} on disk. */
-    static final int MAX_SPOOLS = 8;
-
-    private static final System.Logger LOG = System.getLogger(UploadProcessor.class.getName());
-
-    private final Path spoolDir;
-    private final java.util.concurrent.Semaphore spools = new java.util.concurrent.Semaphore(MAX_SPOOLS);
+    private final ChunkSpool spool;
+    private final UploadAssembly assembly;
 
     public UploadProcessor(
             Database db, ArtifactStore store, EvidenceGate gate, Clock clock, Settings settings, Path spoolDir) {
         this.db = db;
         this.store = store;
-        this.gate = gate;
         this.clock = clock;
         this.settings = settings;
-        this.spoolDir = spoolDir;
-        clearSpool(spoolDir);
-    }
-
-    /** Chunks a crash left in the spool are of requests that got no answer: their clients send them again. */
-    private static void clearSpool(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            return;
-        }
-        try (var parts = Files.list(dir)) {
-            for (Path p : (Iterable<Path>) parts::iterator) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.WARNING, "cannot clear the upload spool " + dir + ": " + e);
-        }
+        this.spool = new ChunkSpool(spoolDir);
+        this.assembly = new UploadAssembly(db, store, gate, clock);
     }
 
     /** The largest artifact, as tus's {@code Tus-Max-Size}. */
@@ -105,30 +66,7 @@ public final class UploadProcessor {
     }
 
     public UploadStatus declare(Principal device, UploadRequest r) {
-        if (r.sha256() == null || !Identifiers.isSha256(r.sha256())) {
-            throw ProblemException.badRequest(
-                    ViolationCodes.INVALID_FORMAT, "sha256", "sha256 must be 64 lowercase hex digits");
-        }
-        if (r.size() == null || r.size() < 1) {
-            throw ProblemException.badRequest(ViolationCodes.REQUIRED, "size", "size (bytes, at least 1) is required");
-        }
-        if (r.size() > settings.maxBytes()) {
-            throw ProblemException.tooLarge(
-                    "artifact_too_large", "size", "artifacts may have at most " + settings.maxBytes() + " bytes");
-        }
-        if (r.kind() == null) {
-            throw ProblemException.badRequest(ViolationCodes.REQUIRED, "kind", "kind is signature, photo or document");
-        }
-        String mediaType = r.mediaType() == null ? null : r.mediaType().toLowerCase(java.util.Locale.ROOT);
-        if (mediaType == null || !settings.mediaTypes().contains(mediaType)) {
-            throw new ProblemException(
-                    415,
-                    "media_type_not_allowed",
-                    "Unsupported media type",
-                    "mediaType must be one of " + settings.mediaTypes(),
-                    "mediaType",
-                    null);
-        }
+        String mediaType = UploadChecks.declaration(r, settings);
         long now = clock.millis();
         return db.write(tx -> {
             if (tx.evidence().findArtifact(r.sha256()).isPresent()) {
@@ -141,13 +79,13 @@ public final class UploadProcessor {
                         .or(() -> tx.evidence().doneUploadOf(device.deviceId(), r.sha256()))
                         .orElse(null);
                 if (done != null) {
-                    if (OPEN.equals(done.status())) {
-                        tx.evidence().setUploadStatus(done.uploadId(), KNOWN, now);
+                    if (state(done) == UploadState.OPEN) {
+                        tx.evidence().setUploadStatus(done.uploadId(), UploadState.KNOWN.wire(), now);
                     }
                     return stored(done.uploadId(), r.sha256(), r.size());
                 }
                 String id = newId();
-                tx.evidence().insertUpload(row(id, device, r, mediaType, r.size(), KNOWN, now));
+                tx.evidence().insertUpload(row(id, device, r, mediaType, r.size(), UploadState.KNOWN, now));
                 return stored(id, r.sha256(), r.size());
             }
             UploadRow open =
@@ -164,7 +102,7 @@ public final class UploadProcessor {
                         null,
                         null);
             }
-            UploadRow u = row(newId(), device, r, mediaType, 0, OPEN, now);
+            UploadRow u = row(newId(), device, r, mediaType, 0, UploadState.OPEN, now);
             tx.evidence().insertUpload(u);
             return status(u);
         });
@@ -175,7 +113,7 @@ public final class UploadProcessor {
     }
 
     private UploadRow row(
-            String id, Principal device, UploadRequest r, String mediaType, long offset, String status, long now) {
+            String id, Principal device, UploadRequest r, String mediaType, long offset, UploadState state, long now) {
         return new UploadRow(
                 id,
                 device.deviceId(),
@@ -185,7 +123,7 @@ public final class UploadProcessor {
                 mediaType,
                 r.kind().wire(),
                 offset,
-                status,
+                state.wire(),
                 now,
                 now,
                 now + settings.expireAfter().toMillis());
@@ -194,10 +132,10 @@ public final class UploadProcessor {
     /** Where an upload stands; finishes one whose bytes all arrived but whose commit failed earlier. */
     public UploadStatus status(Principal device, String uploadId) {
         UploadRow u = find(device, uploadId);
-        if (isDone(u)) {
+        if (state(u).isDone()) {
             return stored(u.uploadId(), u.sha256(), u.size());
         }
-        if (OPEN.equals(u.status()) && u.offset() == u.size()) {
+        if (state(u) == UploadState.OPEN && u.offset() == u.size()) {
             return complete(u);
         }
         return status(u);
@@ -219,55 +157,49 @@ public final class UploadProcessor {
     private UploadStatus chunked(
             Principal device, String uploadId, Long offset, long length, String checksum, InputStream body) {
         UploadRow u = find(device, uploadId);
-        if (isDone(u)) {
+        if (state(u).isDone()) {
             return readOff(u, offset, body);
         }
-        if (offset == null) {
-            throw ProblemException.badRequest(
-                    ViolationCodes.REQUIRED, "Upload-Offset", "send the Upload-Offset header");
-        }
-        if (offset != u.offset()) {
-            throw offsetMismatch(u.offset());
-        }
+        UploadChecks.offset(u, offset);
         if (length < 0) {
-            return spooled(device, u, offset, checksum, body);
+            long room = Math.min(settings.maxChunkBytes(), u.size() - offset);
+            return spool.spool(
+                    body,
+                    room,
+                    u.size(),
+                    settings.maxChunkBytes(),
+                    (n, in) -> chunk(device, u.uploadId(), offset, n, checksum, in));
         }
-        if (length > settings.maxChunkBytes()) {
-            throw ProblemException.tooLarge(
-                    "chunk_too_large",
-                    "Content-Length",
-                    "chunks may have at most " + settings.maxChunkBytes() + " bytes");
-        }
-        if (offset + length > u.size()) {
-            throw ProblemException.tooLarge(
-                    "chunk_beyond_size", "Content-Length", "the chunk goes past the declared size " + u.size());
-        }
+        UploadChecks.length(u, offset, length, settings.maxChunkBytes());
         if (length == 0) {
             return u.offset() == u.size() ? complete(u) : status(u);
         }
-        InputStream in = body;
-        if (offset == 0) {
-            in = checkMediaType(u, body);
+        InputStream in = offset == 0 ? checkMediaType(u, body) : body;
+        if (offset == 0
+                && length == u.size()
+                && (checksum == null || UploadChecks.checksumMatches(checksum, u.sha256()))) {
+            assembly.whole(u, in);
+            return stored(u.uploadId(), u.sha256(), u.size());
         }
-        if (offset == 0 && length == u.size() && (checksum == null || checksumMatches(checksum, u.sha256()))) {
-            return whole(u, in);
+        if (!stage(u, offset, length, checksum, in)) { // a concurrent chunk for the same offset won
+            throw UploadChecks.offsetMismatch(find(device, uploadId).offset());
         }
-        String key = "uploads/" + u.uploadId() + "/" + offset + "-" + Secrets.random(6);
+        UploadRow now = find(device, uploadId);
+        return now.offset() == now.size() ? complete(now) : status(now);
+    }
+
+    /** Stages one chunk and advances the upload past it; false (nothing staged) when another chunk took the offset. */
+    private boolean stage(UploadRow u, long offset, long length, String checksum, InputStream in) {
+        String key = UploadAssembly.chunkKey(u.uploadId(), offset, Secrets.random(6));
         String chunkHash;
         try {
             chunkHash = store.putStaging(key, in, length);
         } catch (ArtifactStoreException e) {
-            throw cutShort(e);
+            throw UploadAssembly.cutShort(e);
         }
-        if (checksum != null && !checksumMatches(checksum, chunkHash)) {
+        if (checksum != null && !UploadChecks.checksumMatches(checksum, chunkHash)) {
             store.deleteStaging(List.of(key));
-            throw new ProblemException(
-                    460,
-                    "checksum_mismatch",
-                    "Checksum mismatch",
-                    "the chunk did not match its Upload-Checksum; it was discarded, send it again",
-                    "Upload-Checksum",
-                    null);
+            throw UploadChecks.checksumMismatch();
         }
         long now = clock.millis();
         boolean advanced = db.write(tx -> {
@@ -277,12 +209,10 @@ public final class UploadProcessor {
             tx.evidence().addSegment(new UploadSegmentRow(u.uploadId(), offset, length, key, chunkHash));
             return true;
         });
-        if (!advanced) { // a concurrent chunk for the same offset won
+        if (!advanced) {
             store.deleteStaging(List.of(key));
-            throw offsetMismatch(find(device, uploadId).offset());
         }
-        UploadRow now2 = find(device, uploadId);
-        return now2.offset() == now2.size() ? complete(now2) : status(now2);
+        return advanced;
     }
 
     /**
@@ -301,68 +231,6 @@ public final class UploadProcessor {
         return new UploadStatus(UploadStatus.STORED, u.sha256(), u.size(), u.uploadId(), at, null, null);
     }
 
-    /**
-     * A chunk without {@code Content-Length} ({@code Transfer-Encoding: chunked}, as tus-java-client sends): spooled
-     * to an owner-only file under the data directory (not the system's temporary directory, often a small tmpfs other
-     * users share), at most as many bytes as the upload has left and a chunk may have, then taken as a chunk of that
-     * length. At most {@link #MAX_SPOOLS} at once, so that the disk holds at most that many chunks; more, or a disk
-     * that refuses the bytes, is 503 (send again later). A body cut off is discarded, as any other.
-     */
-    private UploadStatus spooled(Principal device, UploadRow u, long offset, String checksum, InputStream body) {
-        long room = Math.min(settings.maxChunkBytes(), u.size() - offset);
-        if (!spools.tryAcquire()) {
-            throw ProblemException.unavailable(
-                    "upload_busy", "too many chunks without Content-Length arrive at once; send this one again");
-        }
-        Path spool = null;
-        try {
-            spool = Files.createTempFile(FileModes.privateDirectory(spoolDir, "the upload spool"), "chunk-", ".part");
-            long length = 0;
-            try (OutputStream out = Files.newOutputStream(spool)) {
-                byte[] buffer = new byte[64 * 1024];
-                int n;
-                // one byte past the room tells a chunk that is too long
-                while (length <= room && (n = readSome(body, buffer, room + 1 - length)) > 0) {
-                    out.write(buffer, 0, n);
-                    length += n;
-                }
-            }
-            if (length > room) {
-                throw ProblemException.tooLarge(
-                        "chunk_beyond_size",
-                        "Content-Length",
-                        "the chunk goes past the declared size " + u.size() + " or the chunk limit "
-                                + settings.maxChunkBytes());
-            }
-            try (InputStream in = Files.newInputStream(spool)) {
-                return chunk(device, u.uploadId(), offset, length, checksum, in);
-            }
-        } catch (IOException | java.io.UncheckedIOException e) {
-            LOG.log(System.Logger.Level.WARNING, "spooling a chunk under " + spoolDir + " failed: " + e);
-            throw ProblemException.unavailable(
-                    "upload_spool_failed", "the server could not hold the chunk; it was discarded, send it again");
-        } finally {
-            spools.release();
-            if (spool != null) {
-                try {
-                    Files.deleteIfExists(spool);
-                } catch (IOException e) {
-                    // removed at the next start
-                }
-            }
-        }
-    }
-
-    /** Reads up to {@code most} bytes; a body cut off is the client's failure (400), not the disk's. */
-    private static int readSome(InputStream body, byte[] buffer, long most) {
-        try {
-            return body.read(buffer, 0, (int) Math.min(buffer.length, most));
-        } catch (IOException e) {
-            throw ProblemException.badRequest(
-                    "chunk_incomplete", null, "the chunk was cut off; it was discarded, send it again");
-        }
-    }
-
     private InputStream checkMediaType(UploadRow u, InputStream body) {
         BufferedInputStream in = new BufferedInputStream(body, 64 * 1024);
         try {
@@ -370,10 +238,7 @@ public final class UploadProcessor {
             byte[] head = in.readNBytes(MediaTypes.HEAD_BYTES);
             in.reset();
             if (!MediaTypes.agree(u.mediaType(), MediaTypes.sniff(head))) {
-                db.write(tx -> {
-                    tx.evidence().setUploadStatus(u.uploadId(), FAILED, clock.millis());
-                    return null;
-                });
+                assembly.fail(u, clock.millis());
                 throw new ProblemException(
                         415,
                         "media_type_mismatch",
@@ -388,96 +253,10 @@ public final class UploadProcessor {
         }
     }
 
-    /** A store write that failed: retryable when the store is down, else the chunk ended before its length. */
-    private static RuntimeException cutShort(ArtifactStoreException e) {
-        if (e.isTransient()) {
-            return e;
-        }
-        return ProblemException.badRequest(
-                "chunk_incomplete",
-                "Content-Length",
-                "the chunk ended before its Content-Length; it was discarded, send it again");
-    }
-
-    /**
-     * The artifact in one chunk, the usual case: straight to its content address, verified as it streams (the store
-     * refuses to complete a write whose bytes miss the declared hash), then recorded. No staging object, no copy.
-     */
-    private UploadStatus whole(UploadRow u, InputStream in) {
-        boolean stored;
-        try {
-            stored = store.putVerified(u.sha256(), in, u.size(), u.mediaType());
-        } catch (ArtifactStoreException e) {
-            throw cutShort(e);
-        }
-        long now = clock.millis();
-        if (!stored) {
-            throw hashMismatch(u, now);
-        }
-        recordStored(u, now);
-        return stored(u.uploadId(), u.sha256(), u.size());
-    }
-
-    private ProblemException hashMismatch(UploadRow u, long now) {
-        db.write(tx -> {
-            tx.evidence().setUploadStatus(u.uploadId(), FAILED, now);
-            return null;
-        });
-        return new ProblemException(
-                422,
-                "hash_mismatch",
-                "Hash mismatch",
-                "the uploaded bytes do not have the declared SHA-256; nothing was stored",
-                "sha256",
-                null);
-    }
-
-    /** The artifact is in the store: record it and release the events that waited for it. */
-    private void recordStored(UploadRow u, long now) {
-        db.write(tx -> {
-            tx.evidence().insertArtifact(new ArtifactRow(u.sha256(), u.size(), u.mediaType(), u.kind(), now));
-            tx.evidence().setUploadStatus(u.uploadId(), COMPLETED, now);
-            gate.artifactStored(tx, u.sha256(), now);
-            return null;
-        });
-    }
-
     /** Verifies the whole artifact, commits it, records it and releases the events that waited for it. */
     private UploadStatus complete(UploadRow u) {
-        List<UploadSegmentRow> segments = db.read(tx -> tx.evidence().segments(u.uploadId()));
-        List<String> staged = new ArrayList<>(
-                segments.stream().map(UploadSegmentRow::stagingKey).toList());
-        String source;
-        String hash;
-        if (segments.size() == 1) {
-            source = segments.get(0).stagingKey();
-            hash = segments.get(0).sha256();
-        } else {
-            source = "uploads/" + u.uploadId() + "/assembled";
-            staged.add(source);
-            hash = store.putStaging(source, concatenation(segments), u.size());
-        }
-        long now = clock.millis();
-        if (!hash.equals(u.sha256())) {
-            store.deleteStaging(staged);
-            throw hashMismatch(u, now);
-        }
-        store.commit(source, u.sha256(), u.mediaType());
-        recordStored(u, now);
-        try {
-            store.deleteStaging(staged);
-        } catch (ArtifactStoreException e) {
-            // the abandoned-upload sweep deletes leftovers
-        }
+        assembly.complete(u);
         return stored(u.uploadId(), u.sha256(), u.size());
-    }
-
-    private InputStream concatenation(List<UploadSegmentRow> segments) {
-        List<InputStream> parts = new ArrayList<>();
-        for (UploadSegmentRow s : segments) {
-            parts.add(new LazyStream(() -> store.openStaging(s.stagingKey())));
-        }
-        return new SequenceInputStream(Collections.enumeration(parts));
     }
 
     /** Deletes uploads nobody finished in time, with their staged chunks. Returns how many. */
@@ -485,7 +264,7 @@ public final class UploadProcessor {
         long now = clock.millis();
         int n = 0;
         for (UploadRow u : db.read(tx -> tx.evidence().expiredUploads(now, 100))) {
-            discard(u);
+            assembly.discard(u);
             n++;
         }
         return n;
@@ -498,22 +277,9 @@ public final class UploadProcessor {
      */
     public void terminate(Principal device, String uploadId) {
         UploadRow u = find(device, uploadId);
-        if (!isDone(u)) {
-            discard(u);
+        if (!state(u).isDone()) {
+            assembly.discard(u);
         }
-    }
-
-    /** Deletes an unfinished upload: its staged chunks first, then its rows. */
-    private void discard(UploadRow u) {
-        List<String> keys = new ArrayList<>(db.read(tx -> tx.evidence().segments(u.uploadId())).stream()
-                .map(UploadSegmentRow::stagingKey)
-                .toList());
-        keys.add("uploads/" + u.uploadId() + "/assembled");
-        store.deleteStaging(keys);
-        db.write(tx -> {
-            tx.evidence().deleteUpload(u.uploadId());
-            return null;
-        });
     }
 
     private UploadRow find(Principal device, String uploadId) {
@@ -523,18 +289,17 @@ public final class UploadProcessor {
         if (u == null || !u.deviceId().equals(device.deviceId())) {
             throw ProblemException.notFound("upload_not_found", "no upload " + uploadId + " of this device");
         }
-        if (FAILED.equals(u.status())) {
+        if (state(u) == UploadState.FAILED) {
             throw ProblemException.gone("upload_failed", "this upload failed; declare the artifact again");
         }
-        if (!isDone(u) && u.expiresAt() < clock.millis()) {
+        if (!state(u).isDone() && u.expiresAt() < clock.millis()) {
             throw ProblemException.gone("upload_expired", "this upload was abandoned and expired; declare it again");
         }
         return u;
     }
 
-    /** Nothing more to send: its artifact is stored (by this device's bytes, or already known). */
-    private static boolean isDone(UploadRow u) {
-        return COMPLETED.equals(u.status()) || KNOWN.equals(u.status());
+    private static UploadState state(UploadRow u) {
+        return UploadState.fromWire(u.status());
     }
 
     private UploadStatus status(UploadRow u) {
@@ -550,31 +315,5 @@ public final class UploadProcessor {
 
     private static UploadStatus stored(String uploadId, String sha256, long size) {
         return new UploadStatus(UploadStatus.STORED, sha256, size, uploadId, size, null, null);
-    }
-
-    private static ProblemException offsetMismatch(long offset) {
-        return new ProblemException(
-                        409,
-                        "offset_mismatch",
-                        "Offset mismatch",
-                        "the upload is at offset " + offset + "; send from there",
-                        "Upload-Offset",
-                        null)
-                .withHeader("Upload-Offset", String.valueOf(offset));
-    }
-
-    private static boolean checksumMatches(String header, String hexHash) {
-        String[] parts = header.trim().split("\\s+", 2);
-        if (parts.length != 2 || !parts[0].equalsIgnoreCase("sha256")) {
-            throw ProblemException.badRequest(
-                    "unsupported_checksum", "Upload-Checksum", "Upload-Checksum must be 'sha256 <base64 digest>'");
-        }
-        try {
-            return java.security.MessageDigest.isEqual(
-                    Base64.getDecoder().decode(parts[1]), HexFormat.of().parseHex(hexHash));
-        } catch (IllegalArgumentException e) {
-            throw ProblemException.badRequest(
-                    "unsupported_checksum", "Upload-Checksum", "the Upload-Checksum digest is not base64");
-        }
     }
 }
