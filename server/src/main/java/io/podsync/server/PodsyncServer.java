@@ -45,6 +45,7 @@ import io.podsync.server.http.ProblemException;
 import io.podsync.server.http.ProtocolVersionFilter;
 import io.podsync.server.http.Routes;
 import io.podsync.server.observe.LogFormat;
+import io.podsync.server.observe.LoggingConfig;
 import io.podsync.server.observe.Telemetry;
 import io.podsync.server.ops.DeviceActivity;
 import io.podsync.server.ops.ExceptionService;
@@ -63,13 +64,14 @@ import io.podsync.server.sync.PullProcessor;
 import io.podsync.server.sync.PushProcessor;
 import io.podsync.server.sync.StopStates;
 import io.podsync.server.sync.SyncService;
-import io.podsync.storage.Database;
+import io.podsync.storage.DatabaseKind;
 import io.podsync.storage.DatabaseObserver;
 import io.podsync.storage.FileModes;
 import io.podsync.storage.Tx;
 import io.podsync.storage.artifact.ArtifactStore;
 import io.podsync.storage.artifact.LocalArtifactStore;
 import io.podsync.storage.artifact.S3ArtifactStore;
+import io.podsync.storage.jdbc.Database;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Base64;
@@ -194,7 +196,6 @@ public final class PodsyncServer implements AutoCloseable {
     /** Everything the routing needs, built once at start-up. */
     record Services(
             ServerConfig config,
-            Database db,
             Metrics metrics,
             AuthFilter authFilter,
             AuthService auth,
@@ -210,7 +211,6 @@ public final class PodsyncServer implements AutoCloseable {
             OpenApiService openApi,
             Telemetry telemetry,
             ConsoleService console,
-            ArtifactStore store,
             UploadProcessor uploads,
             StopStates states,
             Forwarding forwarding) {
@@ -226,7 +226,7 @@ public final class PodsyncServer implements AutoCloseable {
                     cfg.sla().deviceSilentAfter());
             db.observe(new DatabaseObserver() {
                 @Override
-                public void written(Database.Kind kind, long nanos, boolean ok) {
+                public void written(DatabaseKind kind, long nanos, boolean ok) {
                     metrics.written(kind, nanos, ok);
                 }
 
@@ -262,7 +262,7 @@ public final class PodsyncServer implements AutoCloseable {
                     clock,
                     cfg.uploads(),
                     cfg.dataDir().resolve("spool"));
-            ClientRegistry clients = new ClientRegistry(cfg, db);
+            ClientRegistry clients = new ClientRegistry(cfg.clients(), cfg.dataDir(), db);
             // one throttle for every way of signing in: the token endpoint, enrollment and the console
             LoginThrottle throttle = new LoginThrottle(
                     cfg.loginLimit().maxFailures(),
@@ -292,7 +292,6 @@ public final class PodsyncServer implements AutoCloseable {
                     new AuthService(db, clock, tokens, keys, clients, gate, cfg.enrollmentCodeTtl(), throttle);
             return new Services(
                     cfg,
-                    db,
                     metrics,
                     new AuthFilter(
                             tokens, gate, AuthFilter.scrapeToken(cfg.metrics().scrapeTokenFile())),
@@ -335,7 +334,6 @@ public final class PodsyncServer implements AutoCloseable {
                             evidence.artifactReader(),
                             db,
                             clock),
-                    store,
                     uploads,
                     states,
                     forwarding);
@@ -352,7 +350,7 @@ public final class PodsyncServer implements AutoCloseable {
         private static KeyEncryption keyEncryption(ServerConfig cfg, Database db) {
             String url = cfg.db().url();
             Path defaultFile = null;
-            if (db.kind() == Database.Kind.SQLITE) {
+            if (db.kind() == DatabaseKind.SQLITE) {
                 String file = url.substring("jdbc:sqlite:".length()).split("\\?", 2)[0];
                 defaultFile = Path.of(file).toAbsolutePath().resolveSibling("podsync.key");
             }
@@ -384,7 +382,7 @@ public final class PodsyncServer implements AutoCloseable {
      * The access log: one line per request, after its answer, with the caller, the request line, the status, the
      * size, the time taken in milliseconds and the correlation id (logger {@code io.helidon.webserver.AccessLog}).
      */
-    private static AccessLogFeature accessLog(ServerConfig.LoggingConfig cfg) {
+    private static AccessLogFeature accessLog(LoggingConfig cfg) {
         return AccessLogFeature.builder()
                 .enabled(cfg.accessLog())
                 .addEntry(HostLogEntry.create())

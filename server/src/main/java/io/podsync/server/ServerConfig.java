@@ -3,8 +3,11 @@ package io.podsync.server;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 import io.podsync.protocol.Limits;
+import io.podsync.server.auth.ClientConfig;
 import io.podsync.server.erp.ErpConfig;
 import io.podsync.server.evidence.UploadProcessor;
+import io.podsync.server.observe.LoggingConfig;
+import io.podsync.server.observe.TracingConfig;
 import io.podsync.server.ops.SlaMonitor;
 import io.podsync.storage.DatabaseConfig;
 import io.podsync.storage.artifact.S3Config;
@@ -102,33 +105,6 @@ public record ServerConfig(
     public record MetricsConfig(Path scrapeTokenFile) {}
 
     /**
-     * The server's log (standard error, through {@code java.util.logging}).
-     *
-     * @param format {@code podsync.logging.format}: {@code text} (default, one line per record) or {@code json} (JSON
-     *     lines, one object per record, for log shippers)
-     * @param accessLog {@code podsync.logging.access-log}: one line per request with its correlation id (default true)
-     */
-    public record LoggingConfig(String format, boolean accessLog) {
-        public boolean json() {
-            return format.equals("json");
-        }
-    }
-
-    /**
-     * OpenTelemetry tracing, off by default. W3C {@code traceparent} is taken and passed on (to the ERP as well)
-     * either way.
-     *
-     * @param enabled {@code podsync.tracing.enabled}: record spans and export them (default false)
-     * @param endpoint {@code podsync.tracing.otlp-endpoint}: the OTLP/HTTP collector (default
-     *     {@code http://localhost:4318}; spans go to {@code /v1/traces} under it)
-     * @param serviceName {@code podsync.tracing.service-name}: {@code service.name} of the spans (default
-     *     {@code podsync})
-     * @param sampleRatio {@code podsync.tracing.sample-ratio}: the share of new traces recorded, 0 to 1 (default 1);
-     *     a trace the caller sampled is always recorded
-     */
-    public record TracingConfig(boolean enabled, java.net.URI endpoint, String serviceName, double sampleRatio) {}
-
-    /**
      * The operations console's sessions.
      *
      * @param idleTimeout {@code podsync.console.idle-timeout}: a session unused this long ends (default PT30M)
@@ -178,18 +154,6 @@ public record ServerConfig(
         /** Where evidence is, as the replicas compare it: {@code local}, or the S3 endpoint, bucket and prefix. */
         public String identity() {
             return s3 == null ? "local" : "s3 " + s3.endpoint() + "/" + s3.bucket() + "/" + s3.prefix();
-        }
-    }
-
-    /**
-     * An API client of the ERP or operations side.
-     *
-     * @param scopes any of {@code erp}, {@code ops}, {@code metrics} (scraping {@code /metrics} only)
-     */
-    public record ClientConfig(String id, String secret, List<String> scopes) {
-        @Override
-        public String toString() {
-            return "ClientConfig[id=" + id + ", scopes=" + scopes + "]"; // never the secret
         }
     }
 

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.podsync.server.auth.KeyEncryption;
 import io.podsync.server.auth.KeyRing;
-import io.podsync.storage.Database;
 import io.podsync.storage.DatabaseConfig;
+import io.podsync.storage.jdbc.Database;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;

@@ -16,6 +16,7 @@ import io.podsync.protocol.EventType;
 import io.podsync.protocol.EvidenceKind;
 import io.podsync.protocol.json.ProtocolJson;
 import io.podsync.server.observe.LogFormat;
+import io.podsync.server.observe.LoggingConfig;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
@@ -276,7 +277,7 @@ class LogsAndTracesTest {
             root.removeHandler(capture);
             accessLog.removeHandler(accessCapture);
             accessLog.setLevel(null);
-            LogFormat.install(new ServerConfig.LoggingConfig("text", false));
+            LogFormat.install(new LoggingConfig("text", false));
         }
     }
 

@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.podsync.protocol.json.ProtocolJson;
 import io.podsync.server.http.Routes;
-import io.podsync.storage.Database;
+import io.podsync.storage.jdbc.Database;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.parser.OpenAPIV3Parser;
 import io.swagger.v3.parser.core.models.ParseOptions;

@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.nimbusds.jose.jwk.ECKey;
 import io.podsync.server.auth.KeyEncryption;
-import io.podsync.storage.Database;
 import io.podsync.storage.SigningKeyRow;
+import io.podsync.storage.jdbc.Database;
 import java.nio.file.Path;
 import java.text.ParseException;
 import java.util.Base64;

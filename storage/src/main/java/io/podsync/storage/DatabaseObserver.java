@@ -2,14 +2,14 @@ package io.podsync.storage;
 
 /**
  * Observes the database for metrics, logs and traces. Every method does nothing by default; the server sets one with
- * {@link Database#observe}.
+ * {@code Database.observe}.
  */
 public interface DatabaseObserver {
     /**
      * A write transaction ended after {@code nanos} (on SQLite, waiting for the one writer included); {@code ok} when
      * it committed.
      */
-    default void written(Database.Kind kind, long nanos, boolean ok) {}
+    default void written(DatabaseKind kind, long nanos, boolean ok) {}
 
     /**
      * The work as it should run: with the caller's context (its trace, its correlation id for log lines) where it runs

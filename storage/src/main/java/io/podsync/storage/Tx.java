@@ -1,6 +1,6 @@
 package io.podsync.storage;
 
-/** One database transaction and the repositories bound to it. Valid only inside {@link Database#write} or read. */
+/** One database transaction and the repositories bound to it. Valid only inside {@code Database.write} or read. */
 public interface Tx {
     RouteRepository routes();
 
@@ -41,9 +41,7 @@ public interface Tx {
      * Runs {@code action} once this transaction has committed, on the thread that asked for the write: never when it
      * rolls back, and once when it was tried again (a metric counts what happened, not what was tried).
      */
-    default void afterCommit(Runnable action) {
-        Database.afterCommit(action);
-    }
+    void afterCommit(Runnable action);
 
     /** Work to run in a transaction. */
     @FunctionalInterface

@@ -3,6 +3,7 @@ package io.podsync.storage;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.podsync.storage.jdbc.Database;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;

@@ -2,6 +2,7 @@ package io.podsync.storage;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.podsync.storage.jdbc.Database;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.podsync.storage.jdbc.Database;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;

@@ -1,5 +1,6 @@
 package io.podsync.storage;
 
+import io.podsync.storage.jdbc.Database;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -1,8 +1,7 @@
 package io.podsync.server.auth;
 
-import io.podsync.server.ServerConfig;
-import io.podsync.storage.Database;
 import io.podsync.storage.FileModes;
+import io.podsync.storage.jdbc.Database;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -24,13 +23,17 @@ public final class ClientRegistry {
 
     private final Map<String, Client> clients = new HashMap<>();
 
-    public ClientRegistry(ServerConfig config, Database db) {
-        for (ServerConfig.ClientConfig c : config.clients()) {
+    /**
+     * @param configured {@code podsync.auth.clients}
+     * @param dataDir where the bootstrap credentials are written when none is configured
+     */
+    public ClientRegistry(List<ClientConfig> configured, Path dataDir, Database db) {
+        for (ClientConfig c : configured) {
             clients.put(c.id(), new Client(c.id(), Secrets.hash(c.secret()), c.scopes()));
         }
-        FileModes.privateFile(config.dataDir().resolve(BOOTSTRAP_FILE), "the bootstrap credentials");
+        FileModes.privateFile(dataDir.resolve(BOOTSTRAP_FILE), "the bootstrap credentials");
         if (clients.isEmpty()) {
-            bootstrap(config.dataDir(), db);
+            bootstrap(dataDir, db);
         }
     }
 

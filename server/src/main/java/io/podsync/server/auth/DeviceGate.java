@@ -1,8 +1,8 @@
 package io.podsync.server.auth;
 
 import io.podsync.server.http.ProblemException;
-import io.podsync.storage.Database;
 import io.podsync.storage.DeviceRow;
+import io.podsync.storage.jdbc.Database;
 import java.time.Clock;
 import java.util.concurrent.ConcurrentHashMap;
 

@@ -6,7 +6,7 @@ import io.podsync.server.auth.Scope;
 import io.podsync.server.auth.Secrets;
 import io.podsync.server.http.ProblemException;
 import io.podsync.storage.ConsoleSessionRow;
-import io.podsync.storage.Database;
+import io.podsync.storage.jdbc.Database;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;

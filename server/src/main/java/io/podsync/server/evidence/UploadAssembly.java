@@ -2,11 +2,11 @@ package io.podsync.server.evidence;
 
 import io.podsync.server.http.ProblemException;
 import io.podsync.storage.ArtifactRow;
-import io.podsync.storage.Database;
 import io.podsync.storage.UploadRow;
 import io.podsync.storage.UploadSegmentRow;
 import io.podsync.storage.artifact.ArtifactStore;
 import io.podsync.storage.artifact.ArtifactStoreException;
+import io.podsync.storage.jdbc.Database;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
 import java.time.Clock;

@@ -27,7 +27,7 @@ import java.util.function.Consumer;
  * <p>Not final only so that {@code io.podsync.server.sync.Exceptions}, its old name, can stand in for it until the push
  * pipeline is moved over to this package.
  */
-public class ExceptionQueue {
+public final class ExceptionQueue {
     /** Who resolves an exception whose condition cleared by itself. */
     public static final String SYSTEM = "system";
 

@@ -2,7 +2,6 @@ package io.podsync.server.observe;
 
 import io.opentelemetry.api.trace.SpanContext;
 import io.podsync.protocol.json.ProtocolJson;
-import io.podsync.server.ServerConfig;
 import io.podsync.server.http.Correlation;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -27,7 +26,7 @@ public final class LogFormat extends Formatter {
     }
 
     /** Formats every handler of the root logger this way (the console handler of {@code logging.properties}). */
-    public static void install(ServerConfig.LoggingConfig cfg) {
+    public static void install(LoggingConfig cfg) {
         for (Handler h : Logger.getLogger("").getHandlers()) {
             h.setFormatter(new LogFormat(cfg.json()));
         }

@@ -25,7 +25,6 @@ import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
-import io.podsync.server.ServerConfig;
 import io.podsync.server.http.Correlation;
 import io.podsync.server.http.Routes;
 import io.podsync.storage.Tx;
@@ -86,7 +85,7 @@ public final class Telemetry implements AutoCloseable {
     }
 
     /** As configured: OTLP over HTTP when enabled, OpenTelemetry's no-op otherwise. */
-    public static Telemetry create(ServerConfig.TracingConfig cfg) {
+    public static Telemetry create(TracingConfig cfg) {
         if (!cfg.enabled()) {
             return new Telemetry(OpenTelemetry.noop(), null);
         }

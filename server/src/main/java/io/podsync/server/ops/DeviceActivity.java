@@ -9,7 +9,7 @@ import io.helidon.webserver.http.RoutingResponse;
 import io.podsync.protocol.ProtocolVersion;
 import io.podsync.server.auth.Principal;
 import io.podsync.server.http.ErrorMapping;
-import io.podsync.storage.Database;
+import io.podsync.storage.jdbc.Database;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.util.Map;

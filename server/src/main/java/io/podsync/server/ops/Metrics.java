@@ -38,11 +38,12 @@ import io.podsync.server.http.Routes;
 import io.podsync.server.sync.MilestoneListener;
 import io.podsync.server.sync.StopStatus;
 import io.podsync.server.sync.SyncListener;
-import io.podsync.storage.Database;
+import io.podsync.storage.DatabaseKind;
 import io.podsync.storage.EventRow;
 import io.podsync.storage.OutboxRow;
 import io.podsync.storage.StopRow;
 import io.podsync.storage.Tx;
+import io.podsync.storage.jdbc.Database;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
@@ -378,7 +379,7 @@ public final class Metrics
     }
 
     /** A database write transaction ended. */
-    public void written(Database.Kind kind, long nanos, boolean ok) {
+    public void written(DatabaseKind kind, long nanos, boolean ok) {
         dbTimers.computeIfAbsent(
                         kind + (ok ? " committed" : " failed"),
                         k -> fast(

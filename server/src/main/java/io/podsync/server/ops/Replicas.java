@@ -1,7 +1,7 @@
 package io.podsync.server.ops;
 
-import io.podsync.storage.Database;
 import io.podsync.storage.ReplicaRow;
+import io.podsync.storage.jdbc.Database;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -14,7 +14,7 @@ import io.podsync.server.http.Correlation;
 import io.podsync.server.http.JsonBodies;
 import io.podsync.server.http.ProblemException;
 import io.podsync.server.http.Query;
-import io.podsync.storage.Database;
+import io.podsync.storage.jdbc.Database;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

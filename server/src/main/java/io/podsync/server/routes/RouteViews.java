@@ -76,46 +76,38 @@ final class RouteViews {
             PreparedRelease prepared,
             long now) {
         StopSpec spec = c.spec();
-        return new StopRow(
-                spec.stopId(),
-                routeId,
-                driver,
-                spec.sequence(),
-                spec.location().lat(),
-                spec.location().lon(),
-                view.geofenceRadiusMeters(),
-                c.status(),
-                c.version(),
-                prepared.stopHashes().get(c.index()),
-                prepared.policies().get(c.index()),
-                json,
-                c.prev() == null ? now : c.prev().releasedAt(),
-                now,
-                ReleaseDiff.manifestSince(c.prev(), view),
-                spec.timeWindow() == null || spec.timeWindow().end() == null
-                        ? null
-                        : spec.timeWindow().end().toEpochMilli());
+        return StopRow.builder()
+                .stopId(spec.stopId())
+                .routeId(routeId)
+                .driverId(driver)
+                .sequence(spec.sequence())
+                .lat(spec.location().lat())
+                .lon(spec.location().lon())
+                .geofenceMeters(view.geofenceRadiusMeters())
+                .status(c.status())
+                .version(c.version())
+                .contentHash(prepared.stopHashes().get(c.index()))
+                .policyJson(prepared.policies().get(c.index()))
+                .viewJson(json)
+                .releasedAt(c.prev() == null ? now : c.prev().releasedAt())
+                .updatedAt(now)
+                .manifestSince(ReleaseDiff.manifestSince(c.prev(), view))
+                .windowEnd(
+                        spec.timeWindow() == null || spec.timeWindow().end() == null
+                                ? null
+                                : spec.timeWindow().end().toEpochMilli())
+                .build();
     }
 
     /** A stored stop in a new status and version, its content as it was. */
     static StopRow copy(StopRow s, String status, long version, String hash, String viewJson, long now) {
-        return new StopRow(
-                s.stopId(),
-                s.routeId(),
-                s.driverId(),
-                s.sequence(),
-                s.lat(),
-                s.lon(),
-                s.geofenceMeters(),
-                status,
-                version,
-                hash,
-                s.policyJson(),
-                viewJson,
-                s.releasedAt(),
-                now,
-                s.manifestSince(),
-                s.windowEnd());
+        return s.toBuilder()
+                .status(status)
+                .version(version)
+                .contentHash(hash)
+                .viewJson(viewJson)
+                .updatedAt(now)
+                .build();
     }
 
     /** A released route's new row. */
@@ -128,37 +120,33 @@ final class RouteViews {
             String json,
             String baseUrl,
             long now) {
-        return new RouteRow(
-                routeId,
-                release.driverId(),
-                release.vehicleId(),
-                release.serviceDate().toString(),
-                RouteReleaser.ACTIVE,
-                version,
-                prepared.hash(),
-                existing == null ? now : existing.releasedAt(),
-                now,
-                json,
-                prepared.releaseJson(),
-                baseUrl != null ? baseUrl : existing == null ? null : existing.baseUrl());
+        return RouteRow.builder()
+                .routeId(routeId)
+                .driverId(release.driverId())
+                .vehicleId(release.vehicleId())
+                .serviceDate(release.serviceDate().toString())
+                .status(RouteReleaser.ACTIVE)
+                .version(version)
+                .contentHash(prepared.hash())
+                .releasedAt(existing == null ? now : existing.releasedAt())
+                .updatedAt(now)
+                .viewJson(json)
+                .releaseJson(prepared.releaseJson())
+                .baseUrl(baseUrl != null ? baseUrl : existing == null ? null : existing.baseUrl())
+                .build();
     }
 
     /** A stored route in a new status and version with a new view, released as it was. */
     static RouteRow changedRoute(
             RouteRow route, String status, String contentHash, String viewJson, String baseUrl, long now) {
-        return new RouteRow(
-                route.routeId(),
-                route.driverId(),
-                route.vehicleId(),
-                route.serviceDate(),
-                status,
-                route.version() + 1,
-                contentHash,
-                route.releasedAt(),
-                now,
-                viewJson,
-                route.releaseJson(),
-                baseUrl);
+        return route.toBuilder()
+                .status(status)
+                .version(route.version() + 1)
+                .contentHash(contentHash)
+                .updatedAt(now)
+                .viewJson(viewJson)
+                .baseUrl(baseUrl)
+                .build();
     }
 
     /** The next version of a stored route's view with these stops, in this status. */

@@ -6,6 +6,8 @@ import io.podsync.protocol.ExceptionKind;
 import io.podsync.protocol.StopView;
 import io.podsync.protocol.Verdict;
 import io.podsync.protocol.json.ProtocolJson;
+import io.podsync.server.exceptions.ExceptionQueue;
+import io.podsync.server.exceptions.FindingKeys;
 import io.podsync.storage.EventRow;
 import io.podsync.storage.StopRow;
 import io.podsync.storage.StopVersionRow;
@@ -22,7 +24,7 @@ import java.util.Map;
  */
 final class EventDecider {
     /** What becomes of one event if it is new: its row, the evidence it still lacks, findings for operations. */
-    record Decision(EventRow row, List<String> missing, List<Exceptions.Finding> findings) {}
+    record Decision(EventRow row, List<String> missing, List<ExceptionQueue.Finding> findings) {}
 
     private final Tx tx;
     private final PushLookups lookups;
@@ -60,7 +62,7 @@ final class EventDecider {
         String reason = Fence.REASSIGNED.reason;
         EventRow row =
                 EventRows.stored(item, ctx, stop, Verdict.REASSIGNED, reason, List.of(), corrected, e.stopVersion());
-        Exceptions.Finding finding =
+        ExceptionQueue.Finding finding =
                 finding(ExceptionKind.REASSIGNED_EVENT, List.of(reason), stop, e.idempotencyKey(), e.stopVersion());
         return new Decision(row, lookups.missing(e), List.of(finding));
     }
@@ -80,7 +82,7 @@ final class EventDecider {
             flags.add(placed.flag());
         }
         Long stopVersion = e.stopVersion();
-        List<Exceptions.Finding> findings = new ArrayList<>(1);
+        List<ExceptionQueue.Finding> findings = new ArrayList<>(1);
         if (e.type().isOutcome()) {
             stopVersion = stopVersion != null ? stopVersion : basisVersion(stop, placed.effective());
             if (manifestChanged(e, stop, stopVersion)) {
@@ -115,11 +117,11 @@ final class EventDecider {
     }
 
     /** A finding about one event of this push, keyed {@code manifest:<device>:<key>} or {@code event:<device>:<key>}. */
-    private Exceptions.Finding finding(
+    private ExceptionQueue.Finding finding(
             ExceptionKind kind, List<String> codes, StopRow stop, String key, Long stopVersion) {
-        String prefix = kind == ExceptionKind.MANIFEST_CHANGED ? "manifest:" : "event:";
-        return Exceptions.Finding.about(
-                prefix + ctx.deviceId() + ":" + key,
+        String prefix = kind == ExceptionKind.MANIFEST_CHANGED ? FindingKeys.MANIFEST : FindingKeys.EVENT;
+        return ExceptionQueue.Finding.about(
+                FindingKeys.event(prefix, ctx.deviceId(), key),
                 kind,
                 codes,
                 stop,

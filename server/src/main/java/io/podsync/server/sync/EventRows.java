@@ -13,30 +13,25 @@ final class EventRows {
     /** An event refused: kept (with its receipt's expiry) so that a resend gets the same answer. */
     static EventRow rejected(PushItem item, PushContext ctx, String reason, String field) {
         CapturedEvent e = item.event();
-        return new EventRow(
-                ctx.deviceId(),
-                item.seq() == null ? 0 : item.seq(),
-                item.key(),
-                ctx.driverId(),
-                e == null ? null : e.stopId(),
-                null,
-                e == null ? null : e.type().name(),
-                e == null ? 1 : e.attemptOrDefault(),
-                e == null ? null : e.capturedAt().toEpochMilli(),
-                null,
-                ctx.receivedAt(),
-                0,
-                Verdict.REJECTED.name(),
-                reason,
-                field,
-                "",
-                item.content().fingerprint(),
-                0,
-                ctx.expiry(),
-                item.content().text(),
-                ctx.correlationId(),
-                null,
-                null);
+        return EventRow.builder()
+                .deviceId(ctx.deviceId())
+                .seq(item.seq() == null ? 0 : item.seq())
+                .idempotencyKey(item.key())
+                .driverId(ctx.driverId())
+                .stopId(e == null ? null : e.stopId())
+                .type(e == null ? null : e.type().name())
+                .attempt(e == null ? 1 : e.attemptOrDefault())
+                .capturedAt(e == null ? null : e.capturedAt().toEpochMilli())
+                .receivedAt(ctx.receivedAt())
+                .verdict(Verdict.REJECTED.name())
+                .reason(reason)
+                .field(field)
+                .flags("")
+                .fingerprint(item.content().fingerprint())
+                .expiresAt(ctx.expiry())
+                .payloadJson(item.content().text())
+                .correlationId(ctx.correlationId())
+                .build();
     }
 
     /** An event stored against its stop: applied, awaiting evidence, or reassigned. */
@@ -50,29 +45,26 @@ final class EventRows {
             long effective,
             Long stopVersion) {
         CapturedEvent e = item.event();
-        return new EventRow(
-                ctx.deviceId(),
-                e.seq(),
-                e.idempotencyKey(),
-                ctx.driverId(),
-                e.stopId(),
-                stop.routeId(),
-                e.type().name(),
-                e.attemptOrDefault(),
-                e.capturedAt().toEpochMilli(),
-                effective,
-                ctx.receivedAt(),
-                ctx.appliedOffset(),
-                verdict.name(),
-                reason,
-                null,
-                String.join(",", flags),
-                item.content().fingerprint(),
-                0,
-                null,
-                item.content().text(),
-                ctx.correlationId(),
-                stopVersion,
-                null);
+        return EventRow.builder()
+                .deviceId(ctx.deviceId())
+                .seq(e.seq())
+                .idempotencyKey(e.idempotencyKey())
+                .driverId(ctx.driverId())
+                .stopId(e.stopId())
+                .routeId(stop.routeId())
+                .type(e.type().name())
+                .attempt(e.attemptOrDefault())
+                .capturedAt(e.capturedAt().toEpochMilli())
+                .correctedAt(effective)
+                .receivedAt(ctx.receivedAt())
+                .clockOffsetMs(ctx.appliedOffset())
+                .verdict(verdict.name())
+                .reason(reason)
+                .flags(String.join(",", flags))
+                .fingerprint(item.content().fingerprint())
+                .payloadJson(item.content().text())
+                .correlationId(ctx.correlationId())
+                .stopVersion(stopVersion)
+                .build();
     }
 }

@@ -43,32 +43,38 @@ class ReleaseStepsTest {
                 PreparedRelease.of(new RouteRelease(driver, "V", LocalDate.of(2026, 11, 23), List.of(spec)));
         String status = spec.isCancelled() ? RouteReleaser.CANCELLED : RouteReleaser.ACTIVE;
         String view = ProtocolJson.toString(RouteViews.stopView(route, version, spec, status));
-        return new StopRow(
-                spec.stopId(),
-                route,
-                driver,
-                spec.sequence(),
-                52.0,
-                13.0,
-                150.0,
-                status,
-                version,
-                p.stopHashes().get(0),
-                p.policies().get(0),
-                view,
-                1,
-                1,
-                manifestSince,
-                null);
+        return StopRow.builder()
+                .stopId(spec.stopId())
+                .routeId(route)
+                .driverId(driver)
+                .sequence(spec.sequence())
+                .lat(52.0)
+                .lon(13.0)
+                .geofenceMeters(150.0)
+                .status(status)
+                .version(version)
+                .contentHash(p.stopHashes().get(0))
+                .policyJson(p.policies().get(0))
+                .viewJson(view)
+                .releasedAt(1)
+                .updatedAt(1)
+                .manifestSince(manifestSince)
+                .build();
     }
 
     @Test
     void theSameContentAgainIsANoOpOnlyForAnActiveRoute() {
-        RouteRow route = new RouteRow("R1", "D1", "V", "2026-11-23", "active", 3, "h1", 1, 1, "{}", "{}", null);
+        RouteRow route = RouteRow.builder()
+                .routeId("R1")
+                .driverId("D1")
+                .status("active")
+                .version(3)
+                .contentHash("h1")
+                .build();
         assertTrue(ReleaseDiff.unchanged(route, "h1"));
         assertFalse(ReleaseDiff.unchanged(route, "h2"));
         assertFalse(ReleaseDiff.unchanged(null, "h1"));
-        RouteRow cancelled = new RouteRow("R1", "D1", "V", "2026-11-23", "cancelled", 3, "h1", 1, 1, "{}", "{}", null);
+        RouteRow cancelled = route.toBuilder().status("cancelled").build();
         assertFalse(ReleaseDiff.unchanged(cancelled, "h1"));
     }
 

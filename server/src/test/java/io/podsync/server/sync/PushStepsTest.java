@@ -35,7 +35,18 @@ class PushStepsTest {
     private static final Instant AT = Instant.parse("2026-11-23T09:00:00Z");
 
     private static StopRow stop(String driver, long version) {
-        return new StopRow("S1", "R1", driver, 1, null, null, null, "active", version, "h", "{}", "{}", 0, 0, 1, null);
+        return StopRow.builder()
+                .stopId("S1")
+                .routeId("R1")
+                .driverId(driver)
+                .sequence(1)
+                .status("active")
+                .version(version)
+                .contentHash("h")
+                .policyJson("{}")
+                .viewJson("{}")
+                .manifestSince(1)
+                .build();
     }
 
     private static CapturedEvent event(Long stopVersion) {
@@ -182,23 +193,18 @@ class PushStepsTest {
 
     /** A decider over one stop S1 (version 2, released at 0) without a database: nothing here needs one. */
     private static EventDecider decider(String holder, boolean heldBefore, long receivedAt) {
-        StopRow s1 = new StopRow(
-                "S1",
-                "R1",
-                holder,
-                1,
-                null,
-                null,
-                null,
-                "active",
-                2,
-                "h",
-                ProtocolJson.toString(ProofPolicy.NONE),
-                "{}",
-                0,
-                0,
-                1,
-                null);
+        StopRow s1 = StopRow.builder()
+                .stopId("S1")
+                .routeId("R1")
+                .driverId(holder)
+                .sequence(1)
+                .status("active")
+                .version(2)
+                .contentHash("h")
+                .policyJson(ProtocolJson.toString(ProofPolicy.NONE))
+                .viewJson("{}")
+                .manifestSince(1)
+                .build();
         Set<String> foreign = holder.equals("D1") ? Set.of() : Set.of("S1");
         PushLookups lookups =
                 new PushLookups(Map.of("S1", s1), foreign, heldBefore ? Set.of("S1") : Set.of(), Map.of(), Set.of());
@@ -253,29 +259,20 @@ class PushStepsTest {
     }
 
     private static EventRow row(String fingerprint, String verdict) {
-        return new EventRow(
-                "dev",
-                3,
-                "k1",
-                "D1",
-                "S1",
-                "R1",
-                "ARRIVED",
-                1,
-                0L,
-                0L,
-                0,
-                0,
-                verdict,
-                null,
-                null,
-                "",
-                fingerprint,
-                0,
-                null,
-                null,
-                null,
-                null,
-                null);
+        return EventRow.builder()
+                .deviceId("dev")
+                .seq(3)
+                .idempotencyKey("k1")
+                .driverId("D1")
+                .stopId("S1")
+                .routeId("R1")
+                .type("ARRIVED")
+                .attempt(1)
+                .capturedAt(0L)
+                .correctedAt(0L)
+                .verdict(verdict)
+                .flags("")
+                .fingerprint(fingerprint)
+                .build();
     }
 }

@@ -1,6 +1,6 @@
 package io.podsync.storage.jdbc;
 
-import io.podsync.storage.Database;
+import io.podsync.storage.DatabaseKind;
 import io.podsync.storage.OrderLineRow;
 import io.podsync.storage.RouteRepository;
 import io.podsync.storage.RouteRow;
@@ -26,11 +26,11 @@ final class JdbcRouteRepository implements RouteRepository {
     private static final int IN_CHUNK = 500;
     private final Sql sql;
     private final Tx tx;
-    private final Database.Kind kind;
+    private final DatabaseKind kind;
     /** The single SQLite writer's memory of stops, lines and states; null elsewhere. */
     private final WriterCache cache;
 
-    JdbcRouteRepository(Sql sql, Tx tx, Database.Kind kind, WriterCache cache) {
+    JdbcRouteRepository(Sql sql, Tx tx, DatabaseKind kind, WriterCache cache) {
         this.sql = sql;
         this.tx = tx;
         this.kind = kind;
@@ -106,7 +106,7 @@ final class JdbcRouteRepository implements RouteRepository {
 
     @Override
     public void lockRoute(String routeId) {
-        if (kind == Database.Kind.POSTGRESQL) {
+        if (kind == DatabaseKind.POSTGRESQL) {
             sql.one("SELECT route_id FROM routes WHERE route_id = ? FOR UPDATE", rs -> 1, routeId);
         }
     }
@@ -121,7 +121,7 @@ final class JdbcRouteRepository implements RouteRepository {
         // The push path needs neither the device view nor anything else large: leave view_json behind.
         String columns = "stop_id, route_id, driver_id, sequence, lat, lon, geofence_m, status, version, content_hash,"
                 + " policy_json, NULL AS view_json, released_at, updated_at, manifest_since, window_end";
-        String lock = kind == Database.Kind.POSTGRESQL ? " ORDER BY stop_id FOR UPDATE" : "";
+        String lock = kind == DatabaseKind.POSTGRESQL ? " ORDER BY stop_id FOR UPDATE" : "";
         List<String> sorted = new ArrayList<>(new java.util.TreeSet<>(wanted));
         for (List<String> chunk : Sql.chunks(sorted, IN_CHUNK)) {
             for (StopRow s : sql.list(

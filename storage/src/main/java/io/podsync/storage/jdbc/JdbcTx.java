@@ -2,7 +2,7 @@ package io.podsync.storage.jdbc;
 
 import io.podsync.storage.ChangeFeedRepository;
 import io.podsync.storage.ConsoleSessionRepository;
-import io.podsync.storage.Database;
+import io.podsync.storage.DatabaseKind;
 import io.podsync.storage.DeviceRepository;
 import io.podsync.storage.EventRepository;
 import io.podsync.storage.EvidenceRepository;
@@ -23,10 +23,10 @@ import java.sql.SQLException;
 /** A transaction on one JDBC connection. */
 public final class JdbcTx implements Tx {
     private final Sql sql;
-    private final Database.Kind kind;
+    private final DatabaseKind kind;
     private final WriterCache rows;
 
-    public JdbcTx(Connection connection, Database.Kind kind) {
+    public JdbcTx(Connection connection, DatabaseKind kind) {
         this(connection, kind, null, null);
     }
 
@@ -34,7 +34,7 @@ public final class JdbcTx implements Tx {
      * A transaction of the single SQLite writer: its statements come from (and stay in) {@code cache}, and the rows
      * it reads for pushes may come from {@code rows}.
      */
-    public JdbcTx(Connection connection, Database.Kind kind, StatementCache cache, WriterCache rows) {
+    public JdbcTx(Connection connection, DatabaseKind kind, StatementCache cache, WriterCache rows) {
         this.sql = new Sql(connection, cache);
         this.kind = kind;
         this.rows = rows;
@@ -123,7 +123,7 @@ public final class JdbcTx implements Tx {
         return last - count + 1;
     }
 
-    Database.Kind kind() {
+    DatabaseKind kind() {
         return kind;
     }
 
@@ -143,5 +143,10 @@ public final class JdbcTx implements Tx {
 
     private static String abbreviate(String s) {
         return s.length() > 120 ? s.substring(0, 120) + "..." : s;
+    }
+
+    @Override
+    public void afterCommit(Runnable action) {
+        Database.afterCommit(action);
     }
 }

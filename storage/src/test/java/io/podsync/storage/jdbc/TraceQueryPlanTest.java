@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.podsync.storage.Database;
 import io.podsync.storage.DatabaseConfig;
+import io.podsync.storage.DatabaseKind;
 import io.podsync.storage.TraceRepository;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
@@ -103,7 +103,7 @@ class TraceQueryPlanTest {
                             throw e.getCause();
                         }
                     });
-            work.accept(new JdbcTx(recording, Database.Kind.SQLITE).trace());
+            work.accept(new JdbcTx(recording, DatabaseKind.SQLITE).trace());
         }
         return new ArrayList<>(seen);
     }

@@ -1,8 +1,8 @@
-package io.podsync.storage;
+package io.podsync.storage.jdbc;
 
-import io.podsync.storage.jdbc.JdbcTx;
-import io.podsync.storage.jdbc.StatementCache;
-import io.podsync.storage.jdbc.WriterCache;
+import io.podsync.storage.DatabaseKind;
+import io.podsync.storage.StorageException;
+import io.podsync.storage.Tx;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -37,7 +37,7 @@ final class GroupCommit implements AutoCloseable {
     }
 
     private final DataSource writers;
-    private final Database.Kind kind;
+    private final DatabaseKind kind;
     private final StatementCache statements = new StatementCache();
     private final WriterCache rows = new WriterCache();
     private Connection connection;
@@ -47,7 +47,7 @@ final class GroupCommit implements AutoCloseable {
 
     private final Duration timeout;
 
-    GroupCommit(DataSource writers, Database.Kind kind, Duration timeout) {
+    GroupCommit(DataSource writers, DatabaseKind kind, Duration timeout) {
         this.writers = writers;
         this.kind = kind;
         this.timeout = timeout;

@@ -1,11 +1,15 @@
-package io.podsync.storage;
+package io.podsync.storage.jdbc;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
 import com.zaxxer.hikari.pool.HikariPool;
-import io.podsync.storage.jdbc.FoldInputsMigration;
-import io.podsync.storage.jdbc.JdbcTx;
+import io.podsync.storage.DatabaseConfig;
+import io.podsync.storage.DatabaseKind;
+import io.podsync.storage.DatabaseObserver;
+import io.podsync.storage.FileModes;
+import io.podsync.storage.StorageException;
+import io.podsync.storage.Tx;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -31,12 +35,6 @@ import org.sqlite.SQLiteDataSource;
  * a transaction that lost a race on a unique key or a serialization check.
  */
 public final class Database implements AutoCloseable {
-    /** Which engine. */
-    public enum Kind {
-        SQLITE,
-        POSTGRESQL
-    }
-
     private static final System.Logger LOG = System.getLogger(Database.class.getName());
     /** The actions waiting for the commit of the write running on this thread ({@link #afterCommit}). */
     private static final ThreadLocal<List<Runnable>> AFTER_COMMIT = new ThreadLocal<>();
@@ -45,7 +43,7 @@ public final class Database implements AutoCloseable {
     /** The first pause between tries of a write; it doubles with each try (25, 50, 100, 200 ms at most). */
     private static final long BACKOFF_MILLIS = 25;
 
-    private final Kind kind;
+    private final DatabaseKind kind;
     private final HikariDataSource writers;
     private final HikariDataSource readers;
     private final GroupCommit groupCommit;
@@ -54,7 +52,7 @@ public final class Database implements AutoCloseable {
     private volatile DatabaseObserver observer = DatabaseObserver.NONE;
 
     private Database(
-            Kind kind,
+            DatabaseKind kind,
             HikariDataSource writers,
             HikariDataSource readers,
             Checkpointer checkpointer,
@@ -64,7 +62,7 @@ public final class Database implements AutoCloseable {
         this.readers = readers;
         this.checkpointer = checkpointer;
         this.timeout = timeout;
-        this.groupCommit = kind == Kind.SQLITE ? new GroupCommit(writers, kind, timeout) : null;
+        this.groupCommit = kind == DatabaseKind.SQLITE ? new GroupCommit(writers, kind, timeout) : null;
     }
 
     /** Opens (creating the file or schema if needed) and migrates to the latest schema. */
@@ -95,7 +93,7 @@ public final class Database implements AutoCloseable {
         HikariDataSource readers = pool(reader, "podsync-reader", config.poolSize(), config.timeout());
         Checkpointer checkpointer =
                 new Checkpointer(sqliteSource(config.url(), SQLiteConfig.TransactionMode.DEFERRED, 1_000, busy), 200);
-        return new Database(Kind.SQLITE, writers, readers, checkpointer, config.timeout());
+        return new Database(DatabaseKind.SQLITE, writers, readers, checkpointer, config.timeout());
     }
 
     /**
@@ -162,7 +160,7 @@ public final class Database implements AutoCloseable {
                 "socketTimeout", String.valueOf(config.statementTimeout().toSeconds()));
         hc.addDataSourceProperty("tcpKeepAlive", "true");
         HikariDataSource pool = new HikariDataSource(hc);
-        return new Database(Kind.POSTGRESQL, pool, pool, null, config.timeout());
+        return new Database(DatabaseKind.POSTGRESQL, pool, pool, null, config.timeout());
     }
 
     private static HikariDataSource pool(DataSource ds, String name, int size, Duration timeout) {
@@ -198,7 +196,7 @@ public final class Database implements AutoCloseable {
         return groupCommit == null ? 0 : groupCommit.waiting();
     }
 
-    public Kind kind() {
+    public DatabaseKind kind() {
         return kind;
     }
 
@@ -307,7 +305,7 @@ public final class Database implements AutoCloseable {
     private <T> T run(HikariDataSource ds, Tx.Work<T> work, boolean readOnly, long deadline) {
         try (Connection c = connection(ds, deadline)) {
             c.setAutoCommit(false);
-            if (kind == Kind.POSTGRESQL) {
+            if (kind == DatabaseKind.POSTGRESQL) {
                 // A read sees one snapshot (a pull reads the feed twice); writes stay READ COMMITTED and lock rows.
                 c.setTransactionIsolation(
                         readOnly ? Connection.TRANSACTION_REPEATABLE_READ : Connection.TRANSACTION_READ_COMMITTED);

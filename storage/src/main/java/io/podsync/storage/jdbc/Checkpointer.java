@@ -1,4 +1,4 @@
-package io.podsync.storage;
+package io.podsync.storage.jdbc;
 
 import java.lang.System.Logger.Level;
 import java.sql.Connection;

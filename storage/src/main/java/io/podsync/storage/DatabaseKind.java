@@ -1,0 +1,7 @@
+package io.podsync.storage;
+
+/** Which database engine: SQLite (the embedded default, one writer) or PostgreSQL (replicas). */
+public enum DatabaseKind {
+    SQLITE,
+    POSTGRESQL
+}
