@@ -105,7 +105,9 @@ class BusinessMetricsTest {
                 "podsync_exception_resolution_seconds_count{kind=\"contradiction\"}",
                 "podsync_sync_lag_seconds_count",
                 "podsync_outbox_dead{endpoint=\"erp\"}",
-                "podsync_devices_silent")) {
+                "podsync_devices_silent",
+                "podsync_events_total{type=\"delivered\",verdict=\"conflict\"}",
+                "podsync_events_total{type=\"arrived\",verdict=\"rejected\"}")) {
             assertTrue(start.contains("\n" + series + " 0"), series + " is there from the start, at zero\n" + start);
         }
         // trace completeness: the released route is a link missing until a device of its driver pulls it

@@ -158,6 +158,13 @@ public final class Metrics
                         "From a route's first pull by its driver's device to a stop's outcome confirmed to the ERP")
                 .register(registry);
         gauges = new DatabaseGauges(registry, db, clock, endpoints, silentAfter);
+        // Every verdict of every event type exists from the start at zero, so that a rate of rejected or conflicting
+        // events is 0 on a good day rather than no data (a dashboard panel or an alert on it sees the difference).
+        for (Verdict v : Verdict.values()) {
+            for (io.podsync.protocol.EventType t : io.podsync.protocol.EventType.values()) {
+                eventCounter(v, t.wire());
+            }
+        }
         // Series that dashboards and alerts read exist from the start, at zero, so that a rate over them is 0 rather
         // than "no data" until the first event (attempts.failed is per HTTP status, which is not known in advance).
         for (ExceptionKind kind : ExceptionKind.values()) {
@@ -208,7 +215,11 @@ public final class Metrics
 
     @Override
     public void verdict(Verdict verdict, String type) {
-        eventCounters
+        eventCounter(verdict, type).increment();
+    }
+
+    private Counter eventCounter(Verdict verdict, String type) {
+        return eventCounters
                 .get(verdict)
                 .computeIfAbsent(
                         type,
@@ -218,8 +229,7 @@ public final class Metrics
                                 "verdict",
                                 verdict.wire(),
                                 "type",
-                                t))
-                .increment();
+                                t));
     }
 
     @Override
