@@ -103,7 +103,6 @@ public final class TraceBench {
         } finally {
             db.close();
         }
-        out.append(indexCost(file.getParent()));
         System.out.print(out);
         Files.writeString(report, out.toString());
     }
@@ -167,65 +166,6 @@ public final class TraceBench {
 
     private static final int COST_ROUNDS = 8;
     private static final int COST_ROWS = 40_000;
-
-    /**
-     * Event inserts with and without the two indexes the trace adds to the event log (V12: events_correlation,
-     * events_idempotency_key), in commits of 100 rows as the writer's group commit makes them, alternating the two
-     * files round by round after a warm-up, so that the machine's drift hits both alike.
-     */
-    private static String indexCost(Path dir) throws Exception {
-        String[][] variants = {
-            {"with events_correlation and events_idempotency_key"},
-            {"without events_correlation", "events_correlation"},
-            {"without either", "events_correlation", "events_idempotency_key"},
-        };
-        StringBuilder out = new StringBuilder("\n## What the trace's event indexes cost a push\n\n");
-        out.append("Event rows inserted through the storage layer (EventRepository.insertAll in Database.write, the")
-                .append(" single SQLite writer of the server), one push at a time (so every push is its own commit, no")
-                .append(" group commit), each push with a random correlation id and UUIDv7-like keys, into files with")
-                .append(" and without the V12 indexes on events; ")
-                .append(COST_ROUNDS)
-                .append(" rounds of ")
-                .append(String.format(Locale.ROOT, "%,d", COST_ROWS))
-                .append(" rows per file after 200,000, the files taking turns. Microseconds per row:\n\n");
-        out.append("| events per push | indexes | rounds | median |\n|---:|---|---|---:|\n");
-        for (int pushRows : new int[] {10, 50}) {
-            Database[] dbs = new Database[variants.length];
-            double[][] micros = new double[variants.length][COST_ROUNDS];
-            long[] next = new long[variants.length];
-            Random r = new Random(7);
-            try {
-                for (int v = 0; v < variants.length; v++) {
-                    Path file = dir.resolve("index-cost-" + pushRows + "-" + v + ".db");
-                    Database.open(DatabaseConfig.sqlite(file)).close();
-                    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
-                            Statement s = c.createStatement()) {
-                        for (int i = 1; i < variants[v].length; i++) {
-                            s.execute("DROP INDEX " + variants[v][i]);
-                        }
-                    }
-                    dbs[v] = Database.open(DatabaseConfig.sqlite(file));
-                    insertEvents(dbs[v], next, v, 200_000, pushRows, r); // warm-up, and tables that are not empty
-                }
-                for (int round = 0; round < COST_ROUNDS; round++) {
-                    for (int k = 0; k < variants.length; k++) {
-                        int v = (round + k) % variants.length;
-                        micros[v][round] = insertEvents(dbs[v], next, v, COST_ROWS, pushRows, r);
-                    }
-                }
-            } finally {
-                for (Database db : dbs) {
-                    if (db != null) {
-                        db.close();
-                    }
-                }
-            }
-            for (int v = 0; v < variants.length; v++) {
-                out.append(row(pushRows + " | " + variants[v][0], micros[v]));
-            }
-        }
-        return out.toString();
-    }
 
     private static String row(String name, double[] micros) {
         double[] sorted = micros.clone();
@@ -307,6 +247,9 @@ public final class TraceBench {
                 PreparedStatement version = c.prepareStatement(
                         "INSERT INTO route_versions (route_id, version, driver_id, status, released_at, released_by,"
                                 + " correlation_id) VALUES (?, ?, ?, 'active', ?, 'erp', ?)");
+                PreparedStatement enrolled = c.prepareStatement(
+                        "INSERT INTO devices (device_id, driver_id, secret_hash, status, created_at, max_seq)"
+                                + " VALUES (?, ?, 'h', 'active', ?, 0)");
                 PreparedStatement pull = c.prepareStatement(
                         "INSERT INTO route_pulls (device_id, route_id, version, driver_id, pulled_at) VALUES (?, ?, ?, ?, ?)");
                 PreparedStatement stop = c.prepareStatement(
@@ -356,6 +299,10 @@ public final class TraceBench {
                 route.setLong(3, released);
                 route.setLong(4, released + 600_000);
                 route.addBatch();
+                enrolled.setString(1, device);
+                enrolled.setString(2, driver);
+                enrolled.setLong(3, released);
+                enrolled.addBatch();
                 for (int v = 1; v <= 2; v++) {
                     long at = released + (v - 1) * 600_000L;
                     version.setString(1, routeId);
@@ -479,8 +426,8 @@ public final class TraceBench {
                 }
                 if (r % 20 == 19 || r == routes - 1) {
                     for (PreparedStatement ps : List.of(
-                            route, version, pull, stop, line, event, evidence, artifact, upload, exception, outbox,
-                            attempt)) {
+                            route, enrolled, version, pull, stop, line, event, evidence, artifact, upload, exception,
+                            outbox, attempt)) {
                         ps.executeBatch();
                     }
                     if (r % 200 == 199) {

@@ -81,9 +81,10 @@ final class JdbcTraceRepository implements TraceRepository {
     public Set<String> stopsOfEventKey(String idempotencyKey, int limit) {
         // events_key, once per device: the key alone has no index (it would slow every push), and the devices are few
         return strings(
-                "SELECT DISTINCT e.stop_id FROM devices d JOIN events e"
-                        + " ON e.device_id = d.device_id AND e.idempotency_key = ?"
-                        + " WHERE e.stop_id IS NOT NULL LIMIT ?",
+                // CROSS JOIN: SQLite keeps the devices as the outer loop (its planner may otherwise scan the event log)
+                "SELECT DISTINCT e.stop_id FROM devices d CROSS JOIN events e"
+                        + " WHERE e.device_id = d.device_id AND e.idempotency_key = ? AND e.stop_id IS NOT NULL"
+                        + " LIMIT ?",
                 idempotencyKey,
                 limit);
     }
