@@ -13,8 +13,11 @@ import io.podsync.protocol.ExceptionKind;
 import io.podsync.protocol.ExceptionPage;
 import io.podsync.protocol.ExceptionResolution;
 import io.podsync.protocol.ExceptionView;
+import io.podsync.protocol.LatencyKind;
+import io.podsync.protocol.LatencyWindow;
 import io.podsync.protocol.Limits;
 import io.podsync.protocol.RoutePage;
+import io.podsync.protocol.TraceKey;
 import io.podsync.protocol.json.ProtocolJson;
 import io.podsync.protocol.validation.ProtocolValidator;
 import io.podsync.server.auth.AuthFilter;
@@ -56,7 +59,7 @@ public final class ConsoleService implements HttpService {
     static final String COOKIE = "podsync-console";
     private static final int ROUTES_PER_PAGE = 200;
     /** The windows of Today's latency charts. */
-    private static final List<Duration> WINDOWS = List.of(Duration.ofHours(1), Duration.ofDays(1));
+    private static final List<LatencyWindow> WINDOWS = List.of(LatencyWindow.HOUR, LatencyWindow.DAY);
 
     private static final int MAX_FORM_BYTES = 16 * 1024;
     private static final List<String> RESOLUTIONS = List.of("accepted", "dismissed", "corrected");
@@ -247,15 +250,15 @@ public final class ConsoleService implements HttpService {
                 })
                 .toList();
         List<Views.Latency> charts = new ArrayList<>();
-        for (LatencySource.Kind kind : LatencySource.Kind.values()) {
-            for (Duration window : WINDOWS) {
+        for (LatencyKind kind : LatencyKind.values()) {
+            for (LatencyWindow window : WINDOWS) {
                 List<LatencySource.Bucket> buckets = latencies.buckets(p, kind, window);
                 Charts.Trend trend = Charts.trend(buckets);
-                String span = window.toHours() == 1 ? "last hour" : "last day";
+                String span = window == LatencyWindow.HOUR ? "last hour" : "last day";
                 charts.add(new Views.Latency(
-                        kind.label(),
+                        LatencySource.label(kind),
                         span,
-                        Charts.latencyBars(buckets, kind.label() + ", " + span),
+                        Charts.latencyBars(buckets, LatencySource.label(kind) + ", " + span),
                         Charts.seconds(trend.latestP50()),
                         trend.direction(),
                         buckets.stream().mapToLong(LatencySource.Bucket::count).sum()));
@@ -309,11 +312,10 @@ public final class ConsoleService implements HttpService {
     /** A search by one kind of id, and the history found as a timeline. */
     private void tracePage(ServerRequest req, ServerResponse res) {
         Principal p = AuthFilter.principal(req);
-        List<TraceSource.By> kinds = List.of(TraceSource.By.values());
-        TraceSource.By by = param(req, "by")
-                .flatMap(
-                        b -> kinds.stream().filter(k -> k.parameter().equals(b)).findFirst())
-                .orElse(TraceSource.By.ORDER);
+        List<TraceKey> kinds = List.of(TraceKey.values());
+        TraceKey by = param(req, "by")
+                .flatMap(b -> Optional.ofNullable(TraceKey.fromWire(b)))
+                .orElse(TraceKey.ORDER_ID);
         String value = param(req, "q").map(String::strip).orElse("");
         String problem = null;
         List<TraceSource.Step> steps = null;
@@ -332,7 +334,7 @@ public final class ConsoleService implements HttpService {
                 new Views.Trace(
                         frame(req, "Trace", "trace"),
                         kinds,
-                        by.parameter(),
+                        by.wire(),
                         value.length() > 200 ? value.substring(0, 200) : value,
                         problem,
                         steps,
@@ -340,14 +342,14 @@ public final class ConsoleService implements HttpService {
     }
 
     /** Why {@code value} cannot be what {@code by} searches for, or null when it can. */
-    private static String traceProblem(TraceSource.By by, String value) {
-        if (by == TraceSource.By.ARTIFACT) {
+    private static String traceProblem(TraceKey by, String value) {
+        if (by == TraceKey.SHA256) {
             return value.matches("[0-9a-f]{64}") ? null : "An artifact hash is 64 lowercase hexadecimal characters.";
         }
-        return ProtocolValidator.validateId(value, by.parameter()).stream()
+        return ProtocolValidator.validateId(value, by.wire()).stream()
                 .findFirst()
-                .map(v -> by.label() + " "
-                        + v.message().substring(by.parameter().length()).strip() + ".")
+                .map(v -> TraceSource.label(by) + " "
+                        + v.message().substring(by.wire().length()).strip() + ".")
                 .orElse(null);
     }
 

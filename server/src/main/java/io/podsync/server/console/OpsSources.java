@@ -1,11 +1,8 @@
 package io.podsync.server.console;
 
-import io.podsync.protocol.LatencyKind;
 import io.podsync.protocol.LatencySeries;
-import io.podsync.protocol.LatencyWindow;
 import io.podsync.protocol.Trace;
 import io.podsync.protocol.TraceEntry;
-import io.podsync.protocol.TraceKey;
 import io.podsync.server.ops.OpsService;
 import io.podsync.server.ops.TraceService;
 import java.util.ArrayList;
@@ -25,10 +22,7 @@ public final class OpsSources {
 
     public static LatencySource latencies(OpsService ops) {
         return (p, kind, window) -> {
-            LatencySeries series = ops.latencies(
-                    p,
-                    LatencyKind.fromWire(kind.wire()),
-                    window.compareTo(LatencyWindow.HOUR.length()) <= 0 ? LatencyWindow.HOUR : LatencyWindow.DAY);
+            LatencySeries series = ops.latencies(p, kind, window);
             return series.buckets().stream()
                     .map(b -> new LatencySource.Bucket(b.start(), b.count(), b.p50Seconds(), b.p90Seconds()))
                     .toList();
@@ -37,7 +31,7 @@ public final class OpsSources {
 
     public static TraceSource trace(TraceService traces) {
         return (p, by, value) -> {
-            Trace t = traces.trace(p, TraceKey.fromWire(by.parameter()), value, TRACE_LIMIT);
+            Trace t = traces.trace(p, by, value, TRACE_LIMIT);
             List<TraceSource.Step> steps = new ArrayList<>();
             for (TraceEntry e : t.entries()) {
                 steps.add(new TraceSource.Step(

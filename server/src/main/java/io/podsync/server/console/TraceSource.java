@@ -1,5 +1,6 @@
 package io.podsync.server.console;
 
+import io.podsync.protocol.TraceKey;
 import io.podsync.server.auth.Principal;
 import java.time.Instant;
 import java.util.List;
@@ -7,38 +8,23 @@ import java.util.Optional;
 
 /**
  * Where the Trace page reads an order's, route's, stop's, request's or artifact's history: the trace API ({@code GET
- * /v1/ops/trace}). Until the ops side has it the console runs on {@link #NONE} and says the trace is not available
- * yet; wiring it is one lambda in {@code PodsyncServer}.
+ * /v1/ops/trace}, {@link OpsSources#trace}); {@link #NONE} has none.
  */
 @FunctionalInterface
 public interface TraceSource {
     /** No trace API yet. */
     TraceSource NONE = (p, by, value) -> Optional.empty();
 
-    /** What a search is by, with the trace API's parameter name. */
-    enum By {
-        ORDER("orderId", "ERP order id"),
-        ROUTE("routeId", "Route"),
-        STOP("stopId", "Stop"),
-        CORRELATION("correlationId", "Correlation id"),
-        EVENT("idempotencyKey", "Event idempotency key"),
-        ARTIFACT("sha256", "Artifact hash (SHA-256)");
-
-        private final String parameter;
-        private final String label;
-
-        By(String parameter, String label) {
-            this.parameter = parameter;
-            this.label = label;
-        }
-
-        public String parameter() {
-            return parameter;
-        }
-
-        public String label() {
-            return label;
-        }
+    /** The name a person reads for what a search is by. */
+    static String label(TraceKey key) {
+        return switch (key) {
+            case ORDER_ID -> "ERP order id";
+            case ROUTE_ID -> "Route";
+            case STOP_ID -> "Stop";
+            case CORRELATION_ID -> "Correlation id";
+            case IDEMPOTENCY_KEY -> "Event idempotency key";
+            case SHA256 -> "Artifact hash (SHA-256)";
+        };
     }
 
     /**
@@ -52,5 +38,5 @@ public interface TraceSource {
     record Step(Instant at, String what, String who, String detail, String link) {}
 
     /** The history found, oldest first (empty when nothing matches); empty Optional when no trace can be read. */
-    Optional<List<Step>> trace(Principal p, By by, String value);
+    Optional<List<Step>> trace(Principal p, TraceKey by, String value);
 }

@@ -4,6 +4,7 @@ import io.podsync.protocol.DeviceSummary;
 import io.podsync.protocol.ExceptionView;
 import io.podsync.protocol.OutboxView;
 import io.podsync.protocol.RouteSummary;
+import io.podsync.protocol.TraceKey;
 import io.podsync.server.erp.OutboxService;
 import java.time.Duration;
 import java.time.Instant;
@@ -108,7 +109,7 @@ public final class Views {
      */
     public record Trace(
             Frame frame,
-            List<TraceSource.By> kinds,
+            List<TraceKey> kinds,
             String by,
             String value,
             String problem,

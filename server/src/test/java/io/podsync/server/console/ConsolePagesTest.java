@@ -31,7 +31,8 @@ class ConsolePagesTest {
                 new TraceSource.Step(T0.plusSeconds(300), "resolved <accepted>", "ops", null, null));
         String html = render(
                 "console/trace.jte",
-                new Views.Trace(FRAME, List.of(TraceSource.By.values()), "orderId", "RX-O1", null, steps, true));
+                new Views.Trace(
+                        FRAME, List.of(io.podsync.protocol.TraceKey.values()), "orderId", "RX-O1", null, steps, true));
         assertTrue(html.contains("<ol class=\"timeline\""), html);
         assertEquals(4, html.split("<time ").length - 1, "one step each");
         assertTrue(html.indexOf("route released") < html.indexOf("resolved"), "oldest first");
@@ -40,7 +41,14 @@ class ConsolePagesTest {
         assertFalse(html.contains("not available yet"));
         String nothing = render(
                 "console/trace.jte",
-                new Views.Trace(FRAME, List.of(TraceSource.By.values()), "orderId", "NONE", null, List.of(), true));
+                new Views.Trace(
+                        FRAME,
+                        List.of(io.podsync.protocol.TraceKey.values()),
+                        "orderId",
+                        "NONE",
+                        null,
+                        List.of(),
+                        true));
         assertTrue(nothing.contains("Nothing found for NONE"), nothing);
     }
 
